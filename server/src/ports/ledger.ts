@@ -1,0 +1,34 @@
+/**
+ * The one ledger port. The embedded ledger and the Fabric gateway both implement it; nothing above
+ * it knows which one it talks to. Functions are named as Fabric names them: `contract:Function`.
+ *
+ * Errors: every failure is a RegistryError. A chaincode refusal keeps the chaincode's code
+ * (`[LICENSE_REVOKED] …` → code LICENSE_REVOKED); an MVCC conflict is MVCC_CONFLICT; an unreachable
+ * ledger is LEDGER_UNAVAILABLE; a commit whose outcome is unknown is COMMIT_STATUS_UNKNOWN.
+ */
+export interface SubmitResult {
+  txId: string;
+  blockNumber: number;
+  /** The transaction function's return value, as the chaincode wrote it (UTF-8 JSON for ours). */
+  payload: Buffer;
+}
+
+export interface LedgerEvent {
+  txId: string;
+  blockNumber: number;
+  /** Chaincode event name (one per transaction, as in Fabric). */
+  name: string;
+  payload: Buffer;
+}
+
+export interface Ledger {
+  /** Endorse, order and commit; resolves only once the transaction is durably committed and valid. */
+  submit(identity: string, fn: string, args: string[]): Promise<SubmitResult>;
+  /** Run a read-only query against committed state; nothing is ordered. */
+  evaluate(identity: string, fn: string, args: string[]): Promise<Buffer>;
+  /** Chaincode events of valid committed transactions, in commit order. Returns an unsubscribe. */
+  onEvent(listener: (event: LedgerEvent) => void): () => void;
+  /** Resolves when the ledger answers (a cheap read); rejects with LEDGER_UNAVAILABLE otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
