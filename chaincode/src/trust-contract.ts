@@ -2,7 +2,8 @@
  * The trust registry: which province each MSP speaks for, which agencies issue what, and the keys
  * they sign credentials with. A verifier anywhere resolves a credential's `kid` here.
  */
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
+import { RegistryContract } from './registry-contract';
 import { RegistryError } from '../../core/errors';
 import type { Agency, AgencyKey, Province } from '../../core/anchor';
 import { isProvinceCode } from '../../core/admin-divisions';
@@ -58,7 +59,7 @@ async function addKey(ctx: Context, agency: Agency, jwkValue: unknown, now: stri
 }
 
 @Info({ title: 'TrustRegistry', description: 'Provinces, issuing agencies and their signing keys' })
-export class TrustContract extends Contract {
+export class TrustContract extends RegistryContract {
   constructor() {
     super('trust');
   }

@@ -1,0 +1,10 @@
+/**
+ * The chaincode's entry point: fabric-chaincode-node (`start` on a peer, `server` as a service)
+ * and the embedded ledger both load the contracts from here.
+ */
+import 'reflect-metadata';
+import { LicenseContract } from './license-contract';
+import { TrustContract } from './trust-contract';
+
+export { LicenseContract, TrustContract };
+export const contracts = [TrustContract, LicenseContract];

@@ -1,0 +1,307 @@
+/**
+ * License anchors: the ledger's record of each e-license — a salted hash of the off-chain record,
+ * its issuer, status and validity. No personal data: the holder appears only as a keyed hash.
+ *
+ * Every state change follows one shape: parse → authorize → validate → read/write → emit.
+ */
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
+import { RegistryContract } from './registry-contract';
+import { RegistryError } from '../../core/errors';
+import {
+  MAX_BATCH_ISSUE,
+  REASON_CODES,
+  chinaDate,
+  effectiveStatus,
+  statusRefusal,
+  type Agency,
+  type AnchorInput,
+  type AnchorVerdict,
+  type LicenseAnchor,
+  type ReasonCode,
+  type StoredStatus,
+} from '../../core/anchor';
+import { callerOf, requireAgencyIssuer, type Caller } from './caller';
+import { asObject, parseJsonArg, requireDate, requireHash, requireId, requireOneOf, requireType } from './input';
+import { KEY, emit, readJson, reply, txTime, writeIndex, writeJson } from './state';
+import { getAgency, getLicenseType } from './trust-contract';
+
+const MAX_PAGE_SIZE = 500;
+
+function parseAnchorInput(value: unknown, what: string): AnchorInput {
+  const input = asObject(value, what);
+  const validFrom = requireDate(input.validFrom, `${what}.validFrom`);
+  const validUntil = input.validUntil === null || input.validUntil === undefined ? null : requireDate(input.validUntil, `${what}.validUntil`);
+  if (validUntil !== null && validUntil < validFrom) {
+    throw new RegistryError('INVALID_ARGUMENT', `${what}.validUntil ${validUntil} is before validFrom ${validFrom}`);
+  }
+  return {
+    id: requireId(input.id, `${what}.id`),
+    type: requireType(input.type, `${what}.type`),
+    agencyId: requireId(input.agencyId, `${what}.agencyId`),
+    docHash: requireHash(input.docHash, `${what}.docHash`),
+    holderRef: requireHash(input.holderRef, `${what}.holderRef`),
+    validFrom,
+    validUntil,
+  };
+}
+
+function parseReason(value: unknown): ReasonCode {
+  return requireOneOf(value, REASON_CODES, 'reason');
+}
+
+async function getAnchor(ctx: Context, id: string): Promise<LicenseAnchor> {
+  const anchor = await readJson<LicenseAnchor>(ctx, requireId(id, 'license id'));
+  if (!anchor) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not anchored`);
+  return anchor;
+}
+
+/** The agency may issue this type: it is registered, active, and the trust registry lists the type for it. */
+async function requireIssuerFor(ctx: Context, caller: Caller, agency: Agency, type: string): Promise<void> {
+  requireAgencyIssuer(caller, agency);
+  if (!(await getLicenseType(ctx, type))) throw new RegistryError('UNKNOWN_LICENSE_TYPE', `license type ${type} is not registered`);
+  if (!agency.licenseTypes.includes(type)) {
+    throw new RegistryError('TYPE_NOT_ALLOWED', `agency ${agency.id} may not issue ${type} (allowed: ${agency.licenseTypes.join(', ') || 'none'})`);
+  }
+}
+
+/** Only the identities of the agency that issued a license change it. */
+async function requireOwnLicense(ctx: Context, caller: Caller, anchor: LicenseAnchor): Promise<Agency> {
+  const agency = await getAgency(ctx, anchor.issuer.agencyId);
+  requireAgencyIssuer(caller, agency);
+  return agency;
+}
+
+async function writeNewAnchor(ctx: Context, input: AnchorInput, agency: Agency, supersedes: string | null): Promise<LicenseAnchor> {
+  if ((await ctx.stub.getState(input.id)).length > 0) {
+    throw new RegistryError('LICENSE_EXISTS', `license ${input.id} is already anchored`);
+  }
+  const now = txTime(ctx);
+  const txId = ctx.stub.getTxID();
+  const anchor: LicenseAnchor = {
+    docType: 'license',
+    id: input.id,
+    type: input.type,
+    issuer: { agencyId: agency.id, mspId: agency.mspId, province: agency.province },
+    docHash: input.docHash,
+    holderRef: input.holderRef,
+    status: 'active',
+    validFrom: input.validFrom,
+    validUntil: input.validUntil,
+    version: 1,
+    supersedes,
+    supersededBy: null,
+    reason: null,
+    createdTxId: txId,
+    createdAt: now,
+    updatedTxId: txId,
+    updatedAt: now,
+  };
+  await writeJson(ctx, anchor.id, anchor);
+  await writeIndex(ctx, KEY.byIssuer, [agency.id, anchor.id]);
+  await writeIndex(ctx, KEY.byType, [anchor.type, anchor.id]);
+  await writeIndex(ctx, KEY.byHolder, [anchor.holderRef, anchor.id]);
+  return anchor;
+}
+
+async function changeStatus(ctx: Context, anchor: LicenseAnchor, status: StoredStatus, reason: ReasonCode | null): Promise<LicenseAnchor> {
+  anchor.status = status;
+  anchor.reason = reason;
+  anchor.version += 1;
+  anchor.updatedAt = txTime(ctx);
+  anchor.updatedTxId = ctx.stub.getTxID();
+  await writeJson(ctx, anchor.id, anchor);
+  return anchor;
+}
+
+function changed(anchor: LicenseAnchor): { id: string; status: StoredStatus; version: number } {
+  return { id: anchor.id, status: anchor.status, version: anchor.version };
+}
+
+@Info({ title: 'LicenseAnchors', description: 'Salted hashes, issuers, status and history of e-licenses' })
+export class LicenseContract extends RegistryContract {
+  constructor() {
+    super('license');
+  }
+
+  /** `{ id, type, agencyId, docHash, holderRef, validFrom, validUntil }` → the new anchor. */
+  @Transaction()
+  @Returns('string')
+  async IssueLicense(ctx: Context, anchorJson: string): Promise<string> {
+    const input = parseAnchorInput(parseJsonArg(anchorJson, 'anchor'), 'anchor');
+    const agency = await getAgency(ctx, input.agencyId);
+    await requireIssuerFor(ctx, callerOf(ctx), agency, input.type);
+    const anchor = await writeNewAnchor(ctx, input, agency, null);
+    emit(ctx, 'LicenseIssued', { licenses: [changed(anchor)] });
+    return reply(anchor);
+  }
+
+  /**
+   * Many anchors in one transaction: on Fabric, the cost of a transaction is ordering and
+   * validation, not its size, so batching is how issuance scales. All or nothing.
+   */
+  @Transaction()
+  @Returns('string')
+  async IssueLicenses(ctx: Context, anchorsJson: string): Promise<string> {
+    const list = parseJsonArg(anchorsJson, 'anchors');
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_ISSUE) {
+      throw new RegistryError('INVALID_ARGUMENT', `anchors must be a list of 1 to ${MAX_BATCH_ISSUE} anchors`);
+    }
+    const inputs = list.map((item, index) => parseAnchorInput(item, `anchors[${index}]`));
+    if (new Set(inputs.map((input) => input.id)).size !== inputs.length) {
+      throw new RegistryError('INVALID_ARGUMENT', 'anchors repeat a license id');
+    }
+    const caller = callerOf(ctx);
+    const agencies = new Map<string, Agency>();
+    const anchors: LicenseAnchor[] = [];
+    for (const input of inputs) {
+      let agency = agencies.get(input.agencyId);
+      if (!agency) {
+        agency = await getAgency(ctx, input.agencyId);
+        agencies.set(agency.id, agency);
+      }
+      await requireIssuerFor(ctx, caller, agency, input.type);
+      anchors.push(await writeNewAnchor(ctx, input, agency, null));
+    }
+    emit(ctx, 'LicenseIssued', { licenses: anchors.map(changed) });
+    return reply(anchors);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SuspendLicense(ctx: Context, id: string, reason: string): Promise<string> {
+    const why = parseReason(reason);
+    const anchor = await getAnchor(ctx, id);
+    await requireOwnLicense(ctx, callerOf(ctx), anchor);
+    if (anchor.status !== 'active') throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status}; only an active license can be suspended`);
+    await changeStatus(ctx, anchor, 'suspended', why);
+    emit(ctx, 'LicenseSuspended', { licenses: [changed(anchor)], reason: why });
+    return reply(anchor);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ReinstateLicense(ctx: Context, id: string, reason: string): Promise<string> {
+    const why = parseReason(reason);
+    const anchor = await getAnchor(ctx, id);
+    await requireOwnLicense(ctx, callerOf(ctx), anchor);
+    if (anchor.status !== 'suspended') throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status}; only a suspended license can be reinstated`);
+    await changeStatus(ctx, anchor, 'active', why);
+    emit(ctx, 'LicenseReinstated', { licenses: [changed(anchor)], reason: why });
+    return reply(anchor);
+  }
+
+  /** Revocation is terminal: no transaction leads out of `revoked`. */
+  @Transaction()
+  @Returns('string')
+  async RevokeLicense(ctx: Context, id: string, reason: string): Promise<string> {
+    const why = parseReason(reason);
+    const anchor = await getAnchor(ctx, id);
+    await requireOwnLicense(ctx, callerOf(ctx), anchor);
+    if (anchor.status !== 'active' && anchor.status !== 'suspended') {
+      throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status} and cannot be revoked`);
+    }
+    await changeStatus(ctx, anchor, 'revoked', why);
+    emit(ctx, 'LicenseRevoked', { licenses: [changed(anchor)], reason: why });
+    return reply(anchor);
+  }
+
+  /**
+   * Renewal or replacement: a new license (new id, new docHash) supersedes the old one, which
+   * becomes `superseded` and points to its successor. Same agency, same type.
+   */
+  @Transaction()
+  @Returns('string')
+  async RenewLicense(ctx: Context, oldId: string, anchorJson: string, reason: string): Promise<string> {
+    const why = requireOneOf(reason, ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const, 'reason');
+    const input = parseAnchorInput(parseJsonArg(anchorJson, 'anchor'), 'anchor');
+    const old = await getAnchor(ctx, oldId);
+    const caller = callerOf(ctx);
+    const agency = await requireOwnLicense(ctx, caller, old);
+    if (input.agencyId !== old.issuer.agencyId || input.type !== old.type) {
+      throw new RegistryError('INVALID_ARGUMENT', `a renewal keeps the agency and type of ${old.id} (${old.issuer.agencyId}, ${old.type})`);
+    }
+    if (old.status !== 'active' && old.status !== 'suspended') {
+      throw new RegistryError(statusRefusal(old.status), `license ${old.id} is ${old.status} and cannot be renewed`);
+    }
+    await requireIssuerFor(ctx, caller, agency, input.type);
+    const successor = await writeNewAnchor(ctx, input, agency, old.id);
+    old.supersededBy = successor.id;
+    await changeStatus(ctx, old, 'superseded', why);
+    emit(ctx, 'LicenseSuperseded', { licenses: [changed(old), changed(successor)], reason: why });
+    return reply({ old, successor });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ReadLicense(ctx: Context, id: string): Promise<string> {
+    return reply(await getAnchor(ctx, id));
+  }
+
+  /**
+   * "Does the license this credential names, with this docHash, stand today?" — answered as data:
+   * an unknown id or a mismatching hash is a verdict, not an error.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async VerifyLicense(ctx: Context, id: string, docHash: string): Promise<string> {
+    const licenseId = requireId(id, 'license id');
+    const hash = requireHash(docHash, 'docHash');
+    const anchor = await readJson<LicenseAnchor>(ctx, licenseId);
+    const checkedOn = chinaDate(ctx.stub.getDateTimestamp());
+    const verdict: AnchorVerdict = anchor
+      ? { licenseId, found: true, docHashMatches: anchor.docHash === hash, status: effectiveStatus(anchor, checkedOn), anchor, checkedOn }
+      : { licenseId, found: false, docHashMatches: false, status: null, anchor: null, checkedOn };
+    return reply(verdict);
+  }
+
+  /** Every committed version of the anchor, oldest first, with its tx id and time. */
+  @Transaction(false)
+  @Returns('string')
+  async GetLicenseHistory(ctx: Context, id: string): Promise<string> {
+    const licenseId = requireId(id, 'license id');
+    const entries: Array<{ txId: string; timestamp: string; isDelete: boolean; anchor: LicenseAnchor | null }> = [];
+    for await (const modification of ctx.stub.getHistoryForKey(licenseId)) {
+      const seconds = Number(modification.timestamp.seconds.toString());
+      entries.push({
+        txId: modification.txId,
+        timestamp: new Date(seconds * 1000 + Math.floor(modification.timestamp.nanos / 1e6)).toISOString(),
+        isDelete: modification.isDelete,
+        anchor: modification.isDelete ? null : (JSON.parse(Buffer.from(modification.value).toString('utf8')) as LicenseAnchor),
+      });
+    }
+    if (entries.length === 0) throw new RegistryError('LICENSE_NOT_FOUND', `license ${licenseId} is not anchored`);
+    // Fabric 2.x returns history newest first; a history reads oldest first.
+    return reply(entries.reverse());
+  }
+
+  /**
+   * Licenses by issuer, type or holderRef through composite-key indexes (no CouchDB needed), a page
+   * at a time: `{ by: 'issuer'|'type'|'holder', value, pageSize?, bookmark? }`.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async QueryLicenses(ctx: Context, queryJson: string): Promise<string> {
+    const query = asObject(parseJsonArg(queryJson, 'query'), 'query');
+    const by = requireOneOf(query.by, ['issuer', 'type', 'holder'] as const, 'by');
+    const value = by === 'issuer' ? requireId(query.value, 'value') : by === 'type' ? requireType(query.value, 'value') : requireHash(query.value, 'value');
+    const pageSize = query.pageSize === undefined ? 100 : Number(query.pageSize);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new RegistryError('INVALID_ARGUMENT', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    const bookmark = query.bookmark === undefined || query.bookmark === '' ? '' : String(query.bookmark);
+    const index = by === 'issuer' ? KEY.byIssuer : by === 'type' ? KEY.byType : KEY.byHolder;
+    const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(index, [value], pageSize, bookmark);
+    const licenses: LicenseAnchor[] = [];
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const { attributes } = ctx.stub.splitCompositeKey(next.value.key);
+        const anchor = await readJson<LicenseAnchor>(ctx, attributes[1]);
+        if (anchor) licenses.push(anchor);
+      }
+    } finally {
+      await iterator.close();
+    }
+    return reply({ licenses, bookmark: metadata.bookmark, fetched: metadata.fetchedRecordsCount });
+  }
+}
+

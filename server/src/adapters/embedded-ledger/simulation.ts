@@ -1,0 +1,255 @@
+/**
+ * The chaincode stub of the embedded ledger: what a peer hands a chaincode during endorsement.
+ * It answers reads from committed state and records the read/write set, exactly as Fabric's
+ * transaction simulator does: reads never see the transaction's own writes, range reads are kept
+ * for phantom detection, only the last event of a transaction survives, and paginated queries
+ * are refused outside read-only evaluation.
+ *
+ * Composite keys use fabric-shim's own implementation so keys are byte-identical to a peer's.
+ */
+import { ChaincodeStub } from 'fabric-shim';
+import Long from 'long';
+import type { RangeRecord } from './blocks';
+import type { Version, WorldState } from './world-state';
+
+const COMPOSITE_NS = '\x00';
+const EMPTY_KEY_SUBSTITUTE = '\x01';
+const MAX_UNICODE_RUNE = '\u{10ffff}';
+
+export interface KeyModification {
+  txId: string;
+  timestamp: Date;
+  isDelete: boolean;
+  value: Buffer;
+}
+
+export interface SimulationContext {
+  state: WorldState;
+  /** Committed modifications of a key, newest first (Fabric 2.x order). */
+  history(key: string): KeyModification[];
+  channel: string;
+  txId: string;
+  timestamp: Date;
+  creator: { mspid: string; idBytes: Buffer };
+  args: Buffer[];
+  readOnly: boolean;
+}
+
+interface Kv {
+  namespace: string;
+  key: string;
+  value: Buffer;
+}
+
+interface Iterator<T> {
+  next(): Promise<{ value: T; done: boolean }>;
+  close(): Promise<void>;
+}
+
+function listIterator<T>(items: T[]): Iterator<T> {
+  let index = 0;
+  return {
+    next: async () => (index < items.length ? { value: items[index++], done: false } : { value: undefined as unknown as T, done: true }),
+    close: async () => undefined,
+  };
+}
+
+/** fabric-shim returns a promise that is also async-iterable; contracts use both forms. */
+function iterable<T, R extends Iterator<T> | { iterator: Iterator<T> }>(result: R): Promise<R> & AsyncIterable<T> {
+  const promise = Promise.resolve(result) as unknown as Promise<R> & AsyncIterable<T>;
+  promise[Symbol.asyncIterator] = () => {
+    const iterator = 'iterator' in result ? result.iterator : (result as Iterator<T>);
+    return { next: () => iterator.next(), return: async () => ({ value: undefined, done: true }) };
+  };
+  return promise;
+}
+
+function validateSimpleKey(key: string): void {
+  if (key && key.charAt(0) === COMPOSITE_NS) {
+    throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+  }
+}
+
+export class Simulation {
+  readonly reads = new Map<string, Version | null>();
+  readonly ranges: RangeRecord[] = [];
+  readonly writes = new Map<string, Buffer | null>();
+  event: { name: string; payload: Buffer } | null = null;
+  /** Set when a block committed while this simulation was reading: its snapshot is torn. */
+  torn = false;
+  private readonly startHeight: number;
+
+  constructor(private readonly ctx: SimulationContext) {
+    this.startHeight = ctx.state.height;
+  }
+
+  private checkSnapshot(): void {
+    if (this.ctx.state.height !== this.startHeight) this.torn = true;
+  }
+
+  private readKey(key: string): Buffer {
+    this.checkSnapshot();
+    const entry = this.ctx.state.get(key);
+    if (!this.reads.has(key)) this.reads.set(key, entry ? entry.version : null);
+    return entry ? entry.value : Buffer.alloc(0);
+  }
+
+  private scan(startKey: string, endKey: string, pageSize?: number, bookmark?: string): { kvs: Kv[]; bookmark: string } {
+    this.checkSnapshot();
+    const start = bookmark ? bookmark : startKey;
+    const keys = this.ctx.state.range(start, endKey);
+    const page = pageSize === undefined ? keys : keys.slice(0, pageSize);
+    const kvs = page.map((key) => ({ namespace: '', key, value: (this.ctx.state.get(key) as { value: Buffer }).value }));
+    if (!this.ctx.readOnly) {
+      this.ranges.push({
+        start,
+        end: endKey,
+        keys: page.map((key) => {
+          const { version } = this.ctx.state.get(key) as { version: Version };
+          return [key, version.block, version.tx];
+        }),
+      });
+    }
+    return { kvs, bookmark: pageSize !== undefined && keys.length > pageSize ? keys[pageSize] : '' };
+  }
+
+  private requireReadOnly(what: string): void {
+    if (!this.ctx.readOnly) throw new Error(`${what} is only supported in a read only transaction`);
+  }
+
+  // ---- the ChaincodeStub surface the contracts and fabric-shim's dispatch use ----
+
+  getBufferArgs(): Buffer[] {
+    return this.ctx.args;
+  }
+
+  getArgs(): string[] {
+    return this.ctx.args.map((arg) => arg.toString('utf8'));
+  }
+
+  getStringArgs(): string[] {
+    return this.getArgs();
+  }
+
+  getFunctionAndParameters(): { fcn: string; params: string[] } {
+    const [fcn = '', ...params] = this.getArgs();
+    return { fcn, params };
+  }
+
+  getTxID(): string {
+    return this.ctx.txId;
+  }
+
+  getChannelID(): string {
+    return this.ctx.channel;
+  }
+
+  getCreator(): { mspid: string; idBytes: Buffer } {
+    return this.ctx.creator;
+  }
+
+  getMspID(): string {
+    return this.ctx.creator.mspid;
+  }
+
+  getTransient(): Map<string, Uint8Array> {
+    return new Map();
+  }
+
+  getTxTimestamp(): { seconds: Long; nanos: number } {
+    const ms = this.ctx.timestamp.getTime();
+    return { seconds: Long.fromNumber(Math.floor(ms / 1000), true), nanos: (ms % 1000) * 1e6 };
+  }
+
+  getDateTimestamp(): Date {
+    return new Date(this.ctx.timestamp.getTime());
+  }
+
+  async getState(key: string): Promise<Buffer> {
+    if (!key) throw new Error('key must not be empty');
+    return this.readKey(key);
+  }
+
+  async putState(key: string, value: Uint8Array): Promise<void> {
+    if (!key) throw new Error('key must not be empty');
+    if (this.ctx.readOnly) return; // a peer simulates but never commits an evaluated transaction
+    this.writes.set(key, Buffer.from(value));
+  }
+
+  async deleteState(key: string): Promise<void> {
+    if (!key) throw new Error('key must not be empty');
+    if (this.ctx.readOnly) return;
+    this.writes.set(key, null);
+  }
+
+  setEvent(name: string, payload: Uint8Array): void {
+    if (!name) throw new Error('Event name must be a non-empty string');
+    this.event = { name, payload: Buffer.from(payload) };
+  }
+
+  createCompositeKey(objectType: string, attributes: string[]): string {
+    return ChaincodeStub.prototype.createCompositeKey.call(this, objectType, attributes);
+  }
+
+  splitCompositeKey(compositeKey: string): { objectType: string; attributes: string[] } {
+    return ChaincodeStub.prototype.splitCompositeKey.call(this, compositeKey) as { objectType: string; attributes: string[] };
+  }
+
+  getStateByRange(startKey: string, endKey: string): Promise<Iterator<Kv>> & AsyncIterable<Kv> {
+    const start = startKey || EMPTY_KEY_SUBSTITUTE;
+    validateSimpleKey(start);
+    validateSimpleKey(endKey);
+    return iterable(listIterator(this.scan(start, endKey).kvs));
+  }
+
+  getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark?: string) {
+    this.requireReadOnly('getStateByRangeWithPagination');
+    const start = startKey || EMPTY_KEY_SUBSTITUTE;
+    validateSimpleKey(start);
+    validateSimpleKey(endKey);
+    const page = this.scan(start, endKey, pageSize, bookmark);
+    return iterable({ iterator: listIterator(page.kvs), metadata: { fetchedRecordsCount: page.kvs.length, bookmark: page.bookmark } });
+  }
+
+  getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<Iterator<Kv>> & AsyncIterable<Kv> {
+    const start = this.createCompositeKey(objectType, attributes);
+    return iterable(listIterator(this.scan(start, start + MAX_UNICODE_RUNE).kvs));
+  }
+
+  getStateByPartialCompositeKeyWithPagination(objectType: string, attributes: string[], pageSize: number, bookmark?: string) {
+    this.requireReadOnly('getStateByPartialCompositeKeyWithPagination');
+    const start = this.createCompositeKey(objectType, attributes);
+    const page = this.scan(start, start + MAX_UNICODE_RUNE, pageSize, bookmark);
+    return iterable({ iterator: listIterator(page.kvs), metadata: { fetchedRecordsCount: page.kvs.length, bookmark: page.bookmark } });
+  }
+
+  getHistoryForKey(key: string) {
+    this.checkSnapshot();
+    const modifications = this.ctx.history(key).map((modification) => {
+      const ms = modification.timestamp.getTime();
+      return {
+        txId: modification.txId,
+        isDelete: modification.isDelete,
+        value: modification.value,
+        timestamp: { seconds: Long.fromNumber(Math.floor(ms / 1000), true), nanos: (ms % 1000) * 1e6 },
+      };
+    });
+    return iterable(listIterator(modifications));
+  }
+
+  getQueryResult(): never {
+    throw new Error('rich queries need CouchDB; the embedded ledger, like a LevelDB peer, has none');
+  }
+
+  getQueryResultWithPagination(): never {
+    return this.getQueryResult();
+  }
+
+  getPrivateData(): never {
+    throw new Error('private data collections are not configured on this channel');
+  }
+
+  async invokeChaincode(): Promise<never> {
+    throw new Error('chaincode-to-chaincode calls are not used by elicense');
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one place that reads the environment. Every setting is validated here, so a typo in an
+ * operator's environment stops the start with a message naming the variable.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  WALLET_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z.string().url().optional(),
+  LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
+  /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
+  STORE_KEY: z.string().optional(),
+  /** base64 of ≥ 32 bytes; provinces that want cross-province holder look-ups share it. */
+  HOLDER_REF_KEY: z.string().optional(),
+  PUBLIC_URL: z.string().url().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  walletDir: string;
+  ledgerDir: string;
+  databaseUrl: string | null;
+  ledger: 'embedded' | 'fabric';
+  storeKey: string | null;
+  holderRefKey: string | null;
+  publicUrl: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    walletDir: resolve(e.WALLET_DIR ?? 'wallet'),
+    ledgerDir: resolve(dataDir, 'ledger'),
+    databaseUrl: e.DATABASE_URL ?? null,
+    ledger: e.LEDGER,
+    storeKey: e.STORE_KEY ?? null,
+    holderRefKey: e.HOLDER_REF_KEY ?? null,
+    publicUrl: e.PUBLIC_URL ?? null,
+  };
+}
