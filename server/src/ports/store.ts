@@ -187,7 +187,7 @@ export interface Store {
   latestCredential(licenseId: string): Promise<CredentialRow | null>;
 
   appendVerification(entry: VerificationLogEntry): Promise<void>;
-  /** Appends all entries atomically in one round trip (group commit of audit entries under load). */
+  /** Appends all entries atomically: one multi-row INSERT per 1000 entries (group commit under load). */
   appendVerifications(entries: readonly VerificationLogEntry[]): Promise<void>;
   /** Newest first; limit 1..1000. */
   listVerifications(filter: { licenseId?: string; limit: number }): Promise<VerificationLogEntry[]>;
