@@ -6,6 +6,16 @@
  * license records, salts, credentials, private keys, idempotent responses. Plain columns hold only
  * what must be queried (ids, type, agency, holderRef, status, dates, hashes). No holder name or ID
  * number is ever written in the clear, so a scan of the data folder finds neither.
+ *
+ * Conventions: instants (`createdAt`, `at`…) are ISO-8601 strings; the store keeps them as
+ * timestamptz and returns them in UTC with milliseconds (`2025-03-01T02:00:00.000Z`), so an
+ * instant written with an offset reads back as the same instant in another spelling. License
+ * dates (`validFrom`, `validUntil`) are calendar dates 'YYYY-MM-DD' and read back unchanged.
+ *
+ * Errors: every failure is a RegistryError. A duplicate id is the matching *_EXISTS code, a row a
+ * change needs but cannot find is the matching *_NOT_FOUND code, an unreachable or closed database
+ * is STORE_UNAVAILABLE, a ciphertext that fails authentication (altered, moved to another row, or
+ * sealed under another key) is INTERNAL with details { table, column, row }.
  */
 import type { JWK } from 'jose';
 
@@ -35,7 +45,7 @@ export interface ApiKeyRow {
   principalKind: PrincipalKind;
   principalId: string;
   province: string;
-  /** SHA-256 of the secret part; compared in constant time. */
+  /** SHA-256 of the secret part (32 bytes); the service compares it in constant time. */
   secretHash: Buffer;
   createdAt: string;
   revokedAt: string | null;
@@ -59,6 +69,7 @@ export interface LicenseRow {
   id: string;
   type: string;
   agencyId: string;
+  /** HMAC-SHA-256 hex of the holder's identifier: a pseudonym, stored in the clear to be queried. */
   holderRef: string;
   docHash: string;
   state: LicenseState;
@@ -73,6 +84,7 @@ export interface LicenseRow {
   supersedes: string | null;
   txId: string | null;
   blockNumber: number | null;
+  /** Why the ledger refused the anchor; encrypted at rest (a ledger message may echo input). */
   error: string | null;
   createdAt: string;
   updatedAt: string;
@@ -89,9 +101,11 @@ export interface CredentialRow {
 }
 
 export interface VerificationLogEntry {
+  /** Assigned by the store (ascending in append order); ignored on append. */
   id?: number;
   at: string;
   verifierKind: PrincipalKind | 'public';
+  /** Stored in the clear: an agency or counter id, or a constant for the public — never an IP or a person. */
   verifierId: string;
   province: string | null;
   licenseId: string | null;
@@ -109,10 +123,13 @@ export interface IdempotencyRow {
   state: 'pending' | 'done';
   licenseId: string | null;
   responseStatus: number | null;
-  /** Encrypted at rest. */
+  /** Any JSON value (undefined reads back as null); encrypted at rest. */
   responseBody: unknown;
   createdAt: string;
 }
+
+/** What a request brings when it claims an idempotency key. */
+export type IdempotencyClaim = Pick<IdempotencyRow, 'principal' | 'key' | 'requestHash' | 'licenseId' | 'createdAt'>;
 
 export interface Store {
   /** Applies pending migrations; safe to call on every start and from several processes. */
@@ -120,43 +137,70 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 
+  /** Operational settings and checkpoints (plain text: never personal data). */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /** Inserts or updates every field but createdAt, which keeps its first value. */
   upsertAgency(row: AgencyRow): Promise<void>;
   getAgency(id: string): Promise<AgencyRow | null>;
+  /** Ordered by id. */
   listAgencies(): Promise<AgencyRow[]>;
 
+  /** Inserts or updates every field but createdAt, which keeps its first value. */
   upsertCounter(row: CounterRow): Promise<void>;
   getCounter(id: string): Promise<CounterRow | null>;
 
+  /** Fails with ALREADY_EXISTS if the id is taken. */
   insertApiKey(row: ApiKeyRow): Promise<void>;
   getApiKey(id: string): Promise<ApiKeyRow | null>;
+  /** Sets revokedAt; revoking a revoked key keeps the first date. NOT_FOUND if unknown. */
+  revokeApiKey(id: string, revokedAt: string): Promise<void>;
 
+  /** Fails with KEY_EXISTS if the kid is taken. */
   insertSigningKey(row: SigningKeyRow): Promise<void>;
+  /** Oldest first. */
   listSigningKeys(agencyId: string): Promise<SigningKeyRow[]>;
+  /** Retiring a retired key keeps the first date. KEY_NOT_FOUND if unknown. */
   retireSigningKey(kid: string, retiredAt: string): Promise<void>;
 
-  /** Fails with ALREADY_EXISTS if the id is taken. */
+  /** Fails with LICENSE_EXISTS if the id is taken. */
   insertLicense(row: LicenseRow): Promise<void>;
   getLicense(id: string): Promise<LicenseRow | null>;
+  /** Oldest first (a recovery worker resumes pending anchors in issue order); limit 1..1000. */
   listLicensesByState(state: LicenseState, limit: number): Promise<LicenseRow[]>;
+  /** Oldest first. */
   listLicensesByHolderRef(holderRef: string, agencyId: string): Promise<LicenseRow[]>;
+  /**
+   * pending or failed → anchored (a "failed" submit whose commit later shows up is recovered).
+   * Repeating it with the same txId is a no-op; another txId on an anchored license is
+   * INVALID_TRANSITION. LICENSE_NOT_FOUND if unknown.
+   */
   markLicenseAnchored(id: string, txId: string, blockNumber: number, at: string): Promise<void>;
+  /** pending or failed → failed; an anchored license is on the ledger and cannot fail (INVALID_TRANSITION). */
   markLicenseFailed(id: string, error: string, at: string): Promise<void>;
   updateLicenseStatus(id: string, status: string, at: string): Promise<void>;
 
+  /** ALREADY_EXISTS if the id is taken, LICENSE_NOT_FOUND if the license is unknown. */
   insertCredential(row: CredentialRow): Promise<void>;
+  /** The credential with the latest issuedAt. */
   latestCredential(licenseId: string): Promise<CredentialRow | null>;
 
   appendVerification(entry: VerificationLogEntry): Promise<void>;
+  /** Appends all entries atomically: one multi-row INSERT per 1000 entries (group commit under load). */
+  appendVerifications(entries: readonly VerificationLogEntry[]): Promise<void>;
+  /** Newest first; limit 1..1000. */
   listVerifications(filter: { licenseId?: string; limit: number }): Promise<VerificationLogEntry[]>;
 
   /**
    * Claims (principal, key) for a new request. Returns the existing row if the key was used
-   * before (the caller replays it or resumes it), or null when this call claimed it.
+   * before (the caller replays it or resumes it), or null when this call claimed it. Race-free
+   * across processes: of several concurrent claims on one key exactly one gets null. Comparing
+   * requestHash with the existing row's is the caller's job (→ IDEMPOTENCY_CONFLICT).
    */
-  claimIdempotencyKey(row: Omit<IdempotencyRow, 'state' | 'responseStatus' | 'responseBody' | 'createdAt'> & { createdAt: string }): Promise<IdempotencyRow | null>;
+  claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRow | null>;
+  /** NOT_FOUND if the key was never claimed. */
   attachIdempotencyLicense(principal: string, key: string, licenseId: string): Promise<void>;
+  /** pending → done with the response to replay. NOT_FOUND if the key was never claimed. */
   completeIdempotencyKey(principal: string, key: string, responseStatus: number, responseBody: unknown): Promise<void>;
 }

@@ -1,0 +1,147 @@
+import { RegistryError } from '../../../../core/errors';
+import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
+
+/**
+ * The store's schema, as an ordered list of steps. A step, once released, is never edited: a change
+ * is a new step. Each statement is separate because PGlite's query() runs one statement at a time.
+ *
+ * Columns ending in `_enc` hold AES-256-GCM ciphertext (see field-cipher.ts); everything else is in
+ * the clear because something queries it, and none of it is a holder's name or ID number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'registry store',
+    statements: [
+      `CREATE TABLE meta (
+        key text PRIMARY KEY,
+        value text NOT NULL
+      )`,
+      `CREATE TABLE agencies (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        province text NOT NULL,
+        msp_id text NOT NULL,
+        license_types jsonb NOT NULL,
+        identity_label text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE counters (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        province text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        principal_kind text NOT NULL CHECK (principal_kind IN ('agency', 'counter')),
+        principal_id text NOT NULL,
+        province text NOT NULL,
+        secret_hash bytea NOT NULL CHECK (octet_length(secret_hash) = 32),
+        created_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      )`,
+      `CREATE TABLE signing_keys (
+        kid text PRIMARY KEY,
+        agency_id text NOT NULL,
+        public_jwk jsonb NOT NULL,
+        private_jwk_enc bytea NOT NULL,
+        status text NOT NULL CHECK (status IN ('active', 'retired')),
+        created_at timestamptz NOT NULL,
+        retired_at timestamptz
+      )`,
+      `CREATE INDEX signing_keys_by_agency ON signing_keys (agency_id, created_at)`,
+      `CREATE TABLE licenses (
+        id text PRIMARY KEY,
+        type text NOT NULL,
+        agency_id text NOT NULL,
+        holder_ref text NOT NULL,
+        doc_hash text NOT NULL,
+        state text NOT NULL CHECK (state IN ('pending', 'anchored', 'failed')),
+        status text NOT NULL,
+        record_enc bytea NOT NULL,
+        salt_enc bytea NOT NULL,
+        valid_from date NOT NULL,
+        valid_until date,
+        supersedes text,
+        tx_id text,
+        block_number bigint,
+        error_enc bytea,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX licenses_by_state ON licenses (state, created_at)`,
+      `CREATE INDEX licenses_by_holder ON licenses (holder_ref, agency_id)`,
+      `CREATE TABLE credentials (
+        id text PRIMARY KEY,
+        license_id text NOT NULL REFERENCES licenses (id),
+        kid text NOT NULL,
+        credential_enc bytea NOT NULL,
+        issued_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX credentials_by_license ON credentials (license_id, issued_at)`,
+      `CREATE TABLE verification_log (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at timestamptz NOT NULL,
+        verifier_kind text NOT NULL CHECK (verifier_kind IN ('agency', 'counter', 'public')),
+        verifier_id text NOT NULL,
+        province text,
+        license_id text,
+        credential_ref text,
+        verdict text NOT NULL CHECK (verdict IN ('valid', 'invalid', 'indeterminate')),
+        failed_checks jsonb NOT NULL
+      )`,
+      `CREATE INDEX verification_log_by_license ON verification_log (license_id, id)`,
+      `CREATE TABLE idempotency_keys (
+        principal text NOT NULL,
+        key text NOT NULL,
+        request_hash text NOT NULL,
+        state text NOT NULL CHECK (state IN ('pending', 'done')),
+        license_id text,
+        response_status integer,
+        response_body_enc bytea,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (principal, key)
+      )`,
+    ],
+  },
+];
+
+/**
+ * Applies the steps the database lacks, all in one transaction. The advisory lock (per schema)
+ * makes a second process starting at the same moment wait, then find the steps applied: without
+ * it both would race on CREATE TABLE and one would fail on a catalog unique index.
+ * Returns the versions applied by this call (empty when the schema was current).
+ */
+export async function applyMigrations(sql: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [STORE_LOCK_CLASS]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const rows = await tx.query('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    const known = new Set(migrations.map((migration) => migration.version));
+    const unknown = [...applied].filter((version) => !known.has(version));
+    if (unknown.length > 0) {
+      // A newer server migrated this database; running older SQL against it could corrupt data.
+      throw new RegistryError('INTERNAL', `the store schema has migrations this server does not know (${unknown.join(', ')}); upgrade the server`);
+    }
+    const done: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}

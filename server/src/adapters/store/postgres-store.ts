@@ -1,0 +1,705 @@
+import type { JWK } from 'jose';
+import { isIsoDate } from '../../../../core/dates';
+import { RegistryError } from '../../../../core/errors';
+import type {
+  AgencyRow,
+  ApiKeyRow,
+  CounterRow,
+  CredentialRow,
+  IdempotencyClaim,
+  IdempotencyRow,
+  LicenseRow,
+  LicenseState,
+  PrincipalKind,
+  SigningKeyRow,
+  Store,
+  VerificationLogEntry,
+} from '../../ports/store';
+import { FieldCipher, type FieldAddress } from './field-cipher';
+import { applyMigrations } from './migrations';
+import { messageOf, sqlStateOf, type SqlClient, type SqlQueryable, type SqlRow, type SqlValue } from './sql-client';
+
+export interface PostgresStoreOptions {
+  /** AES-256 key (32 bytes) for the fields encrypted at rest; the store keeps its own copy. */
+  encryptionKey: Uint8Array;
+}
+
+/**
+ * The Store over any SqlClient (PGlite or pg). The store owns the client: close() closes it.
+ * It does not migrate by itself; call migrate() (the open*Store factories do) before use.
+ */
+export function createPostgresStore(sql: SqlClient, options: PostgresStoreOptions): Store {
+  return new PostgresStore(sql, new FieldCipher(options.encryptionKey));
+}
+
+const LICENSE_STATES: readonly LicenseState[] = ['pending', 'anchored', 'failed'];
+const PRINCIPAL_KINDS: readonly PrincipalKind[] = ['agency', 'counter'];
+const VERIFIER_KINDS: readonly VerificationLogEntry['verifierKind'][] = ['agency', 'counter', 'public'];
+const VERDICTS: readonly VerificationLogEntry['verdict'][] = ['valid', 'invalid', 'indeterminate'];
+const KEY_STATUSES: readonly SigningKeyRow['status'][] = ['active', 'retired'];
+const IDEMPOTENCY_STATES: readonly IdempotencyRow['state'][] = ['pending', 'done'];
+
+const MAX_LIST_LIMIT = 1000;
+// Text ids sort with COLLATE "C" (code points) so the order is one and the same whatever locale
+// the database was created with (a server's need not be PGlite's).
+/** 8 parameters a row: 1000 rows stay far below PostgreSQL's 65535 parameters a statement. */
+const VERIFICATIONS_PER_INSERT = 1000;
+
+const AGENCY_COLUMNS = 'id, name, province, msp_id, license_types, identity_label, created_at';
+const COUNTER_COLUMNS = 'id, name, province, created_at';
+const API_KEY_COLUMNS = 'id, principal_kind, principal_id, province, secret_hash, created_at, revoked_at';
+const SIGNING_KEY_COLUMNS = 'kid, agency_id, public_jwk, private_jwk_enc, status, created_at, retired_at';
+// Dates go out as text: both drivers would turn a `date` into a JS Date at some time zone's midnight.
+const LICENSE_COLUMNS = `id, type, agency_id, holder_ref, doc_hash, state, status, record_enc, salt_enc,
+  to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_until, 'YYYY-MM-DD') AS valid_until,
+  supersedes, tx_id, block_number, error_enc, created_at, updated_at`;
+const CREDENTIAL_COLUMNS = 'id, license_id, kid, credential_enc, issued_at';
+const VERIFICATION_COLUMNS = 'id, at, verifier_kind, verifier_id, province, license_id, credential_ref, verdict, failed_checks';
+const IDEMPOTENCY_COLUMNS = 'principal, key, request_hash, state, license_id, response_status, response_body_enc, created_at';
+
+/** How a constraint violation reads for one operation. */
+interface Refusals {
+  duplicate?: () => RegistryError;
+  missingParent?: () => RegistryError;
+}
+
+class PostgresStore implements Store {
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await this.run('migrate', () => applyMigrations(this.sql));
+  }
+
+  async ping(): Promise<void> {
+    await this.run('ping', () => this.sql.query('SELECT 1'));
+  }
+
+  async close(): Promise<void> {
+    await this.sql.close();
+  }
+
+  // --- meta -------------------------------------------------------------------------------
+
+  async getMeta(key: string): Promise<string | null> {
+    const rows = await this.run('get meta', () => this.sql.query('SELECT value FROM meta WHERE key = $1', [key]));
+    return rows.length === 0 ? null : text(rows[0], 'value');
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.run('set meta', () =>
+      this.sql.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]),
+    );
+  }
+
+  // --- agencies and counters ----------------------------------------------------------------
+
+  async upsertAgency(row: AgencyRow): Promise<void> {
+    await this.run('upsert agency', () =>
+      this.sql.query(
+        `INSERT INTO agencies (${AGENCY_COLUMNS}) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, province = EXCLUDED.province, msp_id = EXCLUDED.msp_id,
+           license_types = EXCLUDED.license_types, identity_label = EXCLUDED.identity_label`,
+        [row.id, row.name, row.province, row.mspId, JSON.stringify(row.licenseTypes), row.identityLabel, instantParam(row.createdAt)],
+      ),
+    );
+  }
+
+  async getAgency(id: string): Promise<AgencyRow | null> {
+    const rows = await this.run('get agency', () => this.sql.query(`SELECT ${AGENCY_COLUMNS} FROM agencies WHERE id = $1`, [id]));
+    return rows.length === 0 ? null : agencyFrom(rows[0]);
+  }
+
+  async listAgencies(): Promise<AgencyRow[]> {
+    const rows = await this.run('list agencies', () => this.sql.query(`SELECT ${AGENCY_COLUMNS} FROM agencies ORDER BY id COLLATE "C"`));
+    return rows.map(agencyFrom);
+  }
+
+  async upsertCounter(row: CounterRow): Promise<void> {
+    await this.run('upsert counter', () =>
+      this.sql.query(
+        `INSERT INTO counters (${COUNTER_COLUMNS}) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, province = EXCLUDED.province`,
+        [row.id, row.name, row.province, instantParam(row.createdAt)],
+      ),
+    );
+  }
+
+  async getCounter(id: string): Promise<CounterRow | null> {
+    const rows = await this.run('get counter', () => this.sql.query(`SELECT ${COUNTER_COLUMNS} FROM counters WHERE id = $1`, [id]));
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return { id: text(row, 'id'), name: text(row, 'name'), province: text(row, 'province'), createdAt: instant(row, 'created_at') };
+  }
+
+  // --- API keys ------------------------------------------------------------------------------
+
+  async insertApiKey(row: ApiKeyRow): Promise<void> {
+    await this.run(
+      'insert api key',
+      () =>
+        this.sql.query(`INSERT INTO api_keys (${API_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+          row.id,
+          row.principalKind,
+          row.principalId,
+          row.province,
+          row.secretHash,
+          instantParam(row.createdAt),
+          instantParamOrNull(row.revokedAt),
+        ]),
+      { duplicate: () => new RegistryError('ALREADY_EXISTS', `api key ${row.id} already exists`) },
+    );
+  }
+
+  async getApiKey(id: string): Promise<ApiKeyRow | null> {
+    const rows = await this.run('get api key', () => this.sql.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = $1`, [id]));
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      id: text(row, 'id'),
+      principalKind: oneOf(row, 'principal_kind', PRINCIPAL_KINDS),
+      principalId: text(row, 'principal_id'),
+      province: text(row, 'province'),
+      secretHash: bytes(row, 'secret_hash'),
+      createdAt: instant(row, 'created_at'),
+      revokedAt: instantOrNull(row, 'revoked_at'),
+    };
+  }
+
+  async revokeApiKey(id: string, revokedAt: string): Promise<void> {
+    const rows = await this.run('revoke api key', () =>
+      this.sql.query('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2::timestamptz) WHERE id = $1 RETURNING id', [
+        id,
+        instantParam(revokedAt),
+      ]),
+    );
+    if (rows.length === 0) throw new RegistryError('NOT_FOUND', `api key ${id} not found`);
+  }
+
+  // --- signing keys --------------------------------------------------------------------------
+
+  async insertSigningKey(row: SigningKeyRow): Promise<void> {
+    const privateJwk = this.cipher.seal(JSON.stringify(row.privateJwk), signingKeyPrivate(row.kid));
+    await this.run(
+      'insert signing key',
+      () =>
+        this.sql.query(`INSERT INTO signing_keys (${SIGNING_KEY_COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)`, [
+          row.kid,
+          row.agencyId,
+          JSON.stringify(row.publicJwk),
+          privateJwk,
+          row.status,
+          instantParam(row.createdAt),
+          instantParamOrNull(row.retiredAt),
+        ]),
+      { duplicate: () => new RegistryError('KEY_EXISTS', `signing key ${row.kid} already exists`) },
+    );
+  }
+
+  async listSigningKeys(agencyId: string): Promise<SigningKeyRow[]> {
+    const rows = await this.run('list signing keys', () =>
+      this.sql.query(`SELECT ${SIGNING_KEY_COLUMNS} FROM signing_keys WHERE agency_id = $1 ORDER BY created_at, kid COLLATE "C"`, [agencyId]),
+    );
+    return rows.map((row) => {
+      const kid = text(row, 'kid');
+      return {
+        kid,
+        agencyId: text(row, 'agency_id'),
+        publicJwk: jwkFrom(json(row, 'public_jwk'), 'signing_keys.public_jwk'),
+        privateJwk: jwkFrom(JSON.parse(this.cipher.open(bytes(row, 'private_jwk_enc'), signingKeyPrivate(kid))), 'signing_keys.private_jwk_enc'),
+        status: oneOf(row, 'status', KEY_STATUSES),
+        createdAt: instant(row, 'created_at'),
+        retiredAt: instantOrNull(row, 'retired_at'),
+      };
+    });
+  }
+
+  async retireSigningKey(kid: string, retiredAt: string): Promise<void> {
+    const rows = await this.run('retire signing key', () =>
+      this.sql.query(
+        `UPDATE signing_keys SET status = 'retired', retired_at = COALESCE(retired_at, $2::timestamptz) WHERE kid = $1 RETURNING kid`,
+        [kid, instantParam(retiredAt)],
+      ),
+    );
+    if (rows.length === 0) throw new RegistryError('KEY_NOT_FOUND', `signing key ${kid} not found`);
+  }
+
+  // --- licenses ------------------------------------------------------------------------------
+
+  async insertLicense(row: LicenseRow): Promise<void> {
+    const record = this.cipher.seal(JSON.stringify(row.record), licenseField(row.id, 'record_enc'));
+    const salt = this.cipher.seal(row.salt, licenseField(row.id, 'salt_enc'));
+    const error = row.error === null ? null : this.cipher.seal(row.error, licenseField(row.id, 'error_enc'));
+    await this.run(
+      'insert license',
+      () =>
+        this.sql.query(
+          `INSERT INTO licenses (id, type, agency_id, holder_ref, doc_hash, state, status, record_enc, salt_enc, valid_from,
+             valid_until, supersedes, tx_id, block_number, error_enc, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+          [
+            row.id,
+            row.type,
+            row.agencyId,
+            row.holderRef,
+            row.docHash,
+            row.state,
+            row.status,
+            record,
+            salt,
+            dateParam(row.validFrom),
+            row.validUntil === null ? null : dateParam(row.validUntil),
+            row.supersedes,
+            row.txId,
+            row.blockNumber,
+            error,
+            instantParam(row.createdAt),
+            instantParam(row.updatedAt),
+          ],
+        ),
+      { duplicate: () => new RegistryError('LICENSE_EXISTS', `license ${row.id} already exists`) },
+    );
+  }
+
+  async getLicense(id: string): Promise<LicenseRow | null> {
+    const rows = await this.run('get license', () => this.sql.query(`SELECT ${LICENSE_COLUMNS} FROM licenses WHERE id = $1`, [id]));
+    return rows.length === 0 ? null : this.licenseFrom(rows[0]);
+  }
+
+  async listLicensesByState(state: LicenseState, limit: number): Promise<LicenseRow[]> {
+    const rows = await this.run('list licenses by state', () =>
+      this.sql.query(`SELECT ${LICENSE_COLUMNS} FROM licenses WHERE state = $1 ORDER BY created_at, id COLLATE "C" LIMIT $2`, [state, limitParam(limit)]),
+    );
+    return rows.map((row) => this.licenseFrom(row));
+  }
+
+  async listLicensesByHolderRef(holderRef: string, agencyId: string): Promise<LicenseRow[]> {
+    const rows = await this.run('list licenses by holder', () =>
+      this.sql.query(`SELECT ${LICENSE_COLUMNS} FROM licenses WHERE holder_ref = $1 AND agency_id = $2 ORDER BY created_at, id COLLATE "C"`, [
+        holderRef,
+        agencyId,
+      ]),
+    );
+    return rows.map((row) => this.licenseFrom(row));
+  }
+
+  async markLicenseAnchored(id: string, txId: string, blockNumber: number, at: string): Promise<void> {
+    await this.run('mark license anchored', () =>
+      this.sql.transaction(async (tx) => {
+        const current = await lockLicense(tx, id);
+        if (current.state === 'anchored') {
+          if (current.txId === txId) return;
+          throw new RegistryError('INVALID_TRANSITION', `license ${id} is already anchored by transaction ${current.txId ?? '?'}`, {
+            txId: current.txId,
+          });
+        }
+        await tx.query(
+          `UPDATE licenses SET state = 'anchored', tx_id = $2, block_number = $3, error_enc = NULL, updated_at = $4 WHERE id = $1`,
+          [id, txId, blockNumber, instantParam(at)],
+        );
+      }),
+    );
+  }
+
+  async markLicenseFailed(id: string, error: string, at: string): Promise<void> {
+    const sealed = this.cipher.seal(error, licenseField(id, 'error_enc'));
+    await this.run('mark license failed', () =>
+      this.sql.transaction(async (tx) => {
+        const current = await lockLicense(tx, id);
+        if (current.state === 'anchored') {
+          throw new RegistryError('INVALID_TRANSITION', `license ${id} is anchored (transaction ${current.txId ?? '?'}) and cannot fail`, {
+            txId: current.txId,
+          });
+        }
+        await tx.query(`UPDATE licenses SET state = 'failed', error_enc = $2, updated_at = $3 WHERE id = $1`, [id, sealed, instantParam(at)]);
+      }),
+    );
+  }
+
+  async updateLicenseStatus(id: string, status: string, at: string): Promise<void> {
+    const rows = await this.run('update license status', () =>
+      this.sql.query('UPDATE licenses SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id', [id, status, instantParam(at)]),
+    );
+    if (rows.length === 0) throw licenseNotFound(id);
+  }
+
+  private licenseFrom(row: SqlRow): LicenseRow {
+    const id = text(row, 'id');
+    const errorEnc = bytesOrNull(row, 'error_enc');
+    return {
+      id,
+      type: text(row, 'type'),
+      agencyId: text(row, 'agency_id'),
+      holderRef: text(row, 'holder_ref'),
+      docHash: text(row, 'doc_hash'),
+      state: oneOf(row, 'state', LICENSE_STATES),
+      status: text(row, 'status'),
+      record: objectFrom(JSON.parse(this.cipher.open(bytes(row, 'record_enc'), licenseField(id, 'record_enc'))), 'licenses.record_enc'),
+      salt: this.cipher.open(bytes(row, 'salt_enc'), licenseField(id, 'salt_enc')),
+      validFrom: text(row, 'valid_from'),
+      validUntil: textOrNull(row, 'valid_until'),
+      supersedes: textOrNull(row, 'supersedes'),
+      txId: textOrNull(row, 'tx_id'),
+      blockNumber: integerOrNull(row, 'block_number'),
+      error: errorEnc === null ? null : this.cipher.open(errorEnc, licenseField(id, 'error_enc')),
+      createdAt: instant(row, 'created_at'),
+      updatedAt: instant(row, 'updated_at'),
+    };
+  }
+
+  // --- credentials ---------------------------------------------------------------------------
+
+  async insertCredential(row: CredentialRow): Promise<void> {
+    const credential = this.cipher.seal(row.credential, credentialField(row.id));
+    await this.run(
+      'insert credential',
+      () =>
+        this.sql.query(`INSERT INTO credentials (${CREDENTIAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, [
+          row.id,
+          row.licenseId,
+          row.kid,
+          credential,
+          instantParam(row.issuedAt),
+        ]),
+      {
+        duplicate: () => new RegistryError('ALREADY_EXISTS', `credential ${row.id} already exists`),
+        missingParent: () => licenseNotFound(row.licenseId),
+      },
+    );
+  }
+
+  async latestCredential(licenseId: string): Promise<CredentialRow | null> {
+    const rows = await this.run('latest credential', () =>
+      this.sql.query(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE license_id = $1 ORDER BY issued_at DESC, id COLLATE "C" DESC LIMIT 1`, [licenseId]),
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    const id = text(row, 'id');
+    return {
+      id,
+      licenseId: text(row, 'license_id'),
+      kid: text(row, 'kid'),
+      credential: this.cipher.open(bytes(row, 'credential_enc'), credentialField(id)),
+      issuedAt: instant(row, 'issued_at'),
+    };
+  }
+
+  // --- verification log ----------------------------------------------------------------------
+
+  async appendVerification(entry: VerificationLogEntry): Promise<void> {
+    await this.appendVerifications([entry]);
+  }
+
+  async appendVerifications(entries: readonly VerificationLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const chunks: VerificationLogEntry[][] = [];
+    for (let start = 0; start < entries.length; start += VERIFICATIONS_PER_INSERT) {
+      chunks.push(entries.slice(start, start + VERIFICATIONS_PER_INSERT));
+    }
+    await this.run('append verifications', async () => {
+      if (chunks.length === 1) {
+        await insertVerifications(this.sql, chunks[0]);
+        return;
+      }
+      // A batch is all or nothing, however many statements it takes.
+      await this.sql.transaction(async (tx) => {
+        for (const chunk of chunks) await insertVerifications(tx, chunk);
+      });
+    });
+  }
+
+  async listVerifications(filter: { licenseId?: string; limit: number }): Promise<VerificationLogEntry[]> {
+    const limit = limitParam(filter.limit);
+    const rows = await this.run('list verifications', () =>
+      filter.licenseId === undefined
+        ? this.sql.query(`SELECT ${VERIFICATION_COLUMNS} FROM verification_log ORDER BY id DESC LIMIT $1`, [limit])
+        : this.sql.query(`SELECT ${VERIFICATION_COLUMNS} FROM verification_log WHERE license_id = $1 ORDER BY id DESC LIMIT $2`, [
+            filter.licenseId,
+            limit,
+          ]),
+    );
+    return rows.map((row) => ({
+      id: integer(row, 'id'),
+      at: instant(row, 'at'),
+      verifierKind: oneOf(row, 'verifier_kind', VERIFIER_KINDS),
+      verifierId: text(row, 'verifier_id'),
+      province: textOrNull(row, 'province'),
+      licenseId: textOrNull(row, 'license_id'),
+      credentialRef: textOrNull(row, 'credential_ref'),
+      verdict: oneOf(row, 'verdict', VERDICTS),
+      failedChecks: stringsFrom(json(row, 'failed_checks'), 'verification_log.failed_checks'),
+    }));
+  }
+
+  // --- idempotency ---------------------------------------------------------------------------
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRow | null> {
+    return this.run('claim idempotency key', async () => {
+      // The insert is the claim: of concurrent claimers exactly one inserts (a unique index decides,
+      // across processes); the others see DO NOTHING and read the winner's row. A row can only be
+      // missing between the two statements if it was purged meanwhile, so the loop retries once.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const claimed = await this.sql.query(
+          `INSERT INTO idempotency_keys (principal, key, request_hash, state, license_id, created_at)
+           VALUES ($1, $2, $3, 'pending', $4, $5) ON CONFLICT (principal, key) DO NOTHING RETURNING principal`,
+          [claim.principal, claim.key, claim.requestHash, claim.licenseId, instantParam(claim.createdAt)],
+        );
+        if (claimed.length === 1) return null;
+        const existing = await this.sql.query(`SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys WHERE principal = $1 AND key = $2`, [
+          claim.principal,
+          claim.key,
+        ]);
+        if (existing.length === 1) return this.idempotencyFrom(existing[0]);
+      }
+      throw new RegistryError('INTERNAL', `idempotency key ${claim.key} was neither claimable nor readable`);
+    });
+  }
+
+  async attachIdempotencyLicense(principal: string, key: string, licenseId: string): Promise<void> {
+    const rows = await this.run('attach idempotency license', () =>
+      this.sql.query('UPDATE idempotency_keys SET license_id = $3 WHERE principal = $1 AND key = $2 RETURNING key', [principal, key, licenseId]),
+    );
+    if (rows.length === 0) throw idempotencyNotFound(key);
+  }
+
+  async completeIdempotencyKey(principal: string, key: string, responseStatus: number, responseBody: unknown): Promise<void> {
+    // JSON.stringify(undefined) is undefined, not text: store it as the JSON null it would replay as.
+    const body = this.cipher.seal(JSON.stringify(responseBody === undefined ? null : responseBody), idempotencyBody(principal, key));
+    const rows = await this.run('complete idempotency key', () =>
+      this.sql.query(
+        `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body_enc = $4
+         WHERE principal = $1 AND key = $2 RETURNING key`,
+        [principal, key, responseStatus, body],
+      ),
+    );
+    if (rows.length === 0) throw idempotencyNotFound(key);
+  }
+
+  private idempotencyFrom(row: SqlRow): IdempotencyRow {
+    const principal = text(row, 'principal');
+    const key = text(row, 'key');
+    const body = bytesOrNull(row, 'response_body_enc');
+    return {
+      principal,
+      key,
+      requestHash: text(row, 'request_hash'),
+      state: oneOf(row, 'state', IDEMPOTENCY_STATES),
+      licenseId: textOrNull(row, 'license_id'),
+      responseStatus: integerOrNull(row, 'response_status'),
+      responseBody: body === null ? null : (JSON.parse(this.cipher.open(body, idempotencyBody(principal, key))) as unknown),
+      createdAt: instant(row, 'created_at'),
+    };
+  }
+
+  // --- errors --------------------------------------------------------------------------------
+
+  /** Runs one operation and turns whatever the driver threw into a RegistryError. */
+  private async run<T>(operation: string, work: () => Promise<T>, refusals: Refusals = {}): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translate(operation, error, refusals);
+    }
+  }
+}
+
+// --- SQL helpers ----------------------------------------------------------------------------
+
+async function lockLicense(tx: SqlQueryable, id: string): Promise<{ state: LicenseState; txId: string | null }> {
+  const rows = await tx.query('SELECT state, tx_id FROM licenses WHERE id = $1 FOR UPDATE', [id]);
+  if (rows.length === 0) throw licenseNotFound(id);
+  return { state: oneOf(rows[0], 'state', LICENSE_STATES), txId: textOrNull(rows[0], 'tx_id') };
+}
+
+async function insertVerifications(sql: SqlQueryable, entries: readonly VerificationLogEntry[]): Promise<void> {
+  const params: SqlValue[] = [];
+  const tuples = entries.map((entry) => {
+    const first = params.length + 1;
+    params.push(
+      instantParam(entry.at),
+      entry.verifierKind,
+      entry.verifierId,
+      entry.province,
+      entry.licenseId,
+      entry.credentialRef,
+      entry.verdict,
+      JSON.stringify(entry.failedChecks),
+    );
+    return `($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6}, $${first + 7}::jsonb)`;
+  });
+  await sql.query(
+    `INSERT INTO verification_log (at, verifier_kind, verifier_id, province, license_id, credential_ref, verdict, failed_checks)
+     VALUES ${tuples.join(', ')}`,
+    params,
+  );
+}
+
+function translate(operation: string, error: unknown, refusals: Refusals): RegistryError {
+  if (error instanceof RegistryError) return error;
+  const state = sqlStateOf(error);
+  let mapped: RegistryError;
+  if (state === '23505') {
+    mapped = refusals.duplicate?.() ?? new RegistryError('ALREADY_EXISTS', `${operation}: the row already exists`);
+  } else if (state === '23503') {
+    mapped = refusals.missingParent?.() ?? new RegistryError('NOT_FOUND', `${operation}: a row it refers to does not exist`);
+  } else if (state !== undefined && (state.startsWith('22') || state === '23502' || state === '23514')) {
+    // Data exceptions, NOT NULL and CHECK violations: the caller passed a value the schema refuses.
+    mapped = new RegistryError('INVALID_ARGUMENT', `${operation}: ${messageOf(error)}`);
+  } else {
+    mapped = new RegistryError('INTERNAL', `${operation} failed: ${messageOf(error)}`);
+  }
+  if (state !== undefined) mapped = new RegistryError(mapped.code, mapped.message, { ...mapped.details, sqlState: state });
+  mapped.cause = error;
+  return mapped;
+}
+
+function licenseNotFound(id: string): RegistryError {
+  return new RegistryError('LICENSE_NOT_FOUND', `license ${id} not found`);
+}
+
+function idempotencyNotFound(key: string): RegistryError {
+  return new RegistryError('NOT_FOUND', `idempotency key ${key} was never claimed`);
+}
+
+// --- where each sealed value lives (the AAD) -------------------------------------------------
+
+function licenseField(id: string, column: 'record_enc' | 'salt_enc' | 'error_enc'): FieldAddress {
+  return { table: 'licenses', column, row: [id] };
+}
+
+function signingKeyPrivate(kid: string): FieldAddress {
+  return { table: 'signing_keys', column: 'private_jwk_enc', row: [kid] };
+}
+
+function credentialField(id: string): FieldAddress {
+  return { table: 'credentials', column: 'credential_enc', row: [id] };
+}
+
+function idempotencyBody(principal: string, key: string): FieldAddress {
+  return { table: 'idempotency_keys', column: 'response_body_enc', row: [principal, key] };
+}
+
+// --- parameters -----------------------------------------------------------------------------
+
+/**
+ * PostgreSQL also accepts 'now', 'today' and 'infinity' as timestamps; the last would read back as
+ * an invalid Date. Only real instants get through.
+ */
+function instantParam(value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new RegistryError('INVALID_ARGUMENT', `not an ISO-8601 instant: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function instantParamOrNull(value: string | null): string | null {
+  return value === null ? null : instantParam(value);
+}
+
+function dateParam(value: string): string {
+  if (!isIsoDate(value)) throw new RegistryError('INVALID_ARGUMENT', `not a 'YYYY-MM-DD' date: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function limitParam(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new RegistryError('INVALID_ARGUMENT', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  }
+  return limit;
+}
+
+// --- reading rows: the one place that absorbs the drivers' differences ----------------------
+// pg returns int8 as a string and bytea as a Buffer; PGlite returns int8 as a bigint and bytea as
+// a Uint8Array. Both return timestamptz as a Date and jsonb already parsed.
+
+function agencyFrom(row: SqlRow): AgencyRow {
+  return {
+    id: text(row, 'id'),
+    name: text(row, 'name'),
+    province: text(row, 'province'),
+    mspId: text(row, 'msp_id'),
+    licenseTypes: stringsFrom(json(row, 'license_types'), 'agencies.license_types'),
+    identityLabel: text(row, 'identity_label'),
+    createdAt: instant(row, 'created_at'),
+  };
+}
+
+function unexpected(column: string, value: unknown): RegistryError {
+  const kind = value === null ? 'null' : value instanceof Uint8Array ? 'bytes' : typeof value;
+  return new RegistryError('INTERNAL', `store column ${column} holds an unexpected ${kind}`);
+}
+
+function text(row: SqlRow, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw unexpected(column, value);
+  return value;
+}
+
+function textOrNull(row: SqlRow, column: string): string | null {
+  return row[column] === null ? null : text(row, column);
+}
+
+function oneOf<T extends string>(row: SqlRow, column: string, allowed: readonly T[]): T {
+  const value = text(row, column);
+  if (!isOneOf(allowed, value)) throw new RegistryError('INTERNAL', `store column ${column} holds an unknown value ${JSON.stringify(value)}`);
+  return value;
+}
+
+function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
+
+function instant(row: SqlRow, column: string): string {
+  const value = row[column];
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  throw unexpected(column, value);
+}
+
+function instantOrNull(row: SqlRow, column: string): string | null {
+  return row[column] === null ? null : instant(row, column);
+}
+
+function integer(row: SqlRow, column: string): number {
+  const value = row[column];
+  const number = typeof value === 'number' ? value : typeof value === 'bigint' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number)) throw unexpected(column, value);
+  return number;
+}
+
+function integerOrNull(row: SqlRow, column: string): number | null {
+  return row[column] === null ? null : integer(row, column);
+}
+
+function bytes(row: SqlRow, column: string): Buffer {
+  const value = row[column];
+  if (!(value instanceof Uint8Array)) throw unexpected(column, value);
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function bytesOrNull(row: SqlRow, column: string): Buffer | null {
+  return row[column] === null ? null : bytes(row, column);
+}
+
+function json(row: SqlRow, column: string): unknown {
+  return row[column];
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function objectFrom(value: unknown, column: string): Record<string, unknown> {
+  if (!isPlainObject(value)) throw unexpected(column, value);
+  return value;
+}
+
+function jwkFrom(value: unknown, column: string): JWK {
+  if (!isPlainObject(value) || typeof value.kty !== 'string') throw unexpected(column, value);
+  return value as JWK;
+}
+
+function stringsFrom(value: unknown, column: string): string[] {
+  if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) throw unexpected(column, value);
+  return value;
+}
