@@ -1,68 +1,24 @@
 /**
- * Two provinces on an embedded ledger, as the tests of the chaincode need them: Zhejiang (330000)
- * and Sichuan (510000), each with its local CA, an admin, and issuer identities for its agencies.
- * Everything goes through ledger transactions, exactly as a deployment would set itself up.
+ * The ledger fixture on the embedded ledger: two provinces, each with its local CA, enrolling the
+ * suite's identities into a wallet in `dir`, then provisioned through ledger transactions exactly
+ * as a deployment sets itself up.
  */
-import { generateKeyPairSync, createHash, type JsonWebKey } from 'node:crypto';
 import { join } from 'node:path';
 import { EmbeddedLedger } from '../../server/src/adapters/embedded-ledger/embedded-ledger';
+import type { CaMaterial } from '../../server/src/adapters/identity/local-ca';
 import { ensureLocalCa, enrollLocal } from '../../server/src/adapters/identity/local-org';
 import { IdentityWallet } from '../../server/src/adapters/identity/wallet';
-import type { CaMaterial } from '../../server/src/adapters/identity/local-ca';
-import type { AnchorInput } from '../../core/anchor';
+import { SC, ZJ, provisionProvinces, type LedgerFixture, type TestIdentities } from './ledger-fixture';
 
-export const ZJ = { mspId: 'ZhejiangMSP', province: '330000', name: 'Zhejiang' } as const;
-export const SC = { mspId: 'SichuanMSP', province: '510000', name: 'Sichuan' } as const;
+export { SC, ZJ, anchorFor, publicJwk, sha256 } from './ledger-fixture';
 
-export interface TestIdentities {
-  zjAdmin: string;
-  scAdmin: string;
-  /** Issuer of zj-psb (Zhejiang public security, id-card). */
-  zjPsb: string;
-  /** Issuer of zj-amr (Zhejiang market supervision, business-license). */
-  zjAmr: string;
-  /** Issuer of sc-nr (Sichuan natural resources, property-certificate). */
-  scNr: string;
-  /** A Zhejiang identity with no role attribute. */
-  zjClerk: string;
-  /** A Sichuan identity claiming to issue for the Zhejiang agency zj-psb. */
-  scPretendsZjPsb: string;
-}
-
-export interface TestNetwork {
+export interface TestNetwork extends LedgerFixture {
   dir: string;
   ledgerDir: string;
   wallet: IdentityWallet;
   ledger: EmbeddedLedger;
-  ids: TestIdentities;
   cas: { zj: CaMaterial; sc: CaMaterial };
   reopen(): Promise<EmbeddedLedger>;
-}
-
-export function publicJwk(): JsonWebKey {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return publicKey.export({ format: 'jwk' });
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-let counter = 0;
-/** A fresh, valid anchor for `agencyId`; override any field. */
-export function anchorFor(agencyId: string, type: string, overrides: Partial<AnchorInput> = {}): AnchorInput {
-  counter += 1;
-  const tag = `${process.pid}-${Date.now()}-${counter}`;
-  return {
-    id: `L${sha256(tag).slice(0, 20).toUpperCase()}`,
-    type,
-    agencyId,
-    docHash: sha256(`doc-${tag}`),
-    holderRef: sha256(`holder-${tag}`),
-    validFrom: '2024-01-01',
-    validUntil: '2034-01-01',
-    ...overrides,
-  };
 }
 
 export async function createTestNetwork(dir: string, options: { checkpointEveryTxs?: number } = {}): Promise<TestNetwork> {
@@ -96,12 +52,17 @@ export async function createTestNetwork(dir: string, options: { checkpointEveryT
       },
     });
   const ledger = await open();
-  await ledger.submit(ids.zjAdmin, 'trust:RegisterProvince', [ZJ.province]);
-  await ledger.submit(ids.scAdmin, 'trust:RegisterProvince', [SC.province]);
-  const agency = (id: string, name: string, province: string, licenseTypes: string[]) =>
-    JSON.stringify({ id, name, province, licenseTypes, jwk: publicJwk() });
-  await ledger.submit(ids.zjAdmin, 'trust:RegisterAgency', [agency('zj-psb', '浙江省公安厅', ZJ.province, ['id-card'])]);
-  await ledger.submit(ids.zjAdmin, 'trust:RegisterAgency', [agency('zj-amr', '浙江省市场监督管理局', ZJ.province, ['business-license'])]);
-  await ledger.submit(ids.scAdmin, 'trust:RegisterAgency', [agency('sc-nr', '四川省自然资源厅', SC.province, ['property-certificate'])]);
-  return { dir, ledgerDir, wallet, ledger, ids, cas: { zj, sc }, reopen: open };
+  await provisionProvinces(ledger, ids);
+  return {
+    dir,
+    ledgerDir,
+    wallet,
+    ledger,
+    ids,
+    cas: { zj, sc },
+    reopen: open,
+    putIdentity: (label, identity) => wallet.put(label, identity),
+    height: async () => ledger.height + 1,
+    close: () => ledger.close(),
+  };
 }

@@ -1,21 +1,24 @@
 /**
- * The chaincode, driven through the embedded ledger exactly as the server drives it: every
- * transaction's happy path and each refusal, with the code the refusal carries.
+ * The ledger contract suite: the chaincode driven through a Ledger port exactly as the server
+ * drives it — every transaction's happy path and each refusal, with the code the refusal carries.
+ * It runs unchanged on the embedded ledger and on a real Fabric network.
  */
 import { expect } from 'chai';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createCa, enroll } from '../../server/src/adapters/identity/local-ca';
 import type { Agency, AnchorVerdict, LicenseAnchor } from '../../core/anchor';
-import type { LedgerEvent } from '../../server/src/ports/ledger';
-import { createTestNetwork, anchorFor, publicJwk, sha256, type TestNetwork } from '../support/embedded-network';
+import { EventLog, anchorFor, publicJwk, sha256, type LedgerFixture } from '../support/ledger-fixture';
 import { refusedWith } from '../support/refusal';
-import { tempDir } from '../support/temp-dir';
 
-describe('chaincode on the embedded ledger', function () {
-  this.timeout(30000);
-  let dir: ReturnType<typeof tempDir>;
-  let net: TestNetwork;
-  const events: LedgerEvent[] = [];
+export function describeLedgerContract(name: string, createFixture: () => Promise<LedgerFixture>, timeoutMs = 30000): void {
+describe(`ledger contract: ${name}`, function () {
+  this.timeout(timeoutMs);
+  let net: LedgerFixture;
+  let events: EventLog;
+  // Names this run creates, unique so the suite can run again on a long-lived network.
+  const run = randomBytes(4).toString('hex');
+  const newAgency = `zj-nr-${run}`;
+  const newType = `dl-${run}`;
 
   const submit = async <T>(identity: string, fn: string, ...args: string[]): Promise<T> =>
     JSON.parse((await net.ledger.submit(identity, fn, args)).payload.toString('utf8')) as T;
@@ -25,26 +28,25 @@ describe('chaincode on the embedded ledger', function () {
 
   /** A refused transaction must leave no block behind. */
   async function refusedWithoutChange(work: () => Promise<unknown>, code: Parameters<typeof refusedWith>[1]) {
-    const height = net.ledger.height;
+    const height = await net.height();
     const error = await refusedWith(work(), code);
-    expect(net.ledger.height, 'a refused transaction wrote a block').to.equal(height);
+    expect(await net.height(), 'a refused transaction wrote a block').to.equal(height);
     return error;
   }
 
   before(async () => {
-    dir = tempDir();
-    net = await createTestNetwork(dir.path);
-    net.ledger.onEvent((event) => events.push(event));
+    net = await createFixture();
+    events = new EventLog(net.ledger);
   });
   after(async () => {
-    await net.ledger.close();
-    dir.remove();
+    events?.stop();
+    await net?.close();
   });
 
   describe('trust registry', () => {
     it('binds each MSP to its one province and lists them', async () => {
       const provinces = await evaluate<Array<{ code: string; mspId: string }>>(net.ids.zjClerk, 'trust:ListProvinces');
-      expect(provinces.map((p) => [p.code, p.mspId])).to.deep.equal([
+      expect(provinces.map((p) => [p.code, p.mspId])).to.deep.include.members([
         ['330000', 'ZhejiangMSP'],
         ['510000', 'SichuanMSP'],
       ]);
@@ -61,17 +63,17 @@ describe('chaincode on the embedded ledger', function () {
       const agency = await submit<Agency>(
         net.ids.zjAdmin,
         'trust:RegisterAgency',
-        JSON.stringify({ id: 'zj-nr', name: '浙江省自然资源厅', province: '330000', licenseTypes: ['property-certificate'], jwk: publicJwk() }),
+        JSON.stringify({ id: newAgency, name: '浙江省自然资源厅', province: '330000', licenseTypes: ['property-certificate'], jwk: publicJwk() }),
       );
-      expect(agency).to.include({ id: 'zj-nr', province: '330000', mspId: 'ZhejiangMSP', status: 'active' });
+      expect(agency).to.include({ id: newAgency, province: '330000', mspId: 'ZhejiangMSP', status: 'active' });
       expect(agency.keys).to.have.length(1);
       const resolved = await evaluate<{ kid: string; agency: { id: string } }>(net.ids.scNr, 'trust:ResolveKey', agency.keys[0].kid);
-      expect(resolved.agency.id).to.equal('zj-nr');
+      expect(resolved.agency.id).to.equal(newAgency);
       expect(resolved.kid).to.equal(agency.keys[0].kid);
     });
 
     it("refuses an agency for another province, by a non-admin, twice, with an unknown type or a private key", async () => {
-      const body = (over: object) => JSON.stringify({ id: 'zj-tax', name: '浙江省税务局', province: '330000', licenseTypes: ['business-license'], jwk: publicJwk(), ...over });
+      const body = (over: object) => JSON.stringify({ id: `zj-tax-${run}`, name: '浙江省税务局', province: '330000', licenseTypes: ['business-license'], jwk: publicJwk(), ...over });
       await refusedWithoutChange(() => net.ledger.submit(net.ids.scAdmin, 'trust:RegisterAgency', [body({})]), 'WRONG_PROVINCE');
       await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'trust:RegisterAgency', [body({})]), 'FORBIDDEN');
       await refusedWithoutChange(() => net.ledger.submit(net.ids.zjAdmin, 'trust:RegisterAgency', [body({ id: 'zj-psb' })]), 'AGENCY_EXISTS');
@@ -88,8 +90,8 @@ describe('chaincode on the embedded ledger', function () {
     });
 
     it('rotates a key: the old one stays resolvable, marked retired with the time', async () => {
-      const before = await evaluate<Agency>(net.ids.zjClerk, 'trust:GetAgency', 'zj-nr');
-      const after = await submit<Agency>(net.ids.zjAdmin, 'trust:RotateAgencyKey', 'zj-nr', JSON.stringify(publicJwk()));
+      const before = await evaluate<Agency>(net.ids.zjClerk, 'trust:GetAgency', newAgency);
+      const after = await submit<Agency>(net.ids.zjAdmin, 'trust:RotateAgencyKey', newAgency, JSON.stringify(publicJwk()));
       expect(after.keys).to.have.length(2);
       const [old, fresh] = after.keys;
       expect(old.kid).to.equal(before.keys[0].kid);
@@ -99,19 +101,20 @@ describe('chaincode on the embedded ledger', function () {
       const resolved = await evaluate<{ status: string; retiredAt: string }>(net.ids.scAdmin, 'trust:ResolveKey', old.kid);
       expect(resolved).to.include({ status: 'retired', retiredAt: old.retiredAt });
       await refusedWith(net.ledger.evaluate(net.ids.zjClerk, 'trust:ResolveKey', ['A'.repeat(43)]), 'KEY_NOT_FOUND');
-      await refusedWithoutChange(() => net.ledger.submit(net.ids.zjAdmin, 'trust:RotateAgencyKey', ['zj-nr', JSON.stringify(fresh.jwk)]), 'KEY_EXISTS');
+      await refusedWithoutChange(() => net.ledger.submit(net.ids.zjAdmin, 'trust:RotateAgencyKey', [newAgency, JSON.stringify(fresh.jwk)]), 'KEY_EXISTS');
     });
 
     it('registers a new license type as data, which an agency may then be allowed', async () => {
-      await submit(net.ids.scAdmin, 'trust:RegisterLicenseType', JSON.stringify({ id: 'driving-license', names: { zh: '机动车驾驶证', en: 'Driving License' } }));
+      await submit(net.ids.scAdmin, 'trust:RegisterLicenseType', JSON.stringify({ id: newType, names: { zh: '机动车驾驶证', en: 'Driving License' } }));
       const types = await evaluate<Array<{ id: string }>>(net.ids.zjClerk, 'trust:ListLicenseTypes');
-      expect(types.map((t) => t.id)).to.include.members(['id-card', 'business-license', 'property-certificate', 'driving-license']);
+      expect(types.map((t) => t.id)).to.include.members(['id-card', 'business-license', 'property-certificate', newType]);
       await refusedWithoutChange(
-        () => net.ledger.submit(net.ids.scAdmin, 'trust:RegisterLicenseType', [JSON.stringify({ id: 'driving-license', names: { zh: 'x', en: 'x' } })]),
+        () => net.ledger.submit(net.ids.scAdmin, 'trust:RegisterLicenseType', [JSON.stringify({ id: newType, names: { zh: 'x', en: 'x' } })]),
         'ALREADY_EXISTS',
       );
-      const updated = await submit<Agency>(net.ids.scAdmin, 'trust:UpdateAgency', 'sc-nr', JSON.stringify({ licenseTypes: ['property-certificate', 'driving-license'] }));
-      expect(updated.licenseTypes).to.deep.equal(['property-certificate', 'driving-license']);
+      const updated = await submit<Agency>(net.ids.scAdmin, 'trust:UpdateAgency', 'sc-nr', JSON.stringify({ licenseTypes: ['property-certificate', newType] }));
+      expect(updated.licenseTypes).to.deep.equal(['property-certificate', newType]);
+      await submit<Agency>(net.ids.scAdmin, 'trust:UpdateAgency', 'sc-nr', JSON.stringify({ licenseTypes: ['property-certificate'] }));
     });
   });
 
@@ -133,10 +136,10 @@ describe('chaincode on the embedded ledger', function () {
         createdTxId: result.txId,
       });
       expect(anchor.issuer).to.deep.equal({ agencyId: 'zj-psb', mspId: 'ZhejiangMSP', province: '330000' });
-      const event = events.find((e) => e.txId === result.txId);
-      expect(event?.name).to.equal('LicenseIssued');
-      expect(JSON.parse(event!.payload.toString('utf8'))).to.deep.equal({ licenses: [{ id: input.id, status: 'active', version: 1 }] });
-      expect(event?.blockNumber).to.equal(result.blockNumber);
+      const event = await events.forTx(result.txId);
+      expect(event.name).to.equal('LicenseIssued');
+      expect(JSON.parse(event.payload.toString('utf8'))).to.deep.equal({ licenses: [{ id: input.id, status: 'active', version: 1 }] });
+      expect(event.blockNumber).to.equal(result.blockNumber);
     });
 
     it('refuses the wrong MSP, a missing role, another agency, a type not allowed, and a duplicate', async () => {
@@ -204,7 +207,7 @@ describe('chaincode on the embedded ledger', function () {
       expect(reinstated).to.include({ status: 'active', version: 3 });
       const result = await net.ledger.submit(net.ids.zjPsb, 'license:RevokeLicense', [input.id, 'fraud']);
       expect(JSON.parse(result.payload.toString('utf8'))).to.include({ status: 'revoked', reason: 'fraud', version: 4 });
-      expect(events.find((e) => e.txId === result.txId)?.name).to.equal('LicenseRevoked');
+      expect((await events.forTx(result.txId)).name).to.equal('LicenseRevoked');
     });
 
     it('keeps revoked terminal', async () => {
@@ -305,11 +308,22 @@ describe('chaincode on the embedded ledger', function () {
       expect(page2.licenses).to.have.length(1);
       expect(page2.bookmark).to.equal('');
       expect([...page1.licenses, ...page2.licenses].map((l) => l.id).sort()).to.deep.equal(mine.map((m) => m.id).sort());
-      const byIssuer = await evaluate<{ licenses: LicenseAnchor[] }>(net.ids.zjClerk, 'license:QueryLicenses', JSON.stringify({ by: 'issuer', value: 'sc-nr', pageSize: 500 }));
-      expect(byIssuer.licenses.every((l) => l.issuer.agencyId === 'sc-nr')).to.equal(true);
-      expect(byIssuer.licenses.map((l) => l.id)).to.include.members(mine.map((m) => m.id));
-      const byType = await evaluate<{ licenses: LicenseAnchor[] }>(net.ids.zjClerk, 'license:QueryLicenses', JSON.stringify({ by: 'type', value: 'property-certificate', pageSize: 500 }));
-      expect(byType.licenses.every((l) => l.type === 'property-certificate')).to.equal(true);
+      const all = async (by: string, value: string): Promise<LicenseAnchor[]> => {
+        const found: LicenseAnchor[] = [];
+        let bookmark = '';
+        do {
+          const page = await evaluate<{ licenses: LicenseAnchor[]; bookmark: string }>(net.ids.zjClerk, 'license:QueryLicenses', JSON.stringify({ by, value, pageSize: 500, bookmark }));
+          found.push(...page.licenses);
+          bookmark = page.bookmark;
+        } while (bookmark !== '');
+        return found;
+      };
+      const byIssuer = await all('issuer', 'sc-nr');
+      expect(byIssuer.every((l) => l.issuer.agencyId === 'sc-nr')).to.equal(true);
+      expect(byIssuer.map((l) => l.id)).to.include.members(mine.map((m) => m.id));
+      const byType = await all('type', 'property-certificate');
+      expect(byType.every((l) => l.type === 'property-certificate')).to.equal(true);
+      expect(byType.map((l) => l.id)).to.include.members(mine.map((m) => m.id));
       await refusedWith(net.ledger.evaluate(net.ids.zjClerk, 'license:QueryLicenses', [JSON.stringify({ by: 'name', value: 'x' })]), 'INVALID_ARGUMENT');
     });
   });
@@ -318,9 +332,9 @@ describe('chaincode on the embedded ledger', function () {
     it('refuses an identity whose CA is not a channel member', async () => {
       const rogue = createCa({ organization: 'Zhejiang', commonName: 'ca.zhejiangmsp' });
       const cert = enroll(rogue, { enrollmentId: 'zj-psb-issuer', attributes: { role: 'issuer', agency: 'zj-psb' } });
-      await net.wallet.put('rogue@ZhejiangMSP', { mspId: 'ZhejiangMSP', ...cert });
+      await net.putIdentity('rogue@ZhejiangMSP', { mspId: 'ZhejiangMSP', ...cert });
       await refusedWithoutChange(() => issue('rogue@ZhejiangMSP', anchorFor('zj-psb', 'id-card')), 'UNAUTHENTICATED');
-      await net.wallet.put('stranger@NowhereMSP', { mspId: 'NowhereMSP', ...cert });
+      await net.putIdentity('stranger@NowhereMSP', { mspId: 'NowhereMSP', ...cert });
       await refusedWithoutChange(() => issue('stranger@NowhereMSP', anchorFor('zj-psb', 'id-card')), 'UNAUTHENTICATED');
       await refusedWith(net.ledger.evaluate('nobody@ZhejiangMSP', 'license:ReadLicense', ['LX123']), 'UNAUTHENTICATED');
     });
@@ -365,3 +379,4 @@ describe('chaincode on the embedded ledger', function () {
     });
   });
 });
+}
