@@ -73,6 +73,11 @@ export interface Agency {
   updatedTxId: string;
 }
 
+/** A key as the trust registry resolves it by kid: the key and the agency that holds it. */
+export interface ResolvedKey extends AgencyKey {
+  agency: Pick<Agency, 'id' | 'name' | 'province' | 'mspId' | 'status' | 'licenseTypes'>;
+}
+
 export interface IssuerRef {
   agencyId: string;
   mspId: string;

@@ -5,7 +5,7 @@
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { RegistryContract } from './registry-contract';
 import { RegistryError } from '../../core/errors';
-import type { Agency, AgencyKey, Province } from '../../core/anchor';
+import type { Agency, AgencyKey, Province, ResolvedKey } from '../../core/anchor';
 import { isProvinceCode } from '../../core/admin-divisions';
 import { LICENSE_TYPE_SEEDS, type LicenseTypeSeed } from '../../core/license-type-seeds';
 import { jwkThumbprint, parsePublicJwk } from '../../core/jwk';
@@ -16,10 +16,6 @@ import { KEY, emit, readJson, reply, stateKey, txTime, writeJson } from './state
 export interface LicenseTypeRecord extends LicenseTypeSeed {
   docType: 'licenseType';
   status: 'active';
-}
-
-export interface ResolvedKey extends AgencyKey {
-  agency: Pick<Agency, 'id' | 'name' | 'province' | 'mspId' | 'status' | 'licenseTypes'>;
 }
 
 const MAX_AGENCY_TYPES = 64;

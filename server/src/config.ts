@@ -13,6 +13,10 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   WALLET_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
+  /** A PostgreSQL schema to keep this registry's tables in (default: public). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  /** Requests per minute per client address on the public, unauthenticated endpoints. */
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
@@ -28,6 +32,8 @@ export interface Config {
   walletDir: string;
   ledgerDir: string;
   databaseUrl: string | null;
+  databaseSchema: string | null;
+  publicRateLimit: number;
   ledger: 'embedded' | 'fabric';
   storeKey: string | null;
   holderRefKey: string | null;
@@ -56,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     walletDir: resolve(e.WALLET_DIR ?? 'wallet'),
     ledgerDir: resolve(dataDir, 'ledger'),
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseSchema: e.DATABASE_SCHEMA ?? null,
+    publicRateLimit: e.PUBLIC_RATE_LIMIT,
     ledger: e.LEDGER,
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,

@@ -17,7 +17,8 @@
  * is STORE_UNAVAILABLE, a ciphertext that fails authentication (altered, moved to another row, or
  * sealed under another key) is INTERNAL with details { table, column, row }.
  */
-import type { JWK } from 'jose';
+import type { PublicJwk } from '../../../core/anchor';
+import type { PrivateJwk } from './keys';
 
 export type PrincipalKind = 'agency' | 'counter';
 
@@ -54,9 +55,9 @@ export interface ApiKeyRow {
 export interface SigningKeyRow {
   kid: string;
   agencyId: string;
-  publicJwk: JWK;
+  publicJwk: PublicJwk;
   /** Decrypted by the store on read, encrypted on write. */
-  privateJwk: JWK;
+  privateJwk: PrivateJwk;
   status: 'active' | 'retired';
   createdAt: string;
   retiredAt: string | null;

@@ -1,4 +1,5 @@
-import type { JWK } from 'jose';
+import type { PublicJwk } from '../../../../core/anchor';
+import type { PrivateJwk } from '../../ports/keys';
 import { isIsoDate } from '../../../../core/dates';
 import { RegistryError } from '../../../../core/errors';
 import type {
@@ -208,7 +209,7 @@ class PostgresStore implements Store {
         kid,
         agencyId: text(row, 'agency_id'),
         publicJwk: jwkFrom(json(row, 'public_jwk'), 'signing_keys.public_jwk'),
-        privateJwk: jwkFrom(JSON.parse(this.cipher.open(bytes(row, 'private_jwk_enc'), signingKeyPrivate(kid))), 'signing_keys.private_jwk_enc'),
+        privateJwk: privateJwkFrom(JSON.parse(this.cipher.open(bytes(row, 'private_jwk_enc'), signingKeyPrivate(kid))), 'signing_keys.private_jwk_enc'),
         status: oneOf(row, 'status', KEY_STATUSES),
         createdAt: instant(row, 'created_at'),
         retiredAt: instantOrNull(row, 'retired_at'),
@@ -694,9 +695,15 @@ function objectFrom(value: unknown, column: string): Record<string, unknown> {
   return value;
 }
 
-function jwkFrom(value: unknown, column: string): JWK {
-  if (!isPlainObject(value) || typeof value.kty !== 'string') throw unexpected(column, value);
-  return value as JWK;
+function jwkFrom(value: unknown, column: string): PublicJwk {
+  if (!isPlainObject(value) || value.kty !== 'EC' || typeof value.x !== 'string' || typeof value.y !== 'string') throw unexpected(column, value);
+  return value as unknown as PublicJwk;
+}
+
+function privateJwkFrom(value: unknown, column: string): PrivateJwk {
+  const jwk = jwkFrom(value, column);
+  if (typeof (jwk as Partial<PrivateJwk>).d !== 'string') throw unexpected(column, '(a JWK without its private part)');
+  return jwk as PrivateJwk;
 }
 
 function stringsFrom(value: unknown, column: string): string[] {

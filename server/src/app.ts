@@ -1,0 +1,156 @@
+/**
+ * The composition root: the only module that knows both the ports and the adapters behind them.
+ * `openRegistry` opens the store, the wallet and the ledger the config names, builds the services
+ * over them, creates the demo on first start and finishes issuances a crash left open.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './config';
+import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
+import { IdentityWallet } from './adapters/identity/wallet';
+import { JoseKeys } from './adapters/keys/jose-keys';
+import { QrCodeRenderer } from './adapters/qr/qrcode-renderer';
+import { openPgliteStore, openPostgresStore } from './adapters/store/open-store';
+import { systemClock, type Clock } from './ports/clock';
+import type { Keys } from './ports/keys';
+import type { Ledger } from './ports/ledger';
+import type { QrRenderer } from './ports/qr';
+import type { Store } from './ports/store';
+import { AnchorBatcher } from './services/anchor-batcher';
+import { AuditLog } from './services/audit-log';
+import { DEMO_PROVINCES, createDemo, type DemoFile, type ProvinceNode } from './services/demo';
+import { IssuanceService } from './services/issuance';
+import { LedgerCache } from './services/ledger-cache';
+import { LifecycleService } from './services/lifecycle';
+import { PrincipalsService } from './services/principals';
+import { RegistryInfoService } from './services/registry-info';
+import { RegistryLedger } from './services/registry-ledger';
+import { SigningKeysService } from './services/signing-keys';
+import { VerificationService } from './services/verification';
+
+export interface Registry {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  ledger: RegistryLedger;
+  nodes: ProvinceNode[];
+  keys: Keys;
+  qr: QrRenderer;
+  principals: PrincipalsService;
+  signingKeys: SigningKeysService;
+  issuance: IssuanceService;
+  lifecycle: LifecycleService;
+  verification: VerificationService;
+  info: RegistryInfoService;
+  audit: AuditLog;
+  /** The demo's keys when this start created it, else null. */
+  demo: DemoFile | null;
+  close(): Promise<void>;
+}
+
+export interface RegistryOverrides {
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+/** A 32-byte secret from the environment (base64) or from a 0600 file under DATA_DIR, made on first use. */
+function secret(fromEnv: string | null, path: string): Buffer {
+  if (fromEnv !== null) {
+    const key = Buffer.from(fromEnv, 'base64');
+    if (key.length < 32) throw new Error(`${path.endsWith('store.key') ? 'STORE_KEY' : 'HOLDER_REF_KEY'} must be base64 of at least 32 bytes`);
+    return key.subarray(0, 32);
+  }
+  if (existsSync(path)) return readFileSync(path);
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  writeFileSync(path, key, { mode: 0o600 });
+  return key;
+}
+
+function writeDemoFile(dataDir: string, demo: DemoFile): void {
+  const path = join(dataDir, 'demo.json');
+  // Written last and atomically: its presence means the demo is complete.
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+  chmodSync(path, 0o600);
+}
+
+async function openLedger(config: Config, wallet: IdentityWallet): Promise<{ port: Ledger; nodes: ProvinceNode[]; issuerIdentity: (node: ProvinceNode, agencyId: string) => Promise<string> }> {
+  if (config.ledger === 'fabric') {
+    throw new Error('LEDGER=fabric needs the Fabric adapter (see network/README.md)');
+  }
+  const node = await openEmbeddedNode({ dataDir: config.dataDir, ledgerDir: config.ledgerDir, wallet, provinces: DEMO_PROVINCES });
+  return { port: node.ledger, nodes: node.nodes, issuerIdentity: node.issuerIdentity };
+}
+
+export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.log ?? ((line: string) => console.log(line));
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const encryptionKey = secret(config.storeKey, join(config.dataDir, 'keys', 'store.key'));
+  const holderRefKey = secret(config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
+
+  const store = config.databaseUrl
+    ? await openPostgresStore({ databaseUrl: config.databaseUrl, encryptionKey, schema: config.databaseSchema ?? undefined })
+    : await openPgliteStore({ dataDir: join(config.dataDir, 'store'), encryptionKey });
+  let ledgerPort: Ledger | null = null;
+  try {
+    const wallet = await IdentityWallet.open(config.walletDir);
+    const opened = await openLedger(config, wallet);
+    ledgerPort = opened.port;
+    const ledger = new RegistryLedger(opened.port);
+    const keys = new JoseKeys();
+    const signingKeys = new SigningKeysService(store, keys, clock);
+    const principals = new PrincipalsService(store, clock);
+    const cache = new LedgerCache(ledger);
+    const audit = new AuditLog(store);
+    const issuance = new IssuanceService({
+      store,
+      ledger,
+      batcher: new AnchorBatcher(ledger),
+      keys,
+      signingKeys,
+      clock,
+      holderRefKey,
+      publicUrl: config.publicUrl ?? '',
+    });
+    let demo: DemoFile | null = null;
+    if (!existsSync(join(config.dataDir, 'demo.json'))) {
+      demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes);
+      writeDemoFile(config.dataDir, demo);
+    }
+    const recovered = await issuance.recoverPending((id) => store.getAgency(id));
+    if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
+      log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+    }
+    const registry: Registry = {
+      config,
+      clock,
+      store,
+      ledger,
+      nodes: opened.nodes,
+      keys,
+      qr: new QrCodeRenderer(),
+      principals,
+      signingKeys,
+      issuance,
+      lifecycle: new LifecycleService(store, ledger, issuance, clock),
+      verification: new VerificationService(cache, keys, audit, clock),
+      info: new RegistryInfoService(ledger, clock),
+      audit,
+      demo,
+      close: async () => {
+        cache.close();
+        await audit.drain();
+        await opened.port.close();
+        await store.close();
+      },
+    };
+    return registry;
+  } catch (error) {
+    await ledgerPort?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The Express application: middleware, then every route of the table, then 404 and the error
+ * mapping. The only module besides routes.ts and middleware.ts that imports Express.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import { RegistryError } from '../../../core/errors';
+import type { Registry } from '../app';
+import { authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
+import { openApiDocument } from './openapi';
+import { ROUTES, type RouteSpec } from './routes';
+
+const VERSION = '0.1.0';
+
+function allowed(route: RouteSpec, res: Response): void {
+  const { principal } = callerOf(res);
+  if (route.access === 'agency') {
+    if (!principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs an agency API key (Authorization: Bearer …)');
+    if (principal.kind !== 'agency') throw new RegistryError('FORBIDDEN', 'this endpoint needs an agency API key');
+  }
+}
+
+export function createHttpApp(registry: Registry, log: (line: string) => void = (line) => console.error(line)): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const document = openApiDocument(ROUTES, VERSION);
+  const limit = publicRateLimit(registry.config.publicRateLimit);
+  app.use(jsonBody());
+  app.use(authenticate(registry.principals));
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  for (const route of ROUTES) {
+    const handlers = [
+      ...(route.access === 'public' || route.access === 'verifier' ? [limit] : []),
+      async (req: Request, res: Response) => {
+        allowed(route, res);
+        let body: unknown = req.body;
+        if (route.method === 'post' && route.body) {
+          const parsed = route.body.safeParse(body ?? {});
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const field = issue.path.join('.') || 'body';
+            throw new RegistryError('INVALID_FIELD', `${field}: ${issue.message}`, { field });
+          }
+          body = parsed.data;
+        }
+        const reply = await route.handle({ req, registry, principal: callerOf(res).principal, params: req.params as Record<string, string>, body });
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.set(name, value);
+        res.status(reply.status);
+        if (reply.payload !== undefined) res.type(reply.contentType ?? 'application/octet-stream').send(reply.payload);
+        else res.json(reply.json);
+      },
+    ];
+    app[route.method](route.path, ...handlers);
+  }
+  app.use((req, _res, next) => next(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,119 @@
+/**
+ * The edge: body limits, JSON shape, who is calling, how often, and the one mapping from errors to
+ * `{ "error": { "code", "message" } }` with a 4xx/5xx status.
+ */
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { ERROR_CODES, RegistryError } from '../../../core/errors';
+import type { Principal, PrincipalsService } from '../services/principals';
+
+export const MAX_BODY = '64kb';
+/** Deeper JSON than any request of ours needs; deep nesting is how parsers and walkers get hurt. */
+export const MAX_DEPTH = 32;
+
+/** JSON bodies up to 64 KB, parsed strictly; anything else is a clear 4xx from `errorHandler`. */
+export function jsonBody(): RequestHandler[] {
+  const depthCheck: RequestHandler = (req, _res, next) => {
+    if (req.body !== undefined && depthOf(req.body) > MAX_DEPTH) {
+      next(new RegistryError('NESTING_TOO_DEEP', `the JSON body nests deeper than ${MAX_DEPTH} levels`));
+      return;
+    }
+    next();
+  };
+  return [express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }), depthCheck];
+}
+
+/** Depth of a parsed JSON value, iteratively (a recursive walk is what deep nesting would break). */
+export function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+export interface Caller {
+  principal: Principal | null;
+  /** The client address, for rate limiting the public. */
+  client: string;
+}
+
+export function callerOf(res: Response): Caller {
+  return res.locals.caller as Caller;
+}
+
+/** Reads `Authorization: Bearer …`; a key that is present but wrong is refused, never ignored. */
+export function authenticate(principals: PrincipalsService): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization');
+    const caller: Caller = { principal: null, client: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+    res.locals.caller = caller;
+    if (header === undefined) return next();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) return next(new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
+    try {
+      caller.principal = await principals.authenticate(match[1]);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * A token bucket per client address for unauthenticated calls: `perMinute` on average, bursts up
+ * to the same number. Keyed callers (agencies, counters) are accountable and not limited here.
+ */
+export function publicRateLimit(perMinute: number): RequestHandler {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refillPerMs = perMinute / 60000;
+  return (_req, res, next) => {
+    const caller = callerOf(res);
+    if (caller.principal) return next();
+    const now = Date.now();
+    if (buckets.size > 100000) buckets.clear();
+    const bucket = buckets.get(caller.client) ?? { tokens: perMinute, at: now };
+    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * refillPerMs);
+    bucket.at = now;
+    buckets.set(caller.client, bucket);
+    if (bucket.tokens < 1) {
+      res.set('Retry-After', String(Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)));
+      return next(new RegistryError('RATE_LIMITED', `too many requests from ${caller.client}; authenticate with an API key or slow down`));
+    }
+    bucket.tokens -= 1;
+    next();
+  };
+}
+
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+/** Body-parser and express errors carry a `type`/`status`; ours carry a code. Everything else is a 500. */
+export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    let registryError: RegistryError;
+    if (error instanceof RegistryError) {
+      registryError = error;
+    } else {
+      const http = error as { type?: string; status?: number; message?: string };
+      if (http.type === 'entity.too.large') registryError = new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
+      else if (http.type === 'entity.parse.failed') registryError = new RegistryError('MALFORMED_JSON', 'the body is not valid JSON');
+      else if (http.type === 'encoding.unsupported' || http.type === 'charset.unsupported') registryError = new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
+      else if (typeof http.status === 'number' && http.status >= 400 && http.status < 500) registryError = new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
+      else {
+        log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+        registryError = new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
+      }
+    }
+    if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log(`${registryError.code}: ${registryError.message}`);
+    const body = errorBody(registryError.code, registryError.message) as { error: Record<string, unknown> };
+    if (typeof registryError.details?.field === 'string') body.error.field = registryError.details.field;
+    if (typeof registryError.details?.txId === 'string') body.error.txId = registryError.details.txId;
+    res.status(ERROR_CODES[registryError.code]).json(body);
+  };
+}

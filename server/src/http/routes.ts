@@ -1,0 +1,308 @@
+/**
+ * The HTTP API as a table: each route's method, path, who may call it, its request schema and
+ * its handler. Express routes and the OpenAPI document are both generated from this table, so the
+ * document cannot drift from what the server answers. Handlers stay a few lines: parse, call one
+ * service, shape the reply.
+ */
+import type { Request } from 'express';
+import { z } from 'zod';
+import { REASON_CODES } from '../../../core/anchor';
+import { RegistryError } from '../../../core/errors';
+import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
+import type { Registry } from '../app';
+import type { Outcome } from '../services/issuance';
+import type { Principal } from '../services/principals';
+import type { Verifier } from '../services/verification';
+
+export type Access = 'agency' | 'verifier' | 'public' | 'open';
+
+export interface Reply {
+  status: number;
+  json?: unknown;
+  contentType?: string;
+  payload?: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext {
+  req: Request;
+  registry: Registry;
+  principal: Principal | null;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  path: string;
+  operationId: string;
+  summary: string;
+  /** agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited). public: anyone (rate-limited). open: anyone. */
+  access: Access;
+  /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
+  body?: z.ZodType;
+  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
+  bodySchema?: () => Record<string, unknown>;
+  idempotent?: boolean;
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml';
+  responses: Record<number, string>;
+  handle(ctx: RouteContext): Promise<Reply>;
+}
+
+const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+const reasonBody = z.object({ reason: z.enum(REASON_CODES) }).strict();
+const renewBody = z
+  .object({
+    reason: z.enum(['renewal', 'replacement', 'data-error', 'lost', 'damaged']).optional(),
+    holder: z.record(z.string(), z.unknown()).optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    validFrom: z.string().optional(),
+    validUntil: z.string().nullable().optional(),
+  })
+  .strict();
+const verifyBody = z.object({ credential: z.string() }).strict();
+
+function licenseId(ctx: RouteContext): string {
+  const id = ctx.params.id;
+  if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
+  return id;
+}
+
+function agencyOf(ctx: RouteContext) {
+  if (ctx.principal?.kind !== 'agency') throw new RegistryError('FORBIDDEN', 'this endpoint needs an agency API key');
+  return ctx.principal.agency;
+}
+
+function idempotencyKey(req: Request): string | null {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return null;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new RegistryError('INVALID_ARGUMENT', 'Idempotency-Key must be 1 to 200 printable ASCII characters');
+  return key;
+}
+
+/** The ledger identity a caller reads through: its own province's peer, else this node's first. */
+function readerFor(registry: Registry, province: string | null): string {
+  return (registry.nodes.find((node) => node.code === province) ?? registry.nodes[0]).readerIdentity;
+}
+
+function verifierOf(ctx: RouteContext): Verifier {
+  const { principal, registry } = ctx;
+  if (principal?.kind === 'counter') {
+    return { kind: 'counter', id: principal.counter.id, province: principal.counter.province, ledgerIdentity: readerFor(registry, principal.counter.province) };
+  }
+  if (principal?.kind === 'agency') {
+    return { kind: 'agency', id: principal.agency.id, province: principal.agency.province, ledgerIdentity: readerFor(registry, principal.agency.province) };
+  }
+  return { kind: 'public', id: 'public', province: null, ledgerIdentity: readerFor(registry, null) };
+}
+
+/** A stored answer to an earlier request with the same Idempotency-Key says so in a header. */
+function issued(outcome: Outcome<unknown>): Reply {
+  const headers: Record<string, string> = outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {};
+  return { status: outcome.status, json: outcome.body, headers };
+}
+
+function publicReader(ctx: RouteContext): string {
+  return readerFor(ctx.registry, ctx.principal?.kind === 'counter' ? ctx.principal.counter.province : ctx.principal?.kind === 'agency' ? ctx.principal.agency.province : null);
+}
+
+export const ROUTES: RouteSpec[] = [
+  {
+    method: 'post',
+    path: '/api/v1/licenses',
+    operationId: 'issueLicense',
+    summary: 'Issue a license: anchor it on the ledger and return its signed credential',
+    access: 'agency',
+    bodySchema: () => ({ oneOf: listLicenseTypes().map((type) => licenseTypeJsonSchema(type.id)) }),
+    idempotent: true,
+    responses: { 201: 'Issued and anchored', 400: 'A field is invalid (error.field names it)', 401: 'No valid API key', 403: 'Not an agency, or the type is not allowed', 409: 'Idempotency-Key reused for another request', 503: 'Ledger unreachable: retry with the same Idempotency-Key' },
+    async handle(ctx) {
+      return issued(await ctx.registry.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses/:id',
+    operationId: 'getLicense',
+    summary: 'The full record of a license, for the agency that issued it',
+    access: 'agency',
+    responses: { 200: 'The record', 403: 'Another agency issued it', 404: 'Unknown license' },
+    async handle(ctx) {
+      const agency = agencyOf(ctx);
+      const row = await ctx.registry.issuance.ownLicense(agency, licenseId(ctx));
+      const ledgerStatus = row.state === 'anchored' ? await ctx.registry.info.status(agency.identityLabel, row.id).catch(() => null) : null;
+      return {
+        status: 200,
+        json: {
+          licenseId: row.id,
+          type: row.type,
+          state: row.state,
+          status: ledgerStatus?.status ?? row.status,
+          record: row.record,
+          docHash: row.docHash,
+          supersedes: row.supersedes,
+          anchor: row.txId ? { txId: row.txId, blockNumber: row.blockNumber } : null,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+        },
+      };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses/:id/credential',
+    operationId: 'getCredential',
+    summary: 'The compact signed credential (the exact text the QR code carries)',
+    access: 'agency',
+    responses: { 200: 'The credential', 403: 'Another agency issued it', 404: 'Unknown license', 409: 'Not anchored yet' },
+    async handle(ctx) {
+      const id = licenseId(ctx);
+      return { status: 200, json: { licenseId: id, credential: await ctx.registry.issuance.credentialOf(agencyOf(ctx), id) } };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses/:id/qr.png',
+    operationId: 'getQrPng',
+    summary: 'The credential as a QR code (PNG, error correction M)',
+    access: 'agency',
+    produces: 'image/png',
+    responses: { 200: 'PNG image', 403: 'Another agency issued it', 404: 'Unknown license' },
+    async handle(ctx) {
+      const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
+      return { status: 200, contentType: 'image/png', payload: await ctx.registry.qr.png(credential) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses/:id/qr.svg',
+    operationId: 'getQrSvg',
+    summary: 'The credential as a QR code (SVG, error correction M)',
+    access: 'agency',
+    produces: 'image/svg+xml',
+    responses: { 200: 'SVG image', 403: 'Another agency issued it', 404: 'Unknown license' },
+    async handle(ctx) {
+      const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
+      return { status: 200, contentType: 'image/svg+xml', payload: await ctx.registry.qr.svg(credential) };
+    },
+  },
+  ...(['suspend', 'reinstate', 'revoke'] as const).map(
+    (action): RouteSpec => ({
+      method: 'post',
+      path: `/api/v1/licenses/:id/${action}`,
+      operationId: `${action}License`,
+      summary: `${action[0].toUpperCase()}${action.slice(1)} a license with a reason code${action === 'revoke' ? ' (terminal)' : ''}`,
+      access: 'agency',
+      body: reasonBody,
+      responses: { 200: 'Status changed on the ledger', 400: 'Unknown reason code', 403: 'Another agency issued it', 404: 'Unknown license', 409: 'The license is not in a state that allows this' },
+      async handle(ctx) {
+        const { reason } = ctx.body as z.infer<typeof reasonBody>;
+        return { status: 200, json: await ctx.registry.lifecycle.change(agencyOf(ctx), licenseId(ctx), action, reason) };
+      },
+    }),
+  ),
+  {
+    method: 'post',
+    path: '/api/v1/licenses/:id/renew',
+    operationId: 'renewLicense',
+    summary: 'Renew or replace a license: a new license (new id) supersedes it',
+    access: 'agency',
+    body: renewBody,
+    idempotent: true,
+    responses: { 201: 'The successor, issued and anchored', 400: 'A field is invalid', 403: 'Another agency issued it', 404: 'Unknown license', 409: 'The license is revoked or already superseded' },
+    async handle(ctx) {
+      return issued(await ctx.registry.issuance.renew(agencyOf(ctx), licenseId(ctx), ctx.body as Record<string, unknown>, idempotencyKey(ctx.req)));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses/:id/status',
+    operationId: 'getLicenseStatus',
+    summary: "A license's status as the ledger holds it (any province's license)",
+    access: 'public',
+    responses: { 200: 'The status', 404: 'Not anchored', 429: 'Rate limited' },
+    async handle(ctx) {
+      return { status: 200, json: await ctx.registry.info.status(publicReader(ctx), licenseId(ctx)) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses/:id/history',
+    operationId: 'getLicenseHistory',
+    summary: 'Every change of a license on the ledger, oldest first, with tx id and time',
+    access: 'public',
+    responses: { 200: 'The history', 404: 'Not anchored', 429: 'Rate limited' },
+    async handle(ctx) {
+      const id = licenseId(ctx);
+      return { status: 200, json: { licenseId: id, history: await ctx.registry.info.history(publicReader(ctx), id) } };
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/verify',
+    operationId: 'verifyCredential',
+    summary: 'Verify a scanned credential against the ledger: a verdict with every check',
+    access: 'verifier',
+    body: verifyBody,
+    responses: { 200: 'The verdict (valid, invalid or indeterminate)', 400: 'The body is not { credential: string }', 429: 'Rate limited (public)' },
+    async handle(ctx) {
+      const { credential } = ctx.body as z.infer<typeof verifyBody>;
+      return { status: 200, json: await ctx.registry.verification.verify(credential, verifierOf(ctx)) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/verifications',
+    operationId: 'listVerifications',
+    summary: "The audit trail of verifications of one of the agency's licenses",
+    access: 'agency',
+    responses: { 200: 'Newest first', 403: 'Another agency issued it', 404: 'Unknown license' },
+    async handle(ctx) {
+      const id = String(ctx.req.query.licenseId ?? '');
+      if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
+      await ctx.registry.issuance.ownLicense(agencyOf(ctx), id);
+      return { status: 200, json: { licenseId: id, verifications: await ctx.registry.store.listVerifications({ licenseId: id, limit: 200 }) } };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/trust/issuers',
+    operationId: 'listIssuers',
+    summary: "The trust registry as the ledger holds it: agencies, provinces, license types and public keys",
+    access: 'public',
+    responses: { 200: 'The issuers', 429: 'Rate limited' },
+    async handle(ctx) {
+      return { status: 200, json: { issuers: await ctx.registry.info.issuers(publicReader(ctx)) } };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/license-types',
+    operationId: 'listLicenseTypes',
+    summary: 'License types with display names, field schema (JSON Schema) and a valid example request',
+    access: 'open',
+    responses: { 200: 'The types' },
+    async handle(ctx) {
+      return { status: 200, json: { licenseTypes: ctx.registry.info.licenseTypes() } };
+    },
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    summary: 'Liveness: 200 only when both the ledger and the store answer',
+    access: 'open',
+    responses: { 200: 'Healthy', 503: 'Ledger or store unavailable' },
+    async handle(ctx) {
+      const probe = async (work: () => Promise<unknown>) => work().then(() => 'ok', (error: Error) => `unavailable: ${error.message}`);
+      const [ledger, store] = await Promise.all([
+        probe(() => ctx.registry.ledger.port.ping()),
+        probe(() => ctx.registry.store.ping()),
+      ]);
+      const healthy = ledger === 'ok' && store === 'ok';
+      return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ledger, store, ledgerKind: ctx.registry.config.ledger } };
+    },
+  },
+];

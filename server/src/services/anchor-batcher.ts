@@ -1,0 +1,74 @@
+/**
+ * Group commit for issuance: anchors submitted by one agency identity while its previous batch is
+ * in flight ride together in the next `license:IssueLicenses` transaction. A lone request goes out
+ * at once (no waiting for company); under load, batches grow by themselves. On Fabric a
+ * transaction's cost is ordering and validation, not its size, so this is how issuance scales.
+ *
+ * A batch is all or nothing on the ledger; if one anchor in it is refused, the batch is split and
+ * each anchor submitted alone, so one bad request cannot fail its neighbours.
+ */
+import type { AnchorInput } from '../../../core/anchor';
+import { RegistryError } from '../../../core/errors';
+import type { RegistryLedger } from './registry-ledger';
+
+export interface Anchored {
+  txId: string;
+  blockNumber: number;
+}
+
+interface Waiting {
+  input: AnchorInput;
+  resolve: (anchored: Anchored) => void;
+  reject: (error: Error) => void;
+}
+
+/** Refusals that concern the whole transaction rather than one anchor in it. */
+const WHOLE_BATCH = new Set(['LEDGER_UNAVAILABLE', 'COMMIT_STATUS_UNKNOWN', 'MVCC_CONFLICT', 'UNAUTHENTICATED', 'INTERNAL']);
+
+export class AnchorBatcher {
+  private readonly queues = new Map<string, Waiting[]>();
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly ledger: RegistryLedger,
+    private readonly maxBatch = 200,
+  ) {}
+
+  anchor(identity: string, input: AnchorInput): Promise<Anchored> {
+    return new Promise<Anchored>((resolve, reject) => {
+      const queue = this.queues.get(identity) ?? [];
+      queue.push({ input, resolve, reject });
+      this.queues.set(identity, queue);
+      if (!this.busy.has(identity)) void this.flush(identity);
+    });
+  }
+
+  private async flush(identity: string): Promise<void> {
+    this.busy.add(identity);
+    try {
+      for (let queue = this.queues.get(identity); queue && queue.length > 0; queue = this.queues.get(identity)) {
+        const batch = queue.splice(0, this.maxBatch);
+        await this.submit(identity, batch);
+      }
+    } finally {
+      this.busy.delete(identity);
+    }
+  }
+
+  private async submit(identity: string, batch: Waiting[]): Promise<void> {
+    try {
+      const anchored = await this.ledger.issueLicenses(
+        identity,
+        batch.map((waiting) => waiting.input),
+      );
+      for (const waiting of batch) waiting.resolve(anchored);
+    } catch (error) {
+      const code = error instanceof RegistryError ? error.code : 'INTERNAL';
+      if (batch.length === 1 || WHOLE_BATCH.has(code)) {
+        for (const waiting of batch) waiting.reject(error as Error);
+        return;
+      }
+      for (const waiting of batch) await this.submit(identity, [waiting]);
+    }
+  }
+}

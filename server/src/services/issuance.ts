@@ -1,0 +1,322 @@
+/**
+ * Issuing and renewing licenses, crash-consistent across the store and the ledger.
+ *
+ * Order of writes (each step durable before the next):
+ *   1. idempotency key claimed with the request hash and the new license id (when a key is sent)
+ *   2. license row `pending`: the full record and its salt, encrypted
+ *   3. ledger anchor committed (docHash, holderRef, validity) — batched with concurrent issues
+ *   4. license row `anchored` with tx id and block; credential signed and stored
+ *   5. idempotency key completed with the response
+ * A license is shown as issued only from step 4, so never without its anchor; its record exists
+ * from step 2, so an anchor never lacks its record.
+ *
+ * Recovery (at start, and whenever a request with the same Idempotency-Key returns): every
+ * `pending` row is looked up on the ledger by id. Anchored there with the same docHash → step 4.
+ * Absent → step 3 again. Refused by the ledger → `failed`, and the refusal is the response.
+ */
+import { randomBytes } from 'node:crypto';
+import { chinaDate, type AnchorInput } from '../../../core/anchor';
+import { canonicalize } from '../../../core/canonical-json';
+import { CREDENTIAL_TYP, credentialClaims } from '../../../core/credential';
+import { RegistryError } from '../../../core/errors';
+import { computeDocHash, holderRefOf, sha256Hex } from '../../../core/hash';
+import { formatLicenseId } from '../../../core/license-id';
+import { displayClaims, holderIdentifier, validateIssueRequest, type IssueRequest } from '../../../core/license-types';
+import type { Clock } from '../ports/clock';
+import type { Keys } from '../ports/keys';
+import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store';
+import type { AnchorBatcher } from './anchor-batcher';
+import type { RegistryLedger } from './registry-ledger';
+import type { SigningKeysService } from './signing-keys';
+
+export interface IssueResponse {
+  licenseId: string;
+  type: string;
+  status: string;
+  docHash: string;
+  supersedes?: string;
+  anchor: { txId: string; blockNumber: number };
+  credential: string;
+  qr: { png: string; svg: string };
+}
+
+export interface Outcome<T> {
+  status: number;
+  body: T;
+  /** True when the body is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** What the off-chain record holds; its canonical form with the salt gives the docHash. */
+export interface LicenseRecord {
+  licenseId: string;
+  type: string;
+  issuer: string;
+  holder: IssueRequest['holder'];
+  data: IssueRequest['data'];
+  validFrom: string;
+  validUntil: string | null;
+  supersedes?: { id: string; reason: string };
+}
+
+export interface IssuanceDeps {
+  store: Store;
+  ledger: RegistryLedger;
+  batcher: AnchorBatcher;
+  keys: Keys;
+  signingKeys: SigningKeysService;
+  clock: Clock;
+  holderRefKey: Buffer;
+  /** Prefix of the QR links in responses, e.g. '' or 'https://registry.example'. */
+  publicUrl: string;
+}
+
+const RENEW_REASONS = ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const;
+
+function requestOf(record: LicenseRecord): IssueRequest {
+  return { type: record.type, holder: record.holder, data: record.data, validFrom: record.validFrom, validUntil: record.validUntil } as IssueRequest;
+}
+
+/** Errors the ledger returns for a request that will never succeed as it stands. */
+function isRefusal(error: unknown): error is RegistryError {
+  return error instanceof RegistryError && error.status < 500 && error.code !== 'MVCC_CONFLICT';
+}
+
+export class IssuanceService {
+  constructor(private readonly deps: IssuanceDeps) {}
+
+  private now(): Date {
+    return this.deps.clock();
+  }
+
+  /** POST /licenses */
+  async issue(agency: AgencyRow, body: unknown, idempotencyKey: string | null): Promise<Outcome<IssueResponse>> {
+    const request = validateIssueRequest(body, { today: chinaDate(this.now()) });
+    this.requireAllowed(agency, request.type);
+    return this.create(agency, request, null, body, idempotencyKey);
+  }
+
+  /** POST /licenses/:id/renew — a new license superseding `oldId`, with changes from `body`. */
+  async renew(agency: AgencyRow, oldId: string, body: Record<string, unknown>, idempotencyKey: string | null): Promise<Outcome<IssueResponse>> {
+    const old = await this.ownLicense(agency, oldId);
+    if (old.state !== 'anchored') throw new RegistryError('LICENSE_PENDING', `license ${oldId} is not anchored yet`);
+    const reason = body.reason === undefined ? 'renewal' : body.reason;
+    if (typeof reason !== 'string' || !(RENEW_REASONS as readonly string[]).includes(reason)) {
+      throw new RegistryError('INVALID_FIELD', `reason: must be one of ${RENEW_REASONS.join(', ')}`, { field: 'reason' });
+    }
+    const record = old.record as unknown as LicenseRecord;
+    const merged = {
+      type: record.type,
+      holder: body.holder ?? record.holder,
+      data: body.data === undefined ? record.data : { ...record.data, ...(body.data as object) },
+      validFrom: body.validFrom ?? record.validFrom,
+      validUntil: body.validUntil === undefined ? record.validUntil : body.validUntil,
+    };
+    const request = validateIssueRequest(merged, { today: chinaDate(this.now()) });
+    return this.create(agency, request, { id: oldId, reason }, { renew: oldId, body }, idempotencyKey);
+  }
+
+  private requireAllowed(agency: AgencyRow, type: string): void {
+    if (!agency.licenseTypes.includes(type)) {
+      throw new RegistryError('TYPE_NOT_ALLOWED', `agency ${agency.id} may not issue ${type} (allowed: ${agency.licenseTypes.join(', ')})`, { field: 'type' });
+    }
+  }
+
+  /** The agency's own license row, or 404 / 403. */
+  async ownLicense(agency: AgencyRow, id: string): Promise<LicenseRow> {
+    const row = await this.deps.store.getLicense(id);
+    if (!row) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not in this registry`);
+    if (row.agencyId !== agency.id) throw new RegistryError('FORBIDDEN', `license ${id} was issued by another agency`);
+    return row;
+  }
+
+  private async create(
+    agency: AgencyRow,
+    request: IssueRequest,
+    supersedes: { id: string; reason: string } | null,
+    rawRequest: unknown,
+    idempotencyKey: string | null,
+  ): Promise<Outcome<IssueResponse>> {
+    const principal = `agency:${agency.id}`;
+    let licenseId = formatLicenseId(agency.province, randomBytes(8));
+    if (idempotencyKey !== null) {
+      const requestHash = sha256Hex(canonicalize(rawRequest));
+      const existing = await this.deps.store.claimIdempotencyKey({ principal, key: idempotencyKey, requestHash, licenseId, createdAt: this.now().toISOString() });
+      if (existing) {
+        if (existing.requestHash !== requestHash) {
+          throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
+        }
+        if (existing.state === 'done') return { status: existing.responseStatus ?? 201, body: existing.responseBody as IssueResponse, replayed: true };
+        if (existing.licenseId) {
+          const row = await this.deps.store.getLicense(existing.licenseId);
+          if (row) return this.finish(row, agency, idempotencyKey, true);
+          // The first attempt stopped between claiming the key and writing the license: carry on with its id.
+          licenseId = existing.licenseId;
+        }
+      }
+    }
+    const row = this.newLicenseRow(agency, request, licenseId, supersedes);
+    await this.deps.store.insertLicense(row);
+    return this.finish(row, agency, idempotencyKey, false);
+  }
+
+  private newLicenseRow(agency: AgencyRow, request: IssueRequest, licenseId: string, supersedes: { id: string; reason: string } | null): LicenseRow {
+    const now = this.now().toISOString();
+    const record: LicenseRecord = {
+      licenseId,
+      type: request.type,
+      issuer: agency.id,
+      holder: request.holder,
+      data: request.data,
+      validFrom: request.validFrom,
+      validUntil: request.validUntil,
+      ...(supersedes ? { supersedes } : {}),
+    };
+    const salt = randomBytes(16).toString('base64url');
+    return {
+      id: licenseId,
+      type: request.type,
+      agencyId: agency.id,
+      holderRef: holderRefOf(this.deps.holderRefKey, holderIdentifier(request)),
+      docHash: computeDocHash(record, salt),
+      state: 'pending',
+      status: 'pending',
+      record: record as unknown as Record<string, unknown>,
+      salt,
+      validFrom: request.validFrom,
+      validUntil: request.validUntil,
+      supersedes: supersedes?.id ?? null,
+      txId: null,
+      blockNumber: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  private anchorInput(row: LicenseRow): AnchorInput {
+    return { id: row.id, type: row.type, agencyId: row.agencyId, docHash: row.docHash, holderRef: row.holderRef, validFrom: row.validFrom, validUntil: row.validUntil };
+  }
+
+  /** Steps 3–5 for a pending row; for an anchored one, just the response. */
+  private async finish(row: LicenseRow, agency: AgencyRow, idempotencyKey: string | null, resumed: boolean): Promise<Outcome<IssueResponse>> {
+    const principal = `agency:${agency.id}`;
+    if (row.state === 'failed') {
+      throw new RegistryError('INVALID_TRANSITION', `license ${row.id} was refused by the ledger: ${row.error ?? 'unknown reason'}`);
+    }
+    let current = row;
+    if (current.state === 'pending') {
+      try {
+        current = await this.anchor(current, agency, resumed);
+      } catch (error) {
+        if (isRefusal(error)) {
+          await this.deps.store.markLicenseFailed(row.id, `${error.code}: ${error.message}`, this.now().toISOString());
+          if (idempotencyKey !== null) {
+            await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, error.status, { error: { code: error.code, message: error.message } });
+          }
+        }
+        throw error;
+      }
+    }
+    const credential = (await this.deps.store.latestCredential(current.id)) ?? (await this.issueCredential(current));
+    const body = this.response(current, credential.credential);
+    if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
+    return { status: 201, body, replayed: resumed };
+  }
+
+  private async anchor(row: LicenseRow, agency: AgencyRow, resumed: boolean): Promise<LicenseRow> {
+    let anchored: { txId: string; blockNumber: number } | null = null;
+    if (resumed) anchored = await this.findAnchor(row, agency);
+    if (!anchored) {
+      try {
+        anchored = row.supersedes
+          ? await this.deps.ledger.renew(agency.identityLabel, row.supersedes, this.anchorInput(row), (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal')
+          : await this.deps.batcher.anchor(agency.identityLabel, this.anchorInput(row));
+      } catch (error) {
+        // A commit we never heard back about may have landed: the ledger says what stands.
+        if (error instanceof RegistryError && error.code === 'LICENSE_EXISTS') anchored = await this.findAnchor(row, agency);
+        if (!anchored) throw error;
+      }
+    }
+    const at = this.now().toISOString();
+    await this.deps.store.markLicenseAnchored(row.id, anchored.txId, anchored.blockNumber, at);
+    if (row.supersedes) await this.deps.store.updateLicenseStatus(row.supersedes, 'superseded', at);
+    await this.deps.store.updateLicenseStatus(row.id, 'active', at);
+    return { ...row, state: 'anchored', status: 'active', txId: anchored.txId, blockNumber: anchored.blockNumber, updatedAt: at };
+  }
+
+  /** The anchor of `row` if the ledger has it with this docHash; a different docHash is a refusal. */
+  private async findAnchor(row: LicenseRow, agency: AgencyRow): Promise<{ txId: string; blockNumber: number } | null> {
+    const anchor = await this.deps.ledger.readLicense(agency.identityLabel, row.id);
+    if (!anchor) return null;
+    if (anchor.docHash !== row.docHash) throw new RegistryError('LICENSE_EXISTS', `license id ${row.id} is anchored with another record`);
+    const status = await this.deps.ledger.transactionStatus(agency.identityLabel, anchor.createdTxId);
+    return { txId: anchor.createdTxId, blockNumber: status?.blockNumber ?? -1 };
+  }
+
+  private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
+    const record = row.record as unknown as LicenseRecord;
+    const key = await this.deps.signingKeys.active(row.agencyId);
+    const issuedAt = this.now();
+    const claims = credentialClaims({
+      agencyId: row.agencyId,
+      licenseId: row.id,
+      type: row.type,
+      docHash: row.docHash,
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      issuedAt,
+      display: displayClaims(requestOf(record)) as Record<string, string | number>,
+    });
+    // SD-JWT compact form with no disclosures: the signed JWT followed by a single '~'.
+    const credential = `${await this.deps.keys.sign(key.privateJwk, key.kid, CREDENTIAL_TYP, claims)}~`;
+    const signature = credential.split('.')[2].replace(/~$/, '');
+    const stored: CredentialRow = {
+      id: sha256Hex(Buffer.from(signature, 'base64url')),
+      licenseId: row.id,
+      kid: key.kid,
+      credential,
+      issuedAt: issuedAt.toISOString(),
+    };
+    await this.deps.store.insertCredential(stored);
+    return stored;
+  }
+
+  response(row: LicenseRow, credential: string): IssueResponse {
+    const base = `${this.deps.publicUrl}/api/v1/licenses/${encodeURIComponent(row.id)}`;
+    return {
+      licenseId: row.id,
+      type: row.type,
+      status: row.status,
+      docHash: row.docHash,
+      ...(row.supersedes ? { supersedes: row.supersedes } : {}),
+      anchor: { txId: row.txId as string, blockNumber: row.blockNumber as number },
+      credential,
+      qr: { png: `${base}/qr.png`, svg: `${base}/qr.svg` },
+    };
+  }
+
+  /** Finishes every pending issuance whose ledger outcome was left open by a crash or an outage. */
+  async recoverPending(agencyOf: (id: string) => Promise<AgencyRow | null>): Promise<{ recovered: number; failed: number; stillPending: number }> {
+    const result = { recovered: 0, failed: 0, stillPending: 0 };
+    for (const row of await this.deps.store.listLicensesByState('pending', 1000)) {
+      const agency = await agencyOf(row.agencyId);
+      if (!agency) continue;
+      try {
+        await this.finish(row, agency, null, true);
+        result.recovered += 1;
+      } catch (error) {
+        if (isRefusal(error)) result.failed += 1;
+        else result.stillPending += 1;
+      }
+    }
+    return result;
+  }
+
+  async credentialOf(agency: AgencyRow, id: string): Promise<string> {
+    const row = await this.ownLicense(agency, id);
+    if (row.state !== 'anchored') throw new RegistryError('LICENSE_PENDING', `license ${id} is ${row.state}; it has no credential yet`);
+    const credential = (await this.deps.store.latestCredential(id)) ?? (await this.issueCredential(row));
+    return credential.credential;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Read-through caches of what verification reads from the ledger on every scan — the issuer key
+ * by kid and the license anchor by id — invalidated by the ledger's own chaincode events, so a
+ * revocation committed anywhere is seen by the next verification here. A short time-to-live
+ * bounds staleness should an event ever be missed (a Fabric event stream reconnecting).
+ *
+ * Only positive answers are cached: "no such license" must not outlive its issuance.
+ */
+import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
+import type { LedgerEvent } from '../ports/ledger';
+import type { RegistryLedger } from './registry-ledger';
+
+interface Entry<T> {
+  value: T;
+  expires: number;
+}
+
+export interface LedgerCacheOptions {
+  anchorTtlMs: number;
+  keyTtlMs: number;
+  maxEntries: number;
+}
+
+/** One cache with event invalidation and a generation guard against in-flight reads. */
+class InvalidatedCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  /** Bumped on every invalidation of a key: a read that started before must not be cached. */
+  private readonly generations = new Map<string, number>();
+  private clock = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  async get(key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const hit = this.entries.get(key);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const started = this.generations.get(key) ?? this.clock;
+    const value = await load();
+    if (value !== null && (this.generations.get(key) ?? this.clock) === started) {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+    }
+    return value;
+  }
+
+  invalidate(key: string): void {
+    this.entries.delete(key);
+    this.generations.set(key, ++this.clock);
+  }
+
+  invalidateWhere(match: (value: T) => boolean): void {
+    for (const [key, entry] of this.entries) if (match(entry.value)) this.invalidate(key);
+  }
+}
+
+const TRUST_EVENTS = new Set(['AgencyRegistered', 'AgencyUpdated', 'AgencyKeyRotated']);
+
+export class LedgerCache {
+  private readonly anchors: InvalidatedCache<LicenseAnchor>;
+  private readonly keys: InvalidatedCache<ResolvedKey>;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly ledger: RegistryLedger,
+    options: LedgerCacheOptions = { anchorTtlMs: 2000, keyTtlMs: 30000, maxEntries: 100000 },
+  ) {
+    this.anchors = new InvalidatedCache(options.anchorTtlMs, options.maxEntries);
+    this.keys = new InvalidatedCache(options.keyTtlMs, options.maxEntries);
+    this.unsubscribe = ledger.port.onEvent((event) => this.onEvent(event));
+  }
+
+  private onEvent(event: LedgerEvent): void {
+    let payload: { licenses?: Array<{ id: string }>; id?: string };
+    try {
+      payload = JSON.parse(event.payload.toString('utf8')) as typeof payload;
+    } catch {
+      return;
+    }
+    for (const license of payload.licenses ?? []) this.anchors.invalidate(license.id);
+    if (TRUST_EVENTS.has(event.name) && payload.id) {
+      const agencyId = payload.id;
+      this.keys.invalidateWhere((key) => key.agency.id === agencyId);
+    }
+  }
+
+  anchor(identity: string, licenseId: string): Promise<LicenseAnchor | null> {
+    return this.anchors.get(licenseId, () => this.ledger.readLicense(identity, licenseId));
+  }
+
+  key(identity: string, kid: string): Promise<ResolvedKey | null> {
+    return this.keys.get(kid, () => this.ledger.resolveKey(identity, kid));
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What anyone may read: the trust registry, a license's status and history (from the ledger, so
+ * any province answers for any license), and the license types with their field schemas. None of
+ * it carries personal data — not even the holderRef pseudonym, which would link a holder's
+ * licenses for whoever collects them.
+ */
+import { chinaDate, effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
+import { RegistryError } from '../../../core/errors';
+import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
+import type { Clock } from '../ports/clock';
+import type { RegistryLedger } from './registry-ledger';
+
+export interface IssuerView {
+  id: string;
+  name: string;
+  province: string;
+  mspId: string;
+  status: Agency['status'];
+  licenseTypes: string[];
+  keys: Array<{ kid: string; jwk: Agency['keys'][number]['jwk']; status: string; createdAt: string; retiredAt: string | null }>;
+}
+
+export interface LicenseStatusView {
+  id: string;
+  type: string;
+  issuer: { agency: string; province: string; mspId: string };
+  status: string;
+  reason: string | null;
+  docHash: string;
+  validFrom: string;
+  validUntil: string | null;
+  version: number;
+  supersedes: string | null;
+  supersededBy: string | null;
+  updatedAt: string;
+  updatedTxId: string;
+}
+
+function statusView(anchor: LicenseAnchor, today: string): LicenseStatusView {
+  return {
+    id: anchor.id,
+    type: anchor.type,
+    issuer: { agency: anchor.issuer.agencyId, province: anchor.issuer.province, mspId: anchor.issuer.mspId },
+    status: effectiveStatus(anchor, today),
+    reason: anchor.reason,
+    docHash: anchor.docHash,
+    validFrom: anchor.validFrom,
+    validUntil: anchor.validUntil,
+    version: anchor.version,
+    supersedes: anchor.supersedes,
+    supersededBy: anchor.supersededBy,
+    updatedAt: anchor.updatedAt,
+    updatedTxId: anchor.updatedTxId,
+  };
+}
+
+export class RegistryInfoService {
+  constructor(
+    private readonly ledger: RegistryLedger,
+    private readonly clock: Clock,
+  ) {}
+
+  async issuers(identity: string): Promise<IssuerView[]> {
+    const agencies = await this.ledger.listAgencies(identity);
+    return agencies.map((agency) => ({
+      id: agency.id,
+      name: agency.name,
+      province: agency.province,
+      mspId: agency.mspId,
+      status: agency.status,
+      licenseTypes: agency.licenseTypes,
+      keys: agency.keys.map((key) => ({ kid: key.kid, jwk: key.jwk, status: key.status, createdAt: key.createdAt, retiredAt: key.retiredAt })),
+    }));
+  }
+
+  async status(identity: string, id: string): Promise<LicenseStatusView> {
+    const anchor = await this.ledger.readLicense(identity, id);
+    if (!anchor) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not anchored on the ledger`);
+    return statusView(anchor, chinaDate(this.clock()));
+  }
+
+  async history(identity: string, id: string): Promise<Array<{ txId: string; timestamp: string; status: string; reason: string | null; version: number }>> {
+    const entries = await this.ledger.licenseHistory(identity, id);
+    if (!entries) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not anchored on the ledger`);
+    return entries
+      .filter((entry) => entry.anchor !== null)
+      .map((entry) => ({
+        txId: entry.txId,
+        timestamp: entry.timestamp,
+        status: (entry.anchor as LicenseAnchor).status,
+        reason: (entry.anchor as LicenseAnchor).reason,
+        version: (entry.anchor as LicenseAnchor).version,
+      }));
+  }
+
+  licenseTypes(): Array<{ id: string; names: { zh: string; en: string }; schema: Record<string, unknown>; example: unknown }> {
+    return listLicenseTypes().map((type) => ({ id: type.id, names: type.names, schema: licenseTypeJsonSchema(type.id), example: type.example }));
+  }
+}
