@@ -7,23 +7,11 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
-import { makeBusinessLicenseRequest, makeIdCardRequest, makePropertyCertificateRequest } from '../../core/license-types';
+import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
 import { ROUTES } from '../../server/src/http/routes';
 import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
-
-let seed = 1000;
-/** A fresh, valid ID card request whose card is current today (2026-06-01 on, at least 5 years). */
-export function idCardBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  for (;;) {
-    try {
-      return { ...(makeIdCardRequest(seed++, { province: '330000', validFrom: '2026-06-01' }) as unknown as Record<string, unknown>), ...overrides };
-    } catch (error) {
-      // A sample holder born after that date cannot hold the card yet: take the next seed.
-      if (!(error instanceof RangeError)) throw error;
-    }
-  }
-}
+import { idCardBody } from '../support/requests';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

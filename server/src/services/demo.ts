@@ -76,9 +76,7 @@ async function ensureAgency(deps: DemoDeps, node: ProvinceNode, agency: DemoAgen
     await deps.ledger.registerAgency(node.adminIdentity, { ...agency, jwk: pair.publicJwk });
     await deps.signingKeys.retireAllBut(agency.id, pair.kid);
   } else if (!activeOnLedger || !held.has(activeOnLedger.kid)) {
-    const pair = await deps.signingKeys.create(agency.id);
-    await deps.ledger.rotateAgencyKey(node.adminIdentity, agency.id, pair.publicJwk);
-    await deps.signingKeys.retireAllBut(agency.id, pair.kid);
+    await deps.signingKeys.rotate(deps.ledger, node.adminIdentity, agency.id);
   }
 }
 

@@ -7,6 +7,7 @@ import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { SigningKeyRow, Store } from '../ports/store';
+import type { RegistryLedger } from './registry-ledger';
 
 export class SigningKeysService {
   private readonly activeKeys = new Map<string, SigningKeyRow>();
@@ -40,6 +41,17 @@ export class SigningKeysService {
       if (key.kid !== kid && key.status === 'active') await this.store.retireSigningKey(key.kid, at);
     }
     this.activeKeys.delete(agencyId);
+  }
+
+  /**
+   * Key rotation: a new key, registered on the ledger by the province admin (which retires the
+   * agency's other keys there, keeping them resolvable), then retired here too.
+   */
+  async rotate(ledger: RegistryLedger, adminIdentity: string, agencyId: string): Promise<KeyPair> {
+    const pair = await this.create(agencyId);
+    await ledger.rotateAgencyKey(adminIdentity, agencyId, pair.publicJwk);
+    await this.retireAllBut(agencyId, pair.kid);
+    return pair;
   }
 
   async active(agencyId: string): Promise<SigningKeyRow> {

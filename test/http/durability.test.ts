@@ -1,0 +1,229 @@
+/**
+ * What survives: a restart keeps every license verifiable and every demo key; an issuance cut off
+ * by a ledger outage or a SIGKILL is finished or refused, never lost or doubled; a counter facing
+ * an unreachable ledger is told "indeterminate", never "valid". Also the public rate limit, and
+ * the whole server on the PostgreSQL server instead of PGlite.
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { LicenseAnchor } from '../../core/anchor';
+import { startTestServer, type TestServer } from '../support/registry-server';
+import { idCardBody } from '../support/requests';
+import { tempDir } from '../support/temp-dir';
+
+const MAIN = join(__dirname, '..', '..', 'server', 'src', 'main.js');
+
+describe('registry HTTP API: durability', function () {
+  this.timeout(120000);
+
+  describe('restart', () => {
+    let server: TestServer;
+    after(async () => server?.remove());
+
+    it('keeps every license verifiable and every demo key unchanged', async () => {
+      server = await startTestServer();
+      const key = server.agencyKey('zj-psb');
+      const demoBefore = readFileSync(join(server.dataDir, 'demo.json'), 'utf8');
+      const issued = await Promise.all(Array.from({ length: 5 }, () => server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })));
+      await server.api('POST', `/api/v1/licenses/${issued[0].body.licenseId}/revoke`, { key, body: { reason: 'lost' } });
+      await server.restart();
+      expect(readFileSync(join(server.dataDir, 'demo.json'), 'utf8')).to.equal(demoBefore);
+      expect(server.running.registry.demo).to.equal(null);
+      const verdicts = await Promise.all(issued.map((r) => server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: r.body.credential } })));
+      expect(verdicts.map((v) => v.body.verdict)).to.deep.equal(['invalid', 'valid', 'valid', 'valid', 'valid']);
+      expect(verdicts[0].body.status).to.equal('revoked');
+      // The keys from before the restart still work.
+      expect((await server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })).status).to.equal(201);
+    });
+  });
+
+  describe('a ledger outage', () => {
+    let server: TestServer;
+    after(async () => server?.remove());
+
+    it('answers 503 and keeps the issuance, which completes after a restart and replays for the same Idempotency-Key', async () => {
+      server = await startTestServer();
+      const key = server.agencyKey('zj-psb');
+      const body = idCardBody();
+      const headers = { 'Idempotency-Key': 'outage-1' };
+      // Before the outage: one credential verified, so its issuer key is cached; another never seen.
+      const seen = (await server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })).body;
+      expect((await server.api('POST', '/api/v1/verify', { body: { credential: seen.credential } })).body.valid).to.equal(true);
+      const unseen = (await server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })).body;
+
+      await server.running.registry.ledger.port.close();
+      const during = await server.api('POST', '/api/v1/licenses', { key, body, headers });
+      expect(during.status).to.equal(503);
+      expect(during.body.error.code).to.equal('LEDGER_UNAVAILABLE');
+      const verdict = await server.api('POST', '/api/v1/verify', { body: { credential: unseen.credential } });
+      expect(verdict.status).to.equal(200);
+      expect(verdict.body).to.include({ valid: false, verdict: 'indeterminate', reason: 'ledger-unavailable' });
+      const health = await server.api('GET', '/healthz');
+      expect(health.status).to.equal(503);
+      expect(health.body.ledger).to.match(/unavailable/);
+
+      await server.restart();
+      const retried = await server.api('POST', '/api/v1/licenses', { key, body, headers });
+      expect(retried.status).to.equal(201);
+      expect(retried.headers.get('idempotent-replayed')).to.equal('true');
+      const verified = await server.api('POST', '/api/v1/verify', { body: { credential: retried.body.credential } });
+      expect(verified.body.valid).to.equal(true);
+      const again = await server.api('POST', '/api/v1/licenses', { key, body, headers });
+      expect(again.body.licenseId).to.equal(retried.body.licenseId);
+    });
+  });
+
+  describe('SIGKILL during issuance', () => {
+    const dir = tempDir('elicense-kill-');
+    after(() => dir.remove());
+
+    const startChild = async (): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> => {
+      const child = spawn(process.execPath, [MAIN], {
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, WALLET_DIR: join(dir.path, 'wallet') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60000);
+        child.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /listening on (http:\/\/\S+)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+        child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
+      });
+      return { child, url, exited };
+    };
+
+    it('loses no acknowledged license, leaves no anchor without its record, and never issues twice', async () => {
+      const bodies = new Map<string, Record<string, unknown>>();
+      const acknowledged = new Map<string, string>();
+      for (let round = 0; round < 3; round++) {
+        const { child, url, exited } = await startChild();
+        const demo = JSON.parse(readFileSync(join(dir.path, 'demo.json'), 'utf8')) as { agencies: Array<{ id: string; apiKey: string }> };
+        const key = demo.agencies.find((agency) => agency.id === 'zj-psb')!.apiKey;
+        let stop = false;
+        const client = async (worker: number) => {
+          for (let i = 0; !stop; i++) {
+            const idempotencyKey = `r${round}-w${worker}-${i}`;
+            const body = idCardBody();
+            bodies.set(idempotencyKey, body);
+            try {
+              const response = await fetch(`${url}/api/v1/licenses`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+                body: JSON.stringify(body),
+              });
+              if (response.status === 201) acknowledged.set(idempotencyKey, ((await response.json()) as { licenseId: string }).licenseId);
+            } catch {
+              return; // the server died under us
+            }
+          }
+        };
+        const clients = Promise.all(Array.from({ length: 6 }, (_, worker) => client(worker)));
+        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 900));
+        child.kill('SIGKILL');
+        stop = true;
+        await clients;
+        await exited;
+      }
+      expect(acknowledged.size, 'some issuances should have been acknowledged').to.be.greaterThan(5);
+
+      // Restart in-process on the same data: recovery runs, then every request is retried.
+      const server = await startTestServer({}, dir.path);
+      try {
+        const key = server.agencyKey('zj-psb');
+        const licenseIds = new Set<string>();
+        for (const [idempotencyKey, body] of bodies) {
+          const retry = await server.api('POST', '/api/v1/licenses', { key, body, headers: { 'Idempotency-Key': idempotencyKey } });
+          expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
+          if (acknowledged.has(idempotencyKey)) expect(retry.body.licenseId).to.equal(acknowledged.get(idempotencyKey));
+          licenseIds.add(retry.body.licenseId);
+          const verdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('330000'), body: { credential: retry.body.credential } });
+          expect(verdict.body.valid, `${idempotencyKey}: ${JSON.stringify(verdict.body.checks)}`).to.equal(true);
+        }
+        expect(licenseIds.size, 'one license per request').to.equal(bodies.size);
+        // Every anchor the ledger holds for zj-psb has its record in the store, anchored.
+        const registry = server.running.registry;
+        const reader = registry.nodes[0].readerIdentity;
+        let bookmark = '';
+        let anchors = 0;
+        do {
+          const page = JSON.parse((await registry.ledger.port.evaluate(reader, 'license:QueryLicenses', [JSON.stringify({ by: 'issuer', value: 'zj-psb', pageSize: 500, bookmark })])).toString()) as { licenses: LicenseAnchor[]; bookmark: string };
+          for (const anchor of page.licenses) {
+            const row = await registry.store.getLicense(anchor.id);
+            expect(row?.state, `anchor ${anchor.id} lacks its record`).to.equal('anchored');
+            expect(row?.docHash).to.equal(anchor.docHash);
+            anchors += 1;
+          }
+          bookmark = page.bookmark;
+        } while (bookmark);
+        expect(anchors).to.equal(licenseIds.size);
+        expect(await registry.store.listLicensesByState('pending', 10)).to.have.length(0);
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  describe('public rate limit', () => {
+    let server: TestServer;
+    after(async () => server?.remove());
+
+    it('answers 429 with Retry-After past the limit, and never limits a counter key', async () => {
+      server = await startTestServer({ PUBLIC_RATE_LIMIT: '5' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await server.api('GET', '/api/v1/trust/issuers')).status);
+      expect(statuses.slice(0, 5)).to.deep.equal([200, 200, 200, 200, 200]);
+      const limited = await server.api('GET', '/api/v1/trust/issuers');
+      expect(limited.status).to.equal(429);
+      expect(limited.body.error.code).to.equal('RATE_LIMITED');
+      expect(Number(limited.headers.get('retry-after'))).to.be.greaterThan(0);
+      const counter = await server.api('POST', '/api/v1/verify', { key: server.counterKey('330000'), body: { credential: 'x' } });
+      expect(counter.status).to.equal(200);
+      expect((await server.api('POST', '/api/v1/verify', { body: { credential: 'x' } })).status).to.equal(429);
+    });
+  });
+
+  describe('on the PostgreSQL server', () => {
+    const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `elicense_http_${process.pid}_${Date.now()}`;
+    let server: TestServer | undefined;
+
+    before(async function () {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+      try {
+        await client.connect();
+        await client.end();
+      } catch (error) {
+        if (process.env.DATABASE_URL) throw error;
+        console.log(`    PostgreSQL tests skipped: no server at ${url} (${(error as Error).message}); set DATABASE_URL`);
+        this.skip();
+      }
+    });
+    after(async () => {
+      await server?.remove();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).finally(() => client.end());
+    });
+
+    it('issues, verifies and restarts with DATABASE_URL instead of PGlite', async () => {
+      server = await startTestServer({ DATABASE_URL: url, DATABASE_SCHEMA: schema });
+      const issued = await server.api('POST', '/api/v1/licenses', { key: server.agencyKey('zj-psb'), body: idCardBody() });
+      expect(issued.status).to.equal(201);
+      await server.restart();
+      const verdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: issued.body.credential } });
+      expect(verdict.body.valid).to.equal(true);
+      const row = await server.running.registry.store.getLicense(issued.body.licenseId);
+      expect(row?.state).to.equal('anchored');
+    });
+  });
+});

@@ -1,0 +1,313 @@
+/**
+ * "Show license, get served", over HTTP: a counter scans a credential and gets a verdict checked
+ * against the ledger. Forged, tampered, revoked, suspended, superseded, expired and unknown-issuer
+ * credentials are `valid: false` with the failing check named; none is ever a 5xx. And what we
+ * issue verifies with independent libraries given only the key the ledger publishes.
+ */
+import { expect } from 'chai';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import jsQR from 'jsqr';
+import { KEYUTIL, KJUR } from 'jsrsasign';
+import { PNG } from 'pngjs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { digest } from '@sd-jwt/crypto-nodejs';
+import { credentialClaims, docHashToClaim } from '../../core/credential';
+import { startTestServer, type TestServer } from '../support/registry-server';
+import { idCardBody } from '../support/requests';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+describe('registry HTTP API: verification', function () {
+  this.timeout(60000);
+  let server: TestServer;
+  let zjPsb: string;
+  let scCounter: string;
+
+  const issue = async (body = idCardBody()) => {
+    const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body });
+    expect(response.status, JSON.stringify(response.body)).to.equal(201);
+    return response.body as { licenseId: string; credential: string; docHash: string };
+  };
+  const verify = async (credential: unknown, key: string | undefined = scCounter) => {
+    const response = await server.api('POST', '/api/v1/verify', { key, body: { credential } });
+    expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    return response.body as { valid: boolean; verdict: string; status: string | null; reason?: string; checks: Check[]; license: { id: string; claims: Record<string, unknown> } | null };
+  };
+  const failed = (result: { checks: Check[] }) => result.checks.filter((check) => !check.ok).map((check) => check.name);
+
+  /** Signs claims with the agency's real key (held by the running registry), as a forger with the key would. */
+  async function signWithAgencyKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+    const key = await server.running.registry.signingKeys.active('zj-psb');
+    const jws = await new CompactSign(Buffer.from(JSON.stringify(claims)))
+      .setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt', kid: key.kid, ...header })
+      .sign(await importJWK({ ...key.privateJwk }, 'ES256'));
+    return `${jws}~`;
+  }
+
+  const claimsFor = (licenseId: string, docHash: string, overrides: Record<string, unknown> = {}) => ({
+    ...credentialClaims({ agencyId: 'zj-psb', licenseId, type: 'id-card', docHash, validFrom: '2026-06-01', validUntil: '2036-06-01', issuedAt: new Date(), display: { name: '张三' } }),
+    ...overrides,
+  });
+
+  before(async () => {
+    server = await startTestServer();
+    zjPsb = server.agencyKey('zj-psb');
+    scCounter = server.counterKey('510000');
+  });
+  after(async () => server?.remove());
+
+  it('finds a Zhejiang ID card valid at a Sichuan counter, with every check and the display claims', async () => {
+    const body = idCardBody();
+    const issued = await issue(body);
+    const result = await verify(issued.credential);
+    expect(result).to.include({ valid: true, verdict: 'valid', status: 'active' });
+    expect(result.checks.map((check) => check.name)).to.deep.equal(['format', 'issuer-key', 'signature', 'issuer-authorized', 'anchor', 'status', 'validity']);
+    expect(result.checks.every((check) => check.ok)).to.equal(true);
+    expect(result.license).to.deep.include({ id: issued.licenseId, type: 'id-card', issuer: { agency: 'zj-psb', province: '330000' } });
+    expect(result.license?.claims).to.deep.equal({ name: (body.holder as { name: string }).name, birthdate: (body.data as { birthDate: string }).birthDate });
+    expect(result.license?.claims).to.not.have.property('idNumber');
+  });
+
+  it('verifies for the public too, without a key', async () => {
+    const issued = await issue();
+    expect((await verify(issued.credential, undefined)).valid).to.equal(true);
+  });
+
+  describe('tampering, each part', () => {
+    let credential: string;
+    before(async () => {
+      credential = (await issue()).credential;
+    });
+    const parts = () => credential.replace(/~$/, '').split('.');
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+
+    it('a changed claim in the payload fails the signature', async () => {
+      const [header, payload, signature] = parts();
+      const changed = { ...decode(payload), name: '李四' };
+      const result = await verify(`${header}.${b64(changed)}.${signature}~`);
+      expect(result).to.include({ valid: false, verdict: 'invalid', reason: 'signature' });
+      expect(failed(result)).to.deep.equal(['signature']);
+    });
+
+    it('a changed license id or docHash fails the signature', async () => {
+      const [header, payload, signature] = parts();
+      for (const change of [{ lid: '330000-0000000000000' }, { dh: docHashToClaim('00'.repeat(32)) }, { exp: 4102444800 }]) {
+        const result = await verify(`${header}.${b64({ ...decode(payload), ...change })}.${signature}~`);
+        expect(failed(result), JSON.stringify(change)).to.deep.equal(['signature']);
+      }
+    });
+
+    it('a flipped signature byte fails the signature', async () => {
+      const [header, payload, signature] = parts();
+      const bytes = Buffer.from(signature, 'base64url');
+      bytes[10] ^= 0x01;
+      const result = await verify(`${header}.${payload}.${bytes.toString('base64url')}~`);
+      expect(failed(result)).to.deep.equal(['signature']);
+    });
+
+    it('a header naming another algorithm, type or key, or a crit extension, fails', async () => {
+      const [header, payload, signature] = parts();
+      const original = decode(header);
+      for (const [change, check] of [
+        [{ alg: 'none' }, 'format'],
+        [{ alg: 'HS256' }, 'format'],
+        [{ typ: 'JWT' }, 'format'],
+        [{ crit: ['b64'], b64: false }, 'format'],
+        [{ kid: 'x'.repeat(43) }, 'issuer-key'],
+        [{ jwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' } }, 'signature'],
+      ] as const) {
+        const result = await verify(`${b64({ ...original, ...change })}.${payload}.${signature}~`);
+        expect(result.valid, JSON.stringify(change)).to.equal(false);
+        expect(failed(result), JSON.stringify(change)).to.deep.equal([check]);
+      }
+    });
+
+    it('an appended disclosure not covered by the signature fails', async () => {
+      const disclosure = Buffer.from(JSON.stringify(['c2FsdHNhbHRzYWx0c2FsdA', 'nationality', 'XX'])).toString('base64url');
+      const result = await verify(`${credential}${disclosure}~`);
+      expect(failed(result)).to.deep.equal(['signature']);
+    });
+
+    it('garbage, an empty string, and a credential over 4 KB are invalid, not errors', async () => {
+      for (const text of ['', 'hello', 'a.b.c', `${credential.slice(0, -1)}${'A'.repeat(5000)}~`]) {
+        const result = await verify(text);
+        expect(result.verdict).to.equal('invalid');
+        expect(failed(result)).to.deep.equal(['format']);
+      }
+    });
+  });
+
+  describe('forgery', () => {
+    it('a credential signed by a key the ledger does not know is an unknown issuer', async () => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
+      const issued = await issue();
+      const jws = await new CompactSign(Buffer.from(JSON.stringify(claimsFor(issued.licenseId, issued.docHash))))
+        .setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt', kid })
+        .sign(privateKey);
+      const result = await verify(`${jws}~`);
+      expect(result).to.include({ valid: false, reason: 'issuer-key' });
+      expect(result.checks.find((check) => check.name === 'issuer-key')?.detail).to.match(/unknown issuer/);
+    });
+
+    it("a credential naming zj-psb's kid but signed by another key fails the signature", async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const issued = await issue();
+      const real = await server.running.registry.signingKeys.active('zj-psb');
+      const jws = await new CompactSign(Buffer.from(JSON.stringify(claimsFor(issued.licenseId, issued.docHash))))
+        .setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt', kid: real.kid })
+        .sign(privateKey);
+      expect(failed(await verify(`${jws}~`))).to.deep.equal(['signature']);
+    });
+
+    it('a well-signed credential for a license never anchored fails the anchor check', async () => {
+      const result = await verify(await signWithAgencyKey(claimsFor('330000-NEVERANCHORED', 'ab'.repeat(32))));
+      expect(result).to.include({ valid: false, reason: 'anchor' });
+    });
+
+    it('a well-signed credential with another docHash fails the anchor check', async () => {
+      const issued = await issue();
+      const result = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, 'cd'.repeat(32))));
+      expect(failed(result)).to.deep.equal(['anchor']);
+    });
+
+    it('a type the issuer may not issue fails issuer-authorized', async () => {
+      const issued = await issue();
+      const result = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, issued.docHash, { vct: 'business-license' })));
+      expect(failed(result)).to.include('issuer-authorized');
+    });
+
+    it('a claimed issuer that does not hold the key fails issuer-key', async () => {
+      const issued = await issue();
+      const result = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, issued.docHash, { iss: 'sc-nr' })));
+      expect(failed(result)).to.deep.equal(['issuer-key']);
+    });
+  });
+
+  describe('status on the ledger', () => {
+    it('suspended, then reinstated', async () => {
+      const issued = await issue();
+      await server.api('POST', `/api/v1/licenses/${issued.licenseId}/suspend`, { key: zjPsb, body: { reason: 'investigation' } });
+      const suspended = await verify(issued.credential);
+      expect(suspended).to.include({ valid: false, verdict: 'invalid', status: 'suspended', reason: 'suspended' });
+      expect(failed(suspended)).to.deep.equal(['status']);
+      await server.api('POST', `/api/v1/licenses/${issued.licenseId}/reinstate`, { key: zjPsb, body: { reason: 'investigation-cleared' } });
+      expect((await verify(issued.credential)).valid).to.equal(true);
+    });
+
+    it('revoked, with the reason code', async () => {
+      const issued = await issue();
+      await server.api('POST', `/api/v1/licenses/${issued.licenseId}/revoke`, { key: zjPsb, body: { reason: 'stolen' } });
+      const result = await verify(issued.credential);
+      expect(result).to.include({ valid: false, status: 'revoked', reason: 'revoked' });
+      expect(result.checks.find((check) => check.name === 'status')?.detail).to.contain('stolen');
+    });
+
+    it('superseded by a renewal, while the successor is valid', async () => {
+      const issued = await issue();
+      const renewed = (await server.api('POST', `/api/v1/licenses/${issued.licenseId}/renew`, { key: zjPsb, body: { reason: 'damaged' } })).body;
+      const old = await verify(issued.credential);
+      expect(old).to.include({ valid: false, status: 'superseded', reason: 'superseded' });
+      expect(old.checks.find((check) => check.name === 'status')?.detail).to.contain(renewed.licenseId);
+      expect((await verify(renewed.credential)).valid).to.equal(true);
+    });
+
+    it('expired once its last valid day has passed', async () => {
+      const issued = await issue(idCardBody({ expiring: true }));
+      server.setClockOffset(40 * 365 * 24 * 3600 * 1000);
+      try {
+        const result = await verify(issued.credential);
+        expect(result).to.include({ valid: false, status: 'expired', reason: 'expired' });
+        expect(failed(result)).to.deep.equal(['status', 'validity']);
+      } finally {
+        server.setClockOffset(0);
+      }
+    });
+
+    it('a credential signed with a key retired before it was issued fails; one issued before stays valid', async () => {
+      const before = await issue();
+      const registry = server.running.registry;
+      const oldKey = await registry.signingKeys.active('zj-psb');
+      const admin = registry.nodes.find((node) => node.code === '330000')!.adminIdentity;
+      await registry.signingKeys.rotate(registry.ledger, admin, 'zj-psb');
+      expect((await verify(before.credential)).valid, 'issued before the rotation').to.equal(true);
+      const after = await issue();
+      expect((await verify(after.credential)).valid, 'issued with the new key').to.equal(true);
+      // A credential made with the old key after its retirement: someone who kept the old key.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const late = await new CompactSign(Buffer.from(JSON.stringify(claimsFor(after.licenseId, after.docHash))))
+        .setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt', kid: oldKey.kid })
+        .sign(await importJWK({ ...oldKey.privateJwk }, 'ES256'));
+      const result = await verify(`${late}~`);
+      expect(failed(result)).to.deep.equal(['issuer-key']);
+      expect(result.checks[1].detail).to.match(/retired/);
+    });
+  });
+
+  describe('the credential itself', () => {
+    it('fits an ID card in a phone-scannable QR code (≤ 600 bytes, level M) that decodes back exactly', async () => {
+      const issued = await issue();
+      expect(Buffer.byteLength(issued.credential, 'utf8')).to.be.at.most(600);
+      const png = await server.api('GET', `/api/v1/licenses/${issued.licenseId}/qr.png`, { key: zjPsb });
+      const image = PNG.sync.read(png.bytes);
+      const decoded = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+      expect(decoded?.data).to.equal(issued.credential);
+    });
+
+    it('verifies with jsrsasign given only the JWK the trust registry publishes', async () => {
+      const issued = await issue();
+      const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ kid: string; jwk: object }> }>;
+      const jws = issued.credential.replace(/~$/, '');
+      const kid = (JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
+      const jwk = issuers.find((issuer) => issuer.id === 'zj-psb')!.keys.find((key) => key.kid === kid)!.jwk;
+      const publicKey = KEYUTIL.getKey(jwk as Parameters<typeof KEYUTIL.getKey>[0]);
+      expect(KJUR.jws.JWS.verify(jws, publicKey as Parameters<typeof KJUR.jws.JWS.verify>[1], ['ES256'])).to.equal(true);
+      const tampered = jws.slice(0, -2) + (jws.endsWith('AA') ? 'BA' : 'AA');
+      expect(KJUR.jws.JWS.verify(tampered, publicKey as Parameters<typeof KJUR.jws.JWS.verify>[1], ['ES256'])).to.equal(false);
+    });
+
+    it('verifies as an SD-JWT VC with the OpenWallet Foundation library', async () => {
+      const issued = await issue();
+      const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ jwk: object }> }>;
+      const jwk = issuers.find((issuer) => issuer.id === 'zj-psb')!.keys.at(-1)!.jwk;
+      const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      const sdjwt = new SDJwtVcInstance({
+        hasher: digest,
+        verifier: async (data: string, signature: string) =>
+          cryptoVerify('sha256', Buffer.from(data), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')),
+      });
+      const { payload, header } = await sdjwt.verify(issued.credential);
+      expect(header).to.include({ alg: 'ES256', typ: 'dc+sd-jwt' });
+      expect(payload).to.include({ iss: 'zj-psb', vct: 'id-card', lid: issued.licenseId });
+      expect(payload.dh).to.equal(docHashToClaim(issued.docHash));
+    });
+
+    it('logs every verification, keyed on the decoded signature whatever its spelling', async () => {
+      const issued = await issue();
+      const [header, payload, signature] = issued.credential.replace(/~$/, '').split('.');
+      // 64 signature bytes fill 85⅓ base64url characters: the last one has 4 spare bits.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(signature.at(-1)!);
+      const respelled = signature.slice(0, -1) + alphabet[(last & 0b110000) | ((last + 1) & 0b001111)];
+      expect(respelled).to.not.equal(signature);
+      expect(Buffer.from(respelled, 'base64url').equals(Buffer.from(signature, 'base64url'))).to.equal(true);
+      await verify(issued.credential);
+      const other = await verify(`${header}.${payload}.${respelled}~`);
+      expect(other.verdict).to.be.oneOf(['valid', 'invalid']);
+      const log = await server.api('GET', `/api/v1/verifications?licenseId=${issued.licenseId}`, { key: zjPsb });
+      expect(log.status).to.equal(200);
+      const entries = log.body.verifications as Array<{ credentialRef: string; verifierKind: string; verifierId: string; province: string }>;
+      expect(entries).to.have.length(2);
+      const ref = createHash('sha256').update(Buffer.from(signature, 'base64url')).digest('hex');
+      expect(entries.map((entry) => entry.credentialRef)).to.deep.equal([ref, ref]);
+      expect(entries[0]).to.include({ verifierKind: 'counter', verifierId: 'sc-chengdu-counter', province: '510000' });
+      expect((await server.api('GET', `/api/v1/verifications?licenseId=${issued.licenseId}`, { key: server.agencyKey('sc-nr') })).status).to.equal(403);
+    });
+  });
+});
