@@ -22,6 +22,8 @@ function allowed(route: RouteSpec, res: Response): void {
 export function createHttpApp(registry: Registry, log: (line: string) => void = (line) => console.error(line)): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
+  app.set('etag', false);
   app.set('trust proxy', false);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(registry.config.publicRateLimit);

@@ -53,26 +53,27 @@ export class PrincipalsService {
 
   /** The principal of a bearer token; UNAUTHENTICATED for anything else, with no hint which part failed. */
   async authenticate(token: string): Promise<Principal> {
-    const refused = new RegistryError('UNAUTHENTICATED', 'the API key is not valid');
+    // A function, not a prepared error: building an Error captures a stack, on every request.
+    const refused = () => new RegistryError('UNAUTHENTICATED', 'the API key is not valid');
     const match = TOKEN.exec(token);
-    if (!match) throw refused;
+    if (!match) throw refused();
     const [, id, secret] = match;
     const presented = secretHash(secret);
     const cached = this.cache.get(id);
     if (cached && cached.until > Date.now()) {
-      if (!timingSafeEqual(presented, cached.hash)) throw refused;
+      if (!timingSafeEqual(presented, cached.hash)) throw refused();
       return cached.principal;
     }
     const row = await this.store.getApiKey(id);
-    if (!row || row.revokedAt !== null || !timingSafeEqual(presented, row.secretHash)) throw refused;
+    if (!row || row.revokedAt !== null || !timingSafeEqual(presented, row.secretHash)) throw refused();
     let principal: Principal;
     if (row.principalKind === 'agency') {
       const agency = await this.store.getAgency(row.principalId);
-      if (!agency) throw refused;
+      if (!agency) throw refused();
       principal = { kind: 'agency', agency };
     } else {
       const counter = await this.store.getCounter(row.principalId);
-      if (!counter) throw refused;
+      if (!counter) throw refused();
       principal = { kind: 'counter', counter };
     }
     this.cache.set(id, { principal, hash: row.secretHash, until: Date.now() + CACHE_MS });
