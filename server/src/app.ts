@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config';
+import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { IdentityWallet } from './adapters/identity/wallet';
 import { JoseKeys } from './adapters/keys/jose-keys';
@@ -88,12 +89,19 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? ((line: string) => console.log(line));
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(config.dataDir);
   const encryptionKey = secret(config.storeKey, join(config.dataDir, 'keys', 'store.key'));
   const holderRefKey = secret(config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
 
-  const store = config.databaseUrl
-    ? await openPostgresStore({ databaseUrl: config.databaseUrl, encryptionKey, schema: config.databaseSchema ?? undefined })
-    : await openPgliteStore({ dataDir: join(config.dataDir, 'store'), encryptionKey });
+  let store: Store;
+  try {
+    store = config.databaseUrl
+      ? await openPostgresStore({ databaseUrl: config.databaseUrl, encryptionKey, schema: config.databaseSchema ?? undefined })
+      : await openPgliteStore({ dataDir: join(config.dataDir, 'store'), encryptionKey });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   let ledgerPort: Ledger | null = null;
   try {
     const wallet = await IdentityWallet.open(config.walletDir);
@@ -145,12 +153,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         await audit.drain();
         await opened.port.close();
         await store.close();
+        unlock();
       },
     };
     return registry;
   } catch (error) {
     await ledgerPort?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    unlock();
     throw error;
   }
 }

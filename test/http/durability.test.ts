@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { LicenseAnchor } from '../../core/anchor';
+import { loadConfig } from '../../server/src/config';
+import { startServer } from '../../server/src/server';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { tempDir } from '../support/temp-dir';
@@ -37,6 +39,17 @@ describe('registry HTTP API: durability', function () {
       expect(verdicts[0].body.status).to.equal('revoked');
       // The keys from before the restart still work.
       expect((await server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })).status).to.equal(201);
+    });
+
+    it('refuses a second process on the same DATA_DIR with a clear message', async () => {
+      let refused: Error | null = null;
+      try {
+        await startServer(loadConfig({ PORT: '0', DATA_DIR: server.dataDir, WALLET_DIR: join(server.dataDir, 'wallet') }), { log: () => undefined });
+      } catch (error) {
+        refused = error as Error;
+      }
+      expect(refused?.message).to.match(/in use by process/);
+      expect((await server.api('GET', '/healthz')).status).to.equal(200);
     });
   });
 
