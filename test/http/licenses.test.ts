@@ -156,6 +156,23 @@ describe('registry HTTP API: licenses', function () {
     });
   });
 
+  it("finds an agency's licenses of one holder by ID number, and only its own", async () => {
+    const body = idCardBody();
+    const first = (await server.api('POST', '/api/v1/licenses', { key: zjPsb, body })).body;
+    const renewed = (await server.api('POST', `/api/v1/licenses/${first.licenseId}/renew`, { key: zjPsb, body: { reason: 'lost' } })).body;
+    const idNumber = (body.holder as { idNumber: string }).idNumber;
+    const found = await server.api('POST', '/api/v1/licenses/search', { key: zjPsb, body: { idNumber: idNumber.toLowerCase() } });
+    expect(found.status).to.equal(200);
+    expect(found.body.licenses.map((l: { licenseId: string }) => l.licenseId)).to.deep.equal([first.licenseId, renewed.licenseId]);
+    expect(found.body.licenses.map((l: { status: string }) => l.status)).to.deep.equal(['superseded', 'active']);
+    const elsewhere = await server.api('POST', '/api/v1/licenses/search', { key: scNr, body: { idNumber } });
+    expect(elsewhere.body.licenses).to.deep.equal([]);
+    const bad = await server.api('POST', '/api/v1/licenses/search', { key: zjPsb, body: { idNumber: idNumber.slice(0, 17) } });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.field).to.equal('idNumber');
+    expect((await server.api('POST', '/api/v1/licenses/search', { key: zjPsb, body: {} })).status).to.equal(400);
+  });
+
   describe('lifecycle', () => {
     it('suspends, reinstates and revokes with reasons; revoked is terminal', async () => {
       const { licenseId } = (await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() })).body;

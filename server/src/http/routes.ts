@@ -63,6 +63,7 @@ const renewBody = z
   })
   .strict();
 const verifyBody = z.object({ credential: z.string() }).strict();
+const searchBody = z.object({ idNumber: z.string().max(32).optional(), creditCode: z.string().max(32).optional() }).strict();
 
 function licenseId(ctx: RouteContext): string {
   const id = ctx.params.id;
@@ -120,6 +121,22 @@ export const ROUTES: RouteSpec[] = [
     responses: { 201: 'Issued and anchored', 400: 'A field is invalid (error.field names it)', 401: 'No valid API key', 403: 'Not an agency, or the type is not allowed', 409: 'Idempotency-Key reused for another request', 503: 'Ledger unreachable: retry with the same Idempotency-Key' },
     async handle(ctx) {
       return issued(await ctx.registry.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/licenses/search',
+    operationId: 'findLicensesByHolder',
+    summary: "The agency's licenses of one holder, by ID number or credit code (matched through the keyed holderRef)",
+    access: 'agency',
+    body: searchBody,
+    responses: { 200: 'The licenses, oldest first', 400: 'Not exactly one valid identifier' },
+    async handle(ctx) {
+      const rows = await ctx.registry.issuance.findByHolder(agencyOf(ctx), ctx.body as z.infer<typeof searchBody>);
+      return {
+        status: 200,
+        json: { licenses: rows.map((row) => ({ licenseId: row.id, type: row.type, state: row.state, status: row.status, validFrom: row.validFrom, validUntil: row.validUntil, supersedes: row.supersedes, createdAt: row.createdAt })) },
+      };
     },
   },
   {

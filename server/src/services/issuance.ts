@@ -19,6 +19,8 @@ import { chinaDate, type AnchorInput } from '../../../core/anchor';
 import { canonicalize } from '../../../core/canonical-json';
 import { CREDENTIAL_TYP, credentialClaims } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';
+import { parseCitizenId } from '../../../core/citizen-id';
+import { parseCreditCode } from '../../../core/credit-code';
 import { computeDocHash, holderRefOf, sha256Hex } from '../../../core/hash';
 import { formatLicenseId } from '../../../core/license-id';
 import { displayClaims, holderIdentifier, validateIssueRequest, type IssueRequest } from '../../../core/license-types';
@@ -311,6 +313,26 @@ export class IssuanceService {
       }
     }
     return result;
+  }
+
+  /**
+   * The agency's licenses of one holder, found through the keyed holderRef: the store never holds
+   * an ID number or credit code it could search in the clear.
+   */
+  async findByHolder(agency: AgencyRow, holder: { idNumber?: string; creditCode?: string }): Promise<LicenseRow[]> {
+    let identifier: string;
+    if (holder.idNumber !== undefined && holder.creditCode === undefined) {
+      const parsed = parseCitizenId(holder.idNumber);
+      if (!parsed.ok) throw new RegistryError('INVALID_FIELD', `idNumber: ${parsed.reason}`, { field: 'idNumber' });
+      identifier = `citizen-id:${parsed.value}`;
+    } else if (holder.creditCode !== undefined && holder.idNumber === undefined) {
+      const parsed = parseCreditCode(holder.creditCode);
+      if (!parsed.ok) throw new RegistryError('INVALID_FIELD', `creditCode: ${parsed.reason}`, { field: 'creditCode' });
+      identifier = `credit-code:${parsed.value}`;
+    } else {
+      throw new RegistryError('INVALID_FIELD', 'body: give exactly one of idNumber and creditCode', { field: 'body' });
+    }
+    return this.deps.store.listLicensesByHolderRef(holderRefOf(this.deps.holderRefKey, identifier), agency.id);
   }
 
   async credentialOf(agency: AgencyRow, id: string): Promise<string> {

@@ -3,6 +3,8 @@
  * the embedded ledger and a real Fabric gateway alike. Reads are cached: the ledger resolves an
  * identity on every call, and the wallet changes only when someone enrolls.
  */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Wallets, type Wallet, type X509Identity } from 'fabric-network';
 
 export interface WalletIdentity {
@@ -21,6 +23,9 @@ export class IdentityWallet {
   ) {}
 
   static async open(directory: string): Promise<IdentityWallet> {
+    // The wallet holds private keys: only its owner may read it.
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    chmodSync(directory, 0o700);
     return new IdentityWallet(directory, await Wallets.newFileSystemWallet(directory));
   }
 
@@ -41,6 +46,7 @@ export class IdentityWallet {
       credentials: { certificate: identity.certificate, privateKey: identity.privateKey },
     };
     await this.wallet.put(label, x509);
+    chmodSync(join(this.directory, `${label}.id`), 0o600);
     this.cache.set(label, { label, ...identity });
   }
 
