@@ -113,6 +113,26 @@ async function changeStatus(ctx: Context, anchor: LicenseAnchor, status: StoredS
   return anchor;
 }
 
+/** The status changes an issuer makes, as data: where each may start, where it leads, its event. */
+const TRANSITIONS = {
+  suspend: { from: ['active'], to: 'suspended', event: 'LicenseSuspended' },
+  reinstate: { from: ['suspended'], to: 'active', event: 'LicenseReinstated' },
+  revoke: { from: ['active', 'suspended'], to: 'revoked', event: 'LicenseRevoked' },
+} as const satisfies Record<string, { from: readonly StoredStatus[]; to: StoredStatus; event: string }>;
+
+async function transition(ctx: Context, id: string, reason: string, kind: keyof typeof TRANSITIONS): Promise<LicenseAnchor> {
+  const rule = TRANSITIONS[kind];
+  const why = parseReason(reason);
+  const anchor = await getAnchor(ctx, id);
+  await requireOwnLicense(ctx, callerOf(ctx), anchor);
+  if (!(rule.from as readonly StoredStatus[]).includes(anchor.status)) {
+    throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status}; only a license that is ${rule.from.join(' or ')} can be ${rule.to === 'active' ? 'reinstated' : rule.to}`);
+  }
+  await changeStatus(ctx, anchor, rule.to, why);
+  emit(ctx, rule.event, { licenses: [changed(anchor)], reason: why });
+  return anchor;
+}
+
 function changed(anchor: LicenseAnchor): { id: string; status: StoredStatus; version: number } {
   return { id: anchor.id, status: anchor.status, version: anchor.version };
 }
@@ -169,40 +189,20 @@ export class LicenseContract extends RegistryContract {
   @Transaction()
   @Returns('string')
   async SuspendLicense(ctx: Context, id: string, reason: string): Promise<string> {
-    const why = parseReason(reason);
-    const anchor = await getAnchor(ctx, id);
-    await requireOwnLicense(ctx, callerOf(ctx), anchor);
-    if (anchor.status !== 'active') throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status}; only an active license can be suspended`);
-    await changeStatus(ctx, anchor, 'suspended', why);
-    emit(ctx, 'LicenseSuspended', { licenses: [changed(anchor)], reason: why });
-    return reply(anchor);
+    return reply(await transition(ctx, id, reason, 'suspend'));
   }
 
   @Transaction()
   @Returns('string')
   async ReinstateLicense(ctx: Context, id: string, reason: string): Promise<string> {
-    const why = parseReason(reason);
-    const anchor = await getAnchor(ctx, id);
-    await requireOwnLicense(ctx, callerOf(ctx), anchor);
-    if (anchor.status !== 'suspended') throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status}; only a suspended license can be reinstated`);
-    await changeStatus(ctx, anchor, 'active', why);
-    emit(ctx, 'LicenseReinstated', { licenses: [changed(anchor)], reason: why });
-    return reply(anchor);
+    return reply(await transition(ctx, id, reason, 'reinstate'));
   }
 
-  /** Revocation is terminal: no transaction leads out of `revoked`. */
+  /** Revocation is terminal: no transition leads out of `revoked`. */
   @Transaction()
   @Returns('string')
   async RevokeLicense(ctx: Context, id: string, reason: string): Promise<string> {
-    const why = parseReason(reason);
-    const anchor = await getAnchor(ctx, id);
-    await requireOwnLicense(ctx, callerOf(ctx), anchor);
-    if (anchor.status !== 'active' && anchor.status !== 'suspended') {
-      throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status} and cannot be revoked`);
-    }
-    await changeStatus(ctx, anchor, 'revoked', why);
-    emit(ctx, 'LicenseRevoked', { licenses: [changed(anchor)], reason: why });
-    return reply(anchor);
+    return reply(await transition(ctx, id, reason, 'revoke'));
   }
 
   /**

@@ -179,32 +179,24 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: { licenseId: id, credential: await ctx.registry.issuance.credentialOf(agencyOf(ctx), id) } };
     },
   },
-  {
-    method: 'get',
-    path: '/api/v1/licenses/:id/qr.png',
-    operationId: 'getQrPng',
-    summary: 'The credential as a QR code (PNG, error correction M)',
-    access: 'agency',
-    produces: 'image/png',
-    responses: { 200: 'PNG image', 403: 'Another agency issued it', 404: 'Unknown license' },
-    async handle(ctx) {
-      const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
-      return { status: 200, contentType: 'image/png', payload: await ctx.registry.qr.png(credential) };
-    },
-  },
-  {
-    method: 'get',
-    path: '/api/v1/licenses/:id/qr.svg',
-    operationId: 'getQrSvg',
-    summary: 'The credential as a QR code (SVG, error correction M)',
-    access: 'agency',
-    produces: 'image/svg+xml',
-    responses: { 200: 'SVG image', 403: 'Another agency issued it', 404: 'Unknown license' },
-    async handle(ctx) {
-      const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
-      return { status: 200, contentType: 'image/svg+xml', payload: await ctx.registry.qr.svg(credential) };
-    },
-  },
+  ...([
+    ['png', 'image/png', 'PNG'],
+    ['svg', 'image/svg+xml', 'SVG'],
+  ] as const).map(
+    ([format, type, name]): RouteSpec => ({
+      method: 'get',
+      path: `/api/v1/licenses/:id/qr.${format}`,
+      operationId: `getQr${name[0]}${name.slice(1).toLowerCase()}`,
+      summary: `The credential as a QR code (${name}, error correction M)`,
+      access: 'agency',
+      produces: type,
+      responses: { 200: `${name} image`, 403: 'Another agency issued it', 404: 'Unknown license' },
+      async handle(ctx) {
+        const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
+        return { status: 200, contentType: type, payload: await ctx.registry.qr[format](credential) };
+      },
+    }),
+  ),
   ...(['suspend', 'reinstate', 'revoke'] as const).map(
     (action): RouteSpec => ({
       method: 'post',
