@@ -5,8 +5,9 @@
  *
  *   - one peer reporting the transaction invalid settles it: validation is deterministic, every
  *     peer marks it the same (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT → MVCC_CONFLICT);
- *   - it is committed once every watched peer reported VALID, or — when some peers' streams
- *     failed or the time ran out — once at least one did;
+ *   - it is committed once every watched peer reported VALID; once one has, a peer that stays
+ *     silent (hung, cut off) gets `lagMs` more, then the submit resolves without it, so with
+ *     three provinces one unresponsive peer delays writes by seconds, not by the commit timeout;
  *   - no peer reporting at all, within the commit timeout, is COMMIT_STATUS_UNKNOWN: the
  *     transaction may still commit, and transactionStatus(txId) will say.
  */
@@ -21,6 +22,7 @@ export class CommitWait implements TxEventHandler {
   private readonly pending = new Set<string>();
   private blockNumber: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private lagTimer: NodeJS.Timeout | null = null;
   private settle!: (outcome: RegistryError | null) => void;
   private readonly outcome = new Promise<RegistryError | null>((resolve) => (this.settle = resolve));
   private settled = false;
@@ -31,6 +33,7 @@ export class CommitWait implements TxEventHandler {
     private readonly network: Network,
     private readonly scope: CommitScope,
     private readonly timeoutMs: number,
+    private readonly lagMs: number,
   ) {}
 
   private peers() {
@@ -56,6 +59,7 @@ export class CommitWait implements TxEventHandler {
 
   cancelListening(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.lagTimer) clearTimeout(this.lagTimer);
     this.network.removeCommitListener(this.listener);
   }
 
@@ -82,7 +86,10 @@ export class CommitWait implements TxEventHandler {
     if (event) this.blockNumber = event.getBlockEvent().blockNumber.toNumber();
     const peer = error?.peer ?? event?.peer;
     if (peer) this.pending.delete(peer.name);
-    if (this.pending.size > 0) return;
+    if (this.pending.size > 0) {
+      if (this.blockNumber !== null && !this.lagTimer) this.lagTimer = setTimeout(() => this.finish(null), this.lagMs);
+      return;
+    }
     if (this.blockNumber !== null) this.finish(null);
     else this.finish(this.unknown('no peer could report the commit'));
   }

@@ -30,6 +30,8 @@ export interface FabricTimeouts {
   evaluateMs: number;
   /** ping: a health check answers quickly or not at all. */
   pingMs: number;
+  /** Once one peer reported the commit VALID, how long a submit waits for the other peers. */
+  lagMs: number;
 }
 
 export interface FabricLedgerOptions {
@@ -57,7 +59,7 @@ export interface FabricLedger extends Ledger {
   height(identity?: string): Promise<number>;
 }
 
-const DEFAULT_TIMEOUTS: FabricTimeouts = { endorseMs: 30000, commitMs: 30000, evaluateMs: 10000, pingMs: 3000 };
+const DEFAULT_TIMEOUTS: FabricTimeouts = { endorseMs: 30000, commitMs: 30000, evaluateMs: 10000, pingMs: 3000, lagMs: 2000 };
 
 interface Connection {
   gateway: Gateway;
@@ -135,7 +137,7 @@ class FabricNetworkLedger implements FabricLedger {
     const scope = this.options.commitScope ?? 'network';
     // The SDK creates the handler only after the endorsements came back good.
     const commit: { wait?: CommitWait } = {};
-    transaction.setEventHandler((id, network) => (commit.wait = new CommitWait(id, network, scope, this.timeouts.commitMs)));
+    transaction.setEventHandler((id, network) => (commit.wait = new CommitWait(id, network, scope, this.timeouts.commitMs, this.timeouts.lagMs)));
     let payload: Buffer;
     try {
       payload = await transaction.submit(...args);
