@@ -50,6 +50,14 @@ export class IdentityWallet {
     this.cache.set(label, { label, ...identity });
   }
 
+  /** Deletes an identity; true when there was one. */
+  async remove(label: string): Promise<boolean> {
+    this.cache.delete(label);
+    const existed = (await this.wallet.get(label)) !== undefined;
+    if (existed) await this.wallet.remove(label);
+    return existed;
+  }
+
   async list(): Promise<string[]> {
     return this.wallet.list();
   }
