@@ -36,7 +36,7 @@ function describe(plan: NetworkPlan, state: NetworkState): string {
       `  peer       127.0.0.1:${province.peer.port}  (operations ${province.peer.opsPort}, chaincode server ${province.chaincodeServer.port})`,
       `  Fabric CA  https://127.0.0.1:${province.org.caPort}  (${province.org.caName})`,
       `  profile    ${province.connectionProfile}`,
-      `  wallet     ${entry ? [entry.identities.admin, ...Object.values(entry.identities.issuers)].join(', ') : '-'}`,
+      `  wallet     ${entry ? [entry.identities.admin, entry.identities.reader, ...Object.values(entry.identities.issuers)].join(', ') : '-'}`,
     );
   }
   lines.push(`wallet     ${state.walletDir}`, `run folder ${state.runDir} (logs/, pids/)`);

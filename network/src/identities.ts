@@ -1,7 +1,8 @@
 /**
  * Application identities in the wallet, enrolled through each province's Fabric CA with the
- * attributes the chaincode authorizes on: the province admin (role=admin) and an issuer for each
- * of its agencies (role=issuer, agency=<id>). Labels are the embedded ledger's: admin@ZhejiangMSP,
+ * attributes the chaincode authorizes on: the province admin (role=admin), a reader with no role
+ * (the registry server verifies through it), and an issuer for each of its agencies
+ * (role=issuer, agency=<id>). Labels are the embedded ledger's: admin@ZhejiangMSP,
  * zj-psb-issuer@ZhejiangMSP.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -43,6 +44,8 @@ export function enrollProvinceIdentity(wallet: IdentityWallet, province: Provinc
 export function demoIdentities(province: ProvincePlan): FabricEnrollment[] {
   return [
     { enrollmentId: 'admin', attributes: { role: 'admin' } },
+    // A member with no role: the registry server reads and verifies through it.
+    { enrollmentId: 'verifier', attributes: {} },
     ...province.agencies.map((agency) => ({ enrollmentId: `${agency.id}-issuer`, attributes: { role: 'issuer', agency: agency.id } })),
   ];
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Config } from './config';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
+import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
 import { IdentityWallet } from './adapters/identity/wallet';
 import { JoseKeys } from './adapters/keys/jose-keys';
 import { QrCodeRenderer } from './adapters/qr/qrcode-renderer';
@@ -20,7 +21,7 @@ import type { QrRenderer } from './ports/qr';
 import type { Store } from './ports/store';
 import { AnchorBatcher } from './services/anchor-batcher';
 import { AuditLog } from './services/audit-log';
-import { DEMO_PROVINCES, createDemo, type DemoFile, type ProvinceNode } from './services/demo';
+import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
 import { LifecycleService } from './services/lifecycle';
@@ -77,12 +78,21 @@ function writeDemoFile(dataDir: string, demo: DemoFile): void {
   chmodSync(path, 0o600);
 }
 
-async function openLedger(config: Config, wallet: IdentityWallet): Promise<{ port: Ledger; nodes: ProvinceNode[]; issuerIdentity: (node: ProvinceNode, agencyId: string) => Promise<string> }> {
+interface OpenedLedger {
+  port: Ledger;
+  nodes: ProvinceNode[];
+  agencies: readonly DemoAgency[];
+  issuerIdentity: (node: ProvinceNode, agencyId: string) => Promise<string>;
+}
+
+/** The one place that chooses the ledger: nothing above the port knows which one it got. */
+async function openLedger(config: Config, wallet: IdentityWallet): Promise<OpenedLedger> {
   if (config.ledger === 'fabric') {
-    throw new Error('LEDGER=fabric needs the Fabric adapter (see network/README.md)');
+    const node = await openFabricNode({ statePath: config.fabric.networkState, province: config.fabric.province as string, wallet, commitScope: config.fabric.commitScope });
+    return { port: node.ledger, nodes: node.nodes, agencies: node.agencies, issuerIdentity: node.issuerIdentity };
   }
   const node = await openEmbeddedNode({ dataDir: config.dataDir, ledgerDir: config.ledgerDir, wallet, provinces: DEMO_PROVINCES });
-  return { port: node.ledger, nodes: node.nodes, issuerIdentity: node.issuerIdentity };
+  return { port: node.ledger, nodes: node.nodes, agencies: DEMO_AGENCIES, issuerIdentity: node.issuerIdentity };
 }
 
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
@@ -125,7 +135,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
-      demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes);
+      demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
     const recovered = await issuance.recoverPending((id) => store.getAgency(id));

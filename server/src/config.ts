@@ -23,6 +23,12 @@ const schema = z.object({
   /** base64 of ≥ 32 bytes; provinces that want cross-province holder look-ups share it. */
   HOLDER_REF_KEY: z.string().optional(),
   PUBLIC_URL: z.string().url().optional(),
+  /** LEDGER=fabric: the state file `npm run network:up` writes (profiles, identities, agencies). */
+  FABRIC_NETWORK: z.string().min(1).default('network/.run/state.json'),
+  /** LEDGER=fabric: the province (GB/T 2260 code) this server is the node of. */
+  FABRIC_PROVINCE: z.string().regex(/^\d{6}$/).optional(),
+  /** LEDGER=fabric: 'network' waits for every peer's commit (default), 'organization' for our own. */
+  FABRIC_COMMIT_SCOPE: z.enum(['network', 'organization']).default('network'),
 });
 
 export interface Config {
@@ -38,6 +44,7 @@ export interface Config {
   storeKey: string | null;
   holderRefKey: string | null;
   publicUrl: string | null;
+  fabric: { networkState: string; province: string | null; commitScope: 'network' | 'organization' };
 }
 
 export class ConfigError extends Error {
@@ -54,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE) throw new ConfigError('environment variable FABRIC_PROVINCE: LEDGER=fabric needs the code of the province this server serves, e.g. 330000');
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -68,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
+    fabric: { networkState: resolve(e.FABRIC_NETWORK), province: e.FABRIC_PROVINCE ?? null, commitScope: e.FABRIC_COMMIT_SCOPE },
   };
 }
