@@ -18,9 +18,8 @@ import { systemClock, type Clock } from './ports/clock';
 import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
-import type { Store } from './ports/store';
-import { AnchorBatcher } from './services/anchor-batcher';
-import { AuditLog } from './services/audit-log';
+import type { Store, VerificationLogEntry } from './ports/store';
+import { GroupCommit } from './services/group-commit';
 import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
@@ -45,7 +44,7 @@ export interface Registry {
   lifecycle: LifecycleService;
   verification: VerificationService;
   info: RegistryInfoService;
-  audit: AuditLog;
+  audit: GroupCommit<VerificationLogEntry>;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -122,11 +121,10 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
-    const audit = new AuditLog(store);
+    const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
     const issuance = new IssuanceService({
       store,
       ledger,
-      batcher: new AnchorBatcher(ledger),
       keys,
       signingKeys,
       clock,

@@ -263,6 +263,26 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         expect(error.details).to.deep.equal({ txId: 'tx-a' });
       });
 
+      it('writes a batch of pending licenses in one go, all or nothing, and anchors them together', async () => {
+        const rows = [licenseRow({ status: 'pending' }), licenseRow({ status: 'pending' }), licenseRow({ status: 'pending' })];
+        await store().insertLicenses(rows);
+        for (const row of rows) expect(await store().getLicense(row.id)).to.deep.equal(row);
+        const clash = [licenseRow(), rows[1]];
+        expect((await refusal(store().insertLicenses(clash))).code).to.equal('LICENSE_EXISTS');
+        expect(await store().getLicense(clash[0].id), 'a refused batch writes nothing').to.equal(null);
+
+        const at = nextInstant();
+        await store().markLicensesAnchored(rows.map((row) => row.id), 'tx-batch', 9, at);
+        await store().markLicensesAnchored([rows[0].id], 'tx-batch', 9, nextInstant());
+        for (const row of rows) expect(await store().getLicense(row.id)).to.include({ state: 'anchored', status: 'active', txId: 'tx-batch', blockNumber: 9, updatedAt: at });
+        expect((await refusal(store().markLicensesAnchored([rows[0].id], 'tx-other', 10, nextInstant()))).code).to.equal('INVALID_TRANSITION');
+        const unknown = uniqueId('LIC');
+        const fresh = licenseRow();
+        await store().insertLicense(fresh);
+        expect((await refusal(store().markLicensesAnchored([fresh.id, unknown], 'tx-x', 11, nextInstant()))).code).to.equal('LICENSE_NOT_FOUND');
+        expect((await store().getLicense(fresh.id))?.state, 'a refused batch marks nothing').to.equal('pending');
+      });
+
       it('records a ledger refusal, and recovers the license when its commit shows up after all', async () => {
         const row = licenseRow();
         await store().insertLicense(row);
@@ -315,6 +335,18 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
 
         const sealed = await storedBytes(sql(), 'SELECT credential_enc AS value FROM credentials WHERE id = $1', first.id);
         expect(containsText(sealed, HOLDER_NAME)).to.equal(false);
+      });
+
+      it('writes a batch of credentials in one go, all or nothing', async () => {
+        const licenses = [licenseRow(), licenseRow()];
+        await store().insertLicenses(licenses);
+        const rows = licenses.map((license) => ({ id: uniqueId('jti'), licenseId: license.id, kid: 'kid-1', credential: `x.${license.id}.z~`, issuedAt: nextInstant() }));
+        await store().insertCredentials(rows);
+        for (const row of rows) expect(await store().latestCredential(row.licenseId)).to.deep.equal(row);
+        const orphan = { id: uniqueId('jti'), licenseId: uniqueId('LIC'), kid: 'kid-1', credential: 'x.y.z', issuedAt: nextInstant() };
+        const good = { ...rows[0], id: uniqueId('jti'), issuedAt: nextInstant() };
+        expect((await refusal(store().insertCredentials([good, orphan]))).code).to.equal('LICENSE_NOT_FOUND');
+        expect(await store().latestCredential(rows[0].licenseId)).to.deep.equal(rows[0]);
       });
 
       it('refuses a credential of an unknown license, and a jti used twice', async () => {

@@ -167,6 +167,8 @@ export interface Store {
 
   /** Fails with LICENSE_EXISTS if the id is taken. */
   insertLicense(row: LicenseRow): Promise<void>;
+  /** Several at once, atomically, in one statement (group commit of issuance); LICENSE_EXISTS if any id is taken. */
+  insertLicenses(rows: readonly LicenseRow[]): Promise<void>;
   getLicense(id: string): Promise<LicenseRow | null>;
   /** Oldest first (a recovery worker resumes pending anchors in issue order); limit 1..1000. */
   listLicensesByState(state: LicenseState, limit: number): Promise<LicenseRow[]>;
@@ -175,15 +177,20 @@ export interface Store {
   /**
    * pending or failed → anchored (a "failed" submit whose commit later shows up is recovered).
    * Repeating it with the same txId is a no-op; another txId on an anchored license is
-   * INVALID_TRANSITION. LICENSE_NOT_FOUND if unknown.
+   * INVALID_TRANSITION. LICENSE_NOT_FOUND if unknown. The status becomes `active`, as every new
+   * anchor is on the ledger.
    */
   markLicenseAnchored(id: string, txId: string, blockNumber: number, at: string): Promise<void>;
+  /** The same for every license one transaction anchored, atomically. */
+  markLicensesAnchored(ids: readonly string[], txId: string, blockNumber: number, at: string): Promise<void>;
   /** pending or failed → failed; an anchored license is on the ledger and cannot fail (INVALID_TRANSITION). */
   markLicenseFailed(id: string, error: string, at: string): Promise<void>;
   updateLicenseStatus(id: string, status: string, at: string): Promise<void>;
 
   /** ALREADY_EXISTS if the id is taken, LICENSE_NOT_FOUND if the license is unknown. */
   insertCredential(row: CredentialRow): Promise<void>;
+  /** Several at once, atomically, in one statement. */
+  insertCredentials(rows: readonly CredentialRow[]): Promise<void>;
   /** The credential with the latest issuedAt. */
   latestCredential(licenseId: string): Promise<CredentialRow | null>;
 

@@ -25,14 +25,27 @@ interface Waiting {
 /** Refusals that concern the whole transaction rather than one anchor in it. */
 const WHOLE_BATCH = new Set(['LEDGER_UNAVAILABLE', 'COMMIT_STATUS_UNKNOWN', 'MVCC_CONFLICT', 'UNAUTHENTICATED', 'INTERNAL']);
 
+export interface AnchorBatcherOptions {
+  maxBatch: number;
+  /**
+   * Runs once a batch committed, before its callers resume: where the issuer records the whole
+   * batch as anchored in one write. If it fails, the anchors stand on the ledger and the callers
+   * get the error; recovery finds the anchors later.
+   */
+  afterCommit?: (inputs: AnchorInput[], anchored: Anchored) => Promise<void>;
+}
+
 export class AnchorBatcher {
   private readonly queues = new Map<string, Waiting[]>();
   private readonly busy = new Set<string>();
+  private readonly options: AnchorBatcherOptions;
 
   constructor(
     private readonly ledger: RegistryLedger,
-    private readonly maxBatch = 200,
-  ) {}
+    options: Partial<AnchorBatcherOptions> = {},
+  ) {
+    this.options = { maxBatch: 200, ...options };
+  }
 
   anchor(identity: string, input: AnchorInput): Promise<Anchored> {
     return new Promise<Anchored>((resolve, reject) => {
@@ -47,7 +60,7 @@ export class AnchorBatcher {
     this.busy.add(identity);
     try {
       for (let queue = this.queues.get(identity); queue && queue.length > 0; queue = this.queues.get(identity)) {
-        const batch = queue.splice(0, this.maxBatch);
+        const batch = queue.splice(0, this.options.maxBatch);
         await this.submit(identity, batch);
       }
     } finally {
@@ -56,12 +69,10 @@ export class AnchorBatcher {
   }
 
   private async submit(identity: string, batch: Waiting[]): Promise<void> {
+    const inputs = batch.map((waiting) => waiting.input);
+    let anchored: Anchored;
     try {
-      const anchored = await this.ledger.issueLicenses(
-        identity,
-        batch.map((waiting) => waiting.input),
-      );
-      for (const waiting of batch) waiting.resolve(anchored);
+      anchored = await this.ledger.issueLicenses(identity, inputs);
     } catch (error) {
       const code = error instanceof RegistryError ? error.code : 'INTERNAL';
       if (batch.length === 1 || WHOLE_BATCH.has(code)) {
@@ -69,6 +80,15 @@ export class AnchorBatcher {
         return;
       }
       for (const waiting of batch) await this.submit(identity, [waiting]);
+      return;
     }
+    try {
+      await this.options.afterCommit?.(inputs, anchored);
+    } catch (error) {
+      // Committed on the ledger, not recorded here: never resubmit, let recovery find them.
+      for (const waiting of batch) waiting.reject(error as Error);
+      return;
+    }
+    for (const waiting of batch) waiting.resolve(anchored);
   }
 }

@@ -27,7 +27,8 @@ import { displayClaims, holderIdentifier, validateIssueRequest, type IssueReques
 import type { Clock } from '../ports/clock';
 import type { Keys } from '../ports/keys';
 import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store';
-import type { AnchorBatcher } from './anchor-batcher';
+import { AnchorBatcher } from './anchor-batcher';
+import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';
 
@@ -64,7 +65,6 @@ export interface LicenseRecord {
 export interface IssuanceDeps {
   store: Store;
   ledger: RegistryLedger;
-  batcher: AnchorBatcher;
   keys: Keys;
   signingKeys: SigningKeysService;
   clock: Clock;
@@ -85,7 +85,21 @@ function isRefusal(error: unknown): error is RegistryError {
 }
 
 export class IssuanceService {
-  constructor(private readonly deps: IssuanceDeps) {}
+  /**
+   * Issuance is group-committed end to end: pending rows in one INSERT, their anchors in one
+   * ledger transaction, the batch marked anchored in one UPDATE, credentials in one INSERT.
+   */
+  private readonly pendingRows: GroupCommit<LicenseRow>;
+  private readonly credentialRows: GroupCommit<CredentialRow>;
+  private readonly batcher: AnchorBatcher;
+
+  constructor(private readonly deps: IssuanceDeps) {
+    this.pendingRows = new GroupCommit((rows) => deps.store.insertLicenses(rows), { windowMs: 1, splitOnError: true });
+    this.credentialRows = new GroupCommit((rows) => deps.store.insertCredentials(rows), { windowMs: 1, splitOnError: true });
+    this.batcher = new AnchorBatcher(deps.ledger, {
+      afterCommit: (inputs, anchored) => deps.store.markLicensesAnchored(inputs.map((input) => input.id), anchored.txId, anchored.blockNumber, this.now().toISOString()),
+    });
+  }
 
   private now(): Date {
     return this.deps.clock();
@@ -158,7 +172,7 @@ export class IssuanceService {
       }
     }
     const row = this.newLicenseRow(agency, request, licenseId, supersedes);
-    await this.deps.store.insertLicense(row);
+    await this.pendingRows.add(row);
     return this.finish(row, agency, idempotencyKey, false);
   }
 
@@ -220,7 +234,8 @@ export class IssuanceService {
         throw error;
       }
     }
-    const credential = (await this.deps.store.latestCredential(current.id)) ?? (await this.issueCredential(current));
+    // Only a resumed issuance can already have its credential.
+    const credential = (resumed ? await this.deps.store.latestCredential(current.id) : null) ?? (await this.issueCredential(current));
     const body = this.response(current, credential.credential);
     if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
     return { status: 201, body, replayed: resumed };
@@ -228,12 +243,17 @@ export class IssuanceService {
 
   private async anchor(row: LicenseRow, agency: AgencyRow, resumed: boolean): Promise<LicenseRow> {
     let anchored: { txId: string; blockNumber: number } | null = null;
+    // The batcher records its batches as anchored itself; every other path records here.
+    let recorded = false;
     if (resumed) anchored = await this.findAnchor(row, agency);
     if (!anchored) {
       try {
-        anchored = row.supersedes
-          ? await this.deps.ledger.renew(agency.identityLabel, row.supersedes, this.anchorInput(row), (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal')
-          : await this.deps.batcher.anchor(agency.identityLabel, this.anchorInput(row));
+        if (row.supersedes) {
+          anchored = await this.deps.ledger.renew(agency.identityLabel, row.supersedes, this.anchorInput(row), (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal');
+        } else {
+          anchored = await this.batcher.anchor(agency.identityLabel, this.anchorInput(row));
+          recorded = true;
+        }
       } catch (error) {
         // A commit we never heard back about may have landed: the ledger says what stands.
         if (error instanceof RegistryError && error.code === 'LICENSE_EXISTS') anchored = await this.findAnchor(row, agency);
@@ -241,9 +261,8 @@ export class IssuanceService {
       }
     }
     const at = this.now().toISOString();
-    await this.deps.store.markLicenseAnchored(row.id, anchored.txId, anchored.blockNumber, at);
+    if (!recorded) await this.deps.store.markLicenseAnchored(row.id, anchored.txId, anchored.blockNumber, at);
     if (row.supersedes) await this.deps.store.updateLicenseStatus(row.supersedes, 'superseded', at);
-    await this.deps.store.updateLicenseStatus(row.id, 'active', at);
     return { ...row, state: 'anchored', status: 'active', txId: anchored.txId, blockNumber: anchored.blockNumber, updatedAt: at };
   }
 
@@ -280,7 +299,7 @@ export class IssuanceService {
       credential,
       issuedAt: issuedAt.toISOString(),
     };
-    await this.deps.store.insertCredential(stored);
+    await this.credentialRows.add(stored);
     return stored;
   }
 

@@ -30,8 +30,8 @@ import {
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { Keys } from '../ports/keys';
-import type { PrincipalKind } from '../ports/store';
-import type { AuditLog } from './audit-log';
+import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
+import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
@@ -77,14 +77,15 @@ export class VerificationService {
   constructor(
     private readonly cache: LedgerCache,
     private readonly keys: Keys,
-    private readonly audit: AuditLog,
+    /** The audit trail: each verification is written before its verdict is returned. */
+    private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
   ) {}
 
   async verify(credential: unknown, verifier: Verifier): Promise<VerificationResult> {
     const now = this.clock();
     const { result, parsed } = await this.evaluate(credential, verifier, now);
-    await this.audit.record({
+    await this.audit.add({
       at: now.toISOString(),
       verifierKind: verifier.kind,
       verifierId: verifier.id,

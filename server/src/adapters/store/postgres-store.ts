@@ -230,37 +230,43 @@ class PostgresStore implements Store {
   // --- licenses ------------------------------------------------------------------------------
 
   async insertLicense(row: LicenseRow): Promise<void> {
-    const record = this.cipher.seal(JSON.stringify(row.record), licenseField(row.id, 'record_enc'));
-    const salt = this.cipher.seal(row.salt, licenseField(row.id, 'salt_enc'));
-    const error = row.error === null ? null : this.cipher.seal(row.error, licenseField(row.id, 'error_enc'));
+    await this.insertLicenses([row]);
+  }
+
+  async insertLicenses(rows: readonly LicenseRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: SqlValue[] = [];
+    for (const row of rows) {
+      params.push(
+        row.id,
+        row.type,
+        row.agencyId,
+        row.holderRef,
+        row.docHash,
+        row.state,
+        row.status,
+        this.cipher.seal(JSON.stringify(row.record), licenseField(row.id, 'record_enc')),
+        this.cipher.seal(row.salt, licenseField(row.id, 'salt_enc')),
+        dateParam(row.validFrom),
+        row.validUntil === null ? null : dateParam(row.validUntil),
+        row.supersedes,
+        row.txId,
+        row.blockNumber,
+        row.error === null ? null : this.cipher.seal(row.error, licenseField(row.id, 'error_enc')),
+        instantParam(row.createdAt),
+        instantParam(row.updatedAt),
+      );
+    }
     await this.run(
-      'insert license',
+      'insert licenses',
       () =>
         this.sql.query(
           `INSERT INTO licenses (id, type, agency_id, holder_ref, doc_hash, state, status, record_enc, salt_enc, valid_from,
              valid_until, supersedes, tx_id, block_number, error_enc, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-          [
-            row.id,
-            row.type,
-            row.agencyId,
-            row.holderRef,
-            row.docHash,
-            row.state,
-            row.status,
-            record,
-            salt,
-            dateParam(row.validFrom),
-            row.validUntil === null ? null : dateParam(row.validUntil),
-            row.supersedes,
-            row.txId,
-            row.blockNumber,
-            error,
-            instantParam(row.createdAt),
-            instantParam(row.updatedAt),
-          ],
+           VALUES ${placeholders(rows.length, 17)}`,
+          params,
         ),
-      { duplicate: () => new RegistryError('LICENSE_EXISTS', `license ${row.id} already exists`) },
+      { duplicate: () => new RegistryError('LICENSE_EXISTS', rows.length === 1 ? `license ${rows[0].id} already exists` : 'one of the licenses already exists') },
     );
   }
 
@@ -287,18 +293,29 @@ class PostgresStore implements Store {
   }
 
   async markLicenseAnchored(id: string, txId: string, blockNumber: number, at: string): Promise<void> {
-    await this.run('mark license anchored', () =>
+    await this.markLicensesAnchored([id], txId, blockNumber, at);
+  }
+
+  async markLicensesAnchored(ids: readonly string[], txId: string, blockNumber: number, at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.run('mark licenses anchored', () =>
       this.sql.transaction(async (tx) => {
-        const current = await lockLicense(tx, id);
-        if (current.state === 'anchored') {
-          if (current.txId === txId) return;
-          throw new RegistryError('INVALID_TRANSITION', `license ${id} is already anchored by transaction ${current.txId ?? '?'}`, {
-            txId: current.txId,
-          });
+        const rows = await tx.query(`SELECT id, state, tx_id FROM licenses WHERE id IN (${placeholders(ids.length, 1, 0)}) FOR UPDATE`, [...ids]);
+        const found = new Map(rows.map((row) => [text(row, 'id'), { state: oneOf(row, 'state', LICENSE_STATES), txId: textOrNull(row, 'tx_id') }]));
+        const open: string[] = [];
+        for (const id of ids) {
+          const current = found.get(id);
+          if (!current) throw licenseNotFound(id);
+          if (current.state !== 'anchored') open.push(id);
+          else if (current.txId !== txId) {
+            throw new RegistryError('INVALID_TRANSITION', `license ${id} is already anchored by transaction ${current.txId ?? '?'}`, { txId: current.txId });
+          }
         }
+        if (open.length === 0) return;
         await tx.query(
-          `UPDATE licenses SET state = 'anchored', tx_id = $2, block_number = $3, error_enc = NULL, updated_at = $4 WHERE id = $1`,
-          [id, txId, blockNumber, instantParam(at)],
+          `UPDATE licenses SET state = 'anchored', status = 'active', tx_id = $1, block_number = $2, error_enc = NULL, updated_at = $3
+            WHERE id IN (${placeholders(open.length, 1, 3)})`,
+          [txId, blockNumber, instantParam(at), ...open],
         );
       }),
     );
@@ -353,20 +370,19 @@ class PostgresStore implements Store {
   // --- credentials ---------------------------------------------------------------------------
 
   async insertCredential(row: CredentialRow): Promise<void> {
-    const credential = this.cipher.seal(row.credential, credentialField(row.id));
+    await this.insertCredentials([row]);
+  }
+
+  async insertCredentials(rows: readonly CredentialRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: SqlValue[] = [];
+    for (const row of rows) params.push(row.id, row.licenseId, row.kid, this.cipher.seal(row.credential, credentialField(row.id)), instantParam(row.issuedAt));
     await this.run(
-      'insert credential',
-      () =>
-        this.sql.query(`INSERT INTO credentials (${CREDENTIAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, [
-          row.id,
-          row.licenseId,
-          row.kid,
-          credential,
-          instantParam(row.issuedAt),
-        ]),
+      'insert credentials',
+      () => this.sql.query(`INSERT INTO credentials (${CREDENTIAL_COLUMNS}) VALUES ${placeholders(rows.length, 5)}`, params),
       {
-        duplicate: () => new RegistryError('ALREADY_EXISTS', `credential ${row.id} already exists`),
-        missingParent: () => licenseNotFound(row.licenseId),
+        duplicate: () => new RegistryError('ALREADY_EXISTS', rows.length === 1 ? `credential ${rows[0].id} already exists` : 'one of the credentials already exists'),
+        missingParent: () => (rows.length === 1 ? licenseNotFound(rows[0].licenseId) : new RegistryError('LICENSE_NOT_FOUND', 'a credential names an unknown license')),
       },
     );
   }
@@ -507,6 +523,20 @@ class PostgresStore implements Store {
 }
 
 // --- SQL helpers ----------------------------------------------------------------------------
+
+/**
+ * `($1, $2), ($3, $4)` for `tuples` rows of `width` parameters, numbered from `offset` + 1; with
+ * width 1 and no parentheses wanted, pass `tuples` as the count and read the list.
+ */
+function placeholders(tuples: number, width: number, offset = 0): string {
+  const rows: string[] = [];
+  for (let row = 0; row < tuples; row++) {
+    const first = offset + row * width + 1;
+    const cells = Array.from({ length: width }, (_, i) => `$${first + i}`).join(', ');
+    rows.push(width === 1 ? cells : `(${cells})`);
+  }
+  return rows.join(', ');
+}
 
 async function lockLicense(tx: SqlQueryable, id: string): Promise<{ state: LicenseState; txId: string | null }> {
   const rows = await tx.query('SELECT state, tx_id FROM licenses WHERE id = $1 FOR UPDATE', [id]);
