@@ -172,6 +172,8 @@ export class LicenseContract extends RegistryContract {
     }
     const caller = callerOf(ctx);
     const agencies = new Map<string, Agency>();
+    // Each state read is a round trip between chaincode and peer: check each agency and type once.
+    const allowed = new Set<string>();
     const anchors: LicenseAnchor[] = [];
     for (const input of inputs) {
       let agency = agencies.get(input.agencyId);
@@ -179,7 +181,10 @@ export class LicenseContract extends RegistryContract {
         agency = await getAgency(ctx, input.agencyId);
         agencies.set(agency.id, agency);
       }
-      await requireIssuerFor(ctx, caller, agency, input.type);
+      if (!allowed.has(`${agency.id} ${input.type}`)) {
+        await requireIssuerFor(ctx, caller, agency, input.type);
+        allowed.add(`${agency.id} ${input.type}`);
+      }
       anchors.push(await writeNewAnchor(ctx, input, agency, null));
     }
     emit(ctx, 'LicenseIssued', { licenses: anchors.map(changed) });

@@ -28,6 +28,12 @@ const WHOLE_BATCH = new Set(['LEDGER_UNAVAILABLE', 'COMMIT_STATUS_UNKNOWN', 'MVC
 export interface AnchorBatcherOptions {
   maxBatch: number;
   /**
+   * Batches of one identity in flight at once. On Fabric a commit takes a block interval plus
+   * validation on every peer (~0.5 s under load); with one batch at a time, issuance would be
+   * capped at maxBatch per commit latency however much the network could take.
+   */
+  maxInFlight: number;
+  /**
    * Runs once a batch committed, before its callers resume: where the issuer records the whole
    * batch as anchored in one write. If it fails, the anchors stand on the ledger and the callers
    * get the error; recovery finds the anchors later.
@@ -37,14 +43,14 @@ export interface AnchorBatcherOptions {
 
 export class AnchorBatcher {
   private readonly queues = new Map<string, Waiting[]>();
-  private readonly busy = new Set<string>();
+  private readonly inFlight = new Map<string, number>();
   private readonly options: AnchorBatcherOptions;
 
   constructor(
     private readonly ledger: RegistryLedger,
     options: Partial<AnchorBatcherOptions> = {},
   ) {
-    this.options = { maxBatch: 200, ...options };
+    this.options = { maxBatch: 500, maxInFlight: 2, ...options };
   }
 
   anchor(identity: string, input: AnchorInput): Promise<Anchored> {
@@ -52,19 +58,20 @@ export class AnchorBatcher {
       const queue = this.queues.get(identity) ?? [];
       queue.push({ input, resolve, reject });
       this.queues.set(identity, queue);
-      if (!this.busy.has(identity)) void this.flush(identity);
+      this.pump(identity);
     });
   }
 
-  private async flush(identity: string): Promise<void> {
-    this.busy.add(identity);
-    try {
-      for (let queue = this.queues.get(identity); queue && queue.length > 0; queue = this.queues.get(identity)) {
-        const batch = queue.splice(0, this.options.maxBatch);
-        await this.submit(identity, batch);
-      }
-    } finally {
-      this.busy.delete(identity);
+  /** Starts batches while there is work and a free slot; each finished batch starts the next. */
+  private pump(identity: string): void {
+    const queue = this.queues.get(identity);
+    while (queue && queue.length > 0 && (this.inFlight.get(identity) ?? 0) < this.options.maxInFlight) {
+      const batch = queue.splice(0, this.options.maxBatch);
+      this.inFlight.set(identity, (this.inFlight.get(identity) ?? 0) + 1);
+      void this.submit(identity, batch).finally(() => {
+        this.inFlight.set(identity, (this.inFlight.get(identity) ?? 1) - 1);
+        this.pump(identity);
+      });
     }
   }
 
