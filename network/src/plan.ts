@@ -17,7 +17,8 @@ import { isProvinceCode } from '../../core/admin-divisions';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const DEFAULT_CONFIG = join(REPO_ROOT, 'network', 'network.json');
 export const DEFAULT_RUN_DIR = join(REPO_ROOT, 'network', '.run');
-export const DEFAULT_WALLET_DIR = join(REPO_ROOT, 'wallet');
+// The Fabric network's identities; the embedded ledger's local ones live beside them in wallet/embedded.
+export const DEFAULT_WALLET_DIR = join(REPO_ROOT, 'wallet', 'fabric');
 export const BUILDERS_DIR = join(REPO_ROOT, 'network', 'builders');
 export const CHAINCODE_DIR = join(REPO_ROOT, 'chaincode');
 

@@ -2,7 +2,7 @@
  * The one place that reads the environment. Every setting is validated here, so a typo in an
  * operator's environment stops the start with a message naming the variable.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -67,7 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    walletDir: resolve(e.WALLET_DIR ?? 'wallet'),
+    // Both ledgers' identities live under wallet/, one folder each: the same labels (admin@ZhejiangMSP)
+    // name different certificates on the embedded ledger's local CAs and on Fabric CA.
+    walletDir: resolve(e.WALLET_DIR ?? join('wallet', e.LEDGER)),
     ledgerDir: resolve(dataDir, 'ledger'),
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.DATABASE_SCHEMA ?? null,
