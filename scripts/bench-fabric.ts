@@ -17,7 +17,7 @@
  * The last line is JSON for tooling. Sizes: BENCH_SUBMITS, BENCH_EVALUATES, BENCH_BATCHES,
  * BENCH_CONCURRENCY; the network: NETWORK_RUN_DIR (network/.run).
  */
-import { generateKeyPairSync, randomBytes, createHash } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import type { AnchorInput } from '../core/anchor';
 import { RegistryError } from '../core/errors';
 import { openFabricLedger, type FabricLedger } from '../server/src/adapters/fabric-ledger/fabric-ledger';
@@ -27,7 +27,8 @@ import { isRunning, recordedProcesses } from '../network/src/processes';
 import { readNetworkState, type NetworkState } from '../network/src/profiles';
 import { loadConfig } from '../server/src/config';
 import { startServer, type RunningServer } from '../server/src/server';
-import { makeIdCardRequest } from '../core/license-types';
+import { idCardBody } from '../test/support/requests';
+import { anchorFor } from '../test/support/ledger-fixture';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,23 +42,6 @@ const CONCURRENCY = env('BENCH_CONCURRENCY', 100);
 const SERVER_ISSUES = env('BENCH_SERVER_ISSUES', 3000);
 const SERVER_CONCURRENCY = env('BENCH_SERVER_CONCURRENCY', 1000);
 const REVOCATIONS = env('BENCH_REVOCATIONS', 20);
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const run = randomBytes(3).toString('hex');
-let counter = 0;
-function anchor(agencyId: string, type: string): AnchorInput {
-  counter += 1;
-  const tag = `${run}-${counter}`;
-  return {
-    id: `B${sha256(tag).slice(0, 20).toUpperCase()}`,
-    type,
-    agencyId,
-    docHash: sha256(`doc-${tag}`),
-    holderRef: sha256(`holder-${tag}`),
-    validFrom: '2024-01-01',
-    validUntil: '2034-01-01',
-  };
-}
 
 /** Runs `count` jobs with at most `concurrency` in flight; returns each job's latency in ms. */
 async function pool(count: number, concurrency: number, job: (index: number) => Promise<unknown>): Promise<number[]> {
@@ -116,7 +100,7 @@ async function main(): Promise<void> {
   const heightBefore = await ledger.height();
 
   // Licenses to suspend, anchored up front in batches.
-  const targets: AnchorInput[] = Array.from({ length: SUBMITS }, () => anchor(zjAgency, typeOf(zjAgency)));
+  const targets: AnchorInput[] = Array.from({ length: SUBMITS }, () => anchorFor(zjAgency, typeOf(zjAgency)));
   for (let i = 0; i < targets.length; i += BATCH) {
     await ledger.submit(zjIssuer, 'license:IssueLicenses', [JSON.stringify(targets.slice(i, i + BATCH))]);
   }
@@ -161,7 +145,7 @@ async function main(): Promise<void> {
 
   const batches = Array.from({ length: BATCHES }, (_, i) => {
     const [agency, issuer] = i % 2 === 0 ? [zjAgency, zjIssuer] : [scAgency, scIssuer];
-    return { issuer, anchors: Array.from({ length: BATCH }, () => anchor(agency, typeOf(agency))) };
+    return { issuer, anchors: Array.from({ length: BATCH }, () => anchorFor(agency, typeOf(agency))) };
   });
   started = performance.now();
   const batchLatency = await pool(BATCHES, 2, (i) => ledger.submit(batches[i].issuer, 'license:IssueLicenses', [JSON.stringify(batches[i].anchors)]));
@@ -211,18 +195,8 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
       const response = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
-    let seed = 1;
-    const idCard = () => {
-      for (;;) {
-        try {
-          return makeIdCardRequest(seed++, { province: '330000', validFrom: '2026-06-01' });
-        } catch {
-          // a sample holder born after validFrom: next seed
-        }
-      }
-    };
     const issue = async () => {
-      const response = await call(zj.server.url, '/api/v1/licenses', zj.agencyKey!, idCard());
+      const response = await call(zj.server.url, '/api/v1/licenses', zj.agencyKey!, idCardBody());
       if (response.status !== 201) throw new Error(`issue failed: ${response.status} ${JSON.stringify(response.body)}`);
       return response.body as { licenseId: string; credential: string };
     };

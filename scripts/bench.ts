@@ -15,7 +15,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, importJWK } from 'jose';
-import { makeIdCardRequest } from '../core/license-types';
+import { idCardBody } from '../test/support/requests';
 import { QrCodeRenderer } from '../server/src/adapters/qr/qrcode-renderer';
 import { anchorFor, createTestNetwork } from '../test/support/embedded-network';
 
@@ -140,17 +140,7 @@ async function benchHttp(): Promise<void> {
     const agencyKey = { authorization: `Bearer ${demo.agencies.find((a) => a.id === 'zj-psb')!.apiKey}` };
     const counterKey = { authorization: `Bearer ${demo.counters.find((c) => c.province === '510000')!.apiKey}` };
     const call = client(server.url, 32);
-    let seed = 1;
-    const idCard = () => {
-      for (;;) {
-        try {
-          return makeIdCardRequest(seed++, { province: '330000', validFrom: '2026-06-01' });
-        } catch {
-          // a sample holder born after validFrom: next seed
-        }
-      }
-    };
-    const first = JSON.parse((await call('POST', '/api/v1/licenses', idCard(), agencyKey)).body) as { credential: string; licenseId: string };
+    const first = JSON.parse((await call('POST', '/api/v1/licenses', idCardBody(), agencyKey)).body) as { credential: string; licenseId: string };
     report('idCardCredentialChars', first.credential.length, 'chars', 'compact SD-JWT VC of an ID card (budget 600)');
 
     const renderer = new QrCodeRenderer();
@@ -170,7 +160,7 @@ async function benchHttp(): Promise<void> {
 
     // Verify: a pool of credentials of distinct licenses, 32 concurrent.
     const credentials = [first.credential];
-    for (let i = 0; i < 63; i++) credentials.push((JSON.parse((await call('POST', '/api/v1/licenses', idCard(), agencyKey)).body) as { credential: string }).credential);
+    for (let i = 0; i < 63; i++) credentials.push((JSON.parse((await call('POST', '/api/v1/licenses', idCardBody(), agencyKey)).body) as { credential: string }).credential);
     let next = 0;
     const verifyOnce = async () => {
       const response = await call('POST', '/api/v1/verify', { credential: credentials[next++ % credentials.length] }, counterKey);
@@ -189,7 +179,7 @@ async function benchHttp(): Promise<void> {
     report('httpVerifyP99Ms', round(percentile(latencies, 99), 2), 'ms');
 
     const issueRate = await rate(5000, 32, async () => {
-      const response = await call('POST', '/api/v1/licenses', idCard(), agencyKey);
+      const response = await call('POST', '/api/v1/licenses', idCardBody(), agencyKey);
       if (response.status !== 201) throw new Error(`issue failed: ${response.status} ${response.body.slice(0, 200)}`);
     });
     report('httpIssuePerSec', round(issueRate), '/s', '32 concurrent, each anchored (batched) and its credential signed');
