@@ -9,7 +9,7 @@ import { caCertPath } from './fabric-env';
 import { identityLabel } from '../../server/src/adapters/identity/local-org';
 import type { AgencyConfig, NetworkPlan, ProvincePlan } from './plan';
 
-export function connectionProfile(plan: NetworkPlan, province: ProvincePlan): Record<string, unknown> {
+export function connectionProfile(province: ProvincePlan): Record<string, unknown> {
   const tlsCa = readFileSync(caCertPath(province.org), 'utf8');
   return {
     name: `elicense-${province.org.slug}`,
@@ -44,7 +44,7 @@ export function connectionProfile(plan: NetworkPlan, province: ProvincePlan): Re
 export function writeConnectionProfiles(plan: NetworkPlan): void {
   for (const province of plan.provinces) {
     mkdirSync(dirname(province.connectionProfile), { recursive: true });
-    writeFileSync(province.connectionProfile, `${JSON.stringify(connectionProfile(plan, province), null, 2)}\n`);
+    writeFileSync(province.connectionProfile, `${JSON.stringify(connectionProfile(province), null, 2)}\n`);
   }
 }
 

@@ -229,20 +229,3 @@ function parseSubject(text: string): DistinguishedName {
     commonName: fields.get('CN') ?? 'ca',
   };
 }
-
-/** The attributes Fabric CA wrote into a certificate, or an empty object. */
-export function certificateAttributes(certificatePem: string): Record<string, string> {
-  const parsed = fromDer(new X509Certificate(certificatePem).raw);
-  const tbs = (parsed.value as Asn1[])[0];
-  for (const part of tbs.value as Asn1[]) {
-    if (part.tagClass !== asn1.Class.CONTEXT_SPECIFIC || part.type !== 3) continue;
-    for (const ext of ((part.value as Asn1[])[0].value as Asn1[])) {
-      const items = ext.value as Asn1[];
-      if (asn1.derToOid(forge.util.createBuffer(items[0].value as string)) !== FABRIC_ATTRS_OID) continue;
-      const value = items[items.length - 1].value as string;
-      const json = JSON.parse(Buffer.from(value, 'binary').toString('utf8')) as { attrs?: Record<string, string> };
-      return json.attrs ?? {};
-    }
-  }
-  return {};
-}
