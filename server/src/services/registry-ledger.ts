@@ -85,16 +85,19 @@ export class RegistryLedger {
 
   // ---- trust registry ----
 
-  async registerProvince(admin: string, code: string): Promise<Province> {
-    return parse<Province>((await this.submit(admin, 'trust:RegisterProvince', [code])).payload);
+  // Writes answer with their transaction only: a commit found by tx id after an unknown outcome
+  // has no payload, and callers read the trust registry back when they need it.
+
+  async registerProvince(admin: string, code: string): Promise<SubmitResult> {
+    return this.submit(admin, 'trust:RegisterProvince', [code]);
   }
 
-  async registerAgency(admin: string, agency: { id: string; name: string; province: string; licenseTypes: string[]; jwk: object }): Promise<Agency> {
-    return parse<Agency>((await this.submit(admin, 'trust:RegisterAgency', [JSON.stringify(agency)])).payload);
+  async registerAgency(admin: string, agency: { id: string; name: string; province: string; licenseTypes: string[]; jwk: object }): Promise<SubmitResult> {
+    return this.submit(admin, 'trust:RegisterAgency', [JSON.stringify(agency)]);
   }
 
-  async rotateAgencyKey(admin: string, agencyId: string, jwk: object): Promise<Agency> {
-    return parse<Agency>((await this.submit(admin, 'trust:RotateAgencyKey', [agencyId, JSON.stringify(jwk)])).payload);
+  async rotateAgencyKey(admin: string, agencyId: string, jwk: object): Promise<SubmitResult> {
+    return this.submit(admin, 'trust:RotateAgencyKey', [agencyId, JSON.stringify(jwk)]);
   }
 
   getAgency(identity: string, id: string): Promise<Agency | null> {
