@@ -21,12 +21,14 @@ export interface LedgerCacheOptions {
   maxEntries: number;
 }
 
-/** One cache with event invalidation and a generation guard against in-flight reads. */
+/**
+ * One cache with event invalidation. A read in flight when its key is invalidated must not cache
+ * what it read (it may predate the change): each load carries a token that invalidation marks
+ * stale. Only keys with loads in flight are tracked, so nothing grows with the ledger.
+ */
 class InvalidatedCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
-  /** Bumped on every invalidation of a key: a read that started before must not be cached. */
-  private readonly generations = new Map<string, number>();
-  private clock = 0;
+  private readonly loading = new Map<string, Set<{ stale: boolean }>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -36,18 +38,26 @@ class InvalidatedCache<T> {
   async get(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const hit = this.entries.get(key);
     if (hit && hit.expires > Date.now()) return hit.value;
-    const started = this.generations.get(key) ?? this.clock;
-    const value = await load();
-    if (value !== null && (this.generations.get(key) ?? this.clock) === started) {
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+    const token = { stale: false };
+    const tokens = this.loading.get(key) ?? new Set();
+    tokens.add(token);
+    this.loading.set(key, tokens);
+    try {
+      const value = await load();
+      if (value !== null && !token.stale) {
+        if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+        this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+      }
+      return value;
+    } finally {
+      tokens.delete(token);
+      if (tokens.size === 0 && this.loading.get(key) === tokens) this.loading.delete(key);
     }
-    return value;
   }
 
   invalidate(key: string): void {
     this.entries.delete(key);
-    this.generations.set(key, ++this.clock);
+    for (const token of this.loading.get(key) ?? []) token.stale = true;
   }
 
   invalidateWhere(match: (value: T) => boolean): void {
