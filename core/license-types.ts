@@ -13,7 +13,7 @@ import { propertyCertificateType, type PropertyCertificateRequest } from './lice
 
 export type { BusinessLicenseRequest } from './license-types/business-license';
 export { makeBusinessLicenseRequest } from './license-types/business-license';
-export { DISPLAY_CLAIMS_MAX_BYTES } from './license-types/descriptor';
+export { DISPLAY_CLAIMS_MAX_BYTES, citizenIdentifier, organizationIdentifier } from './license-types/descriptor';
 export type { DisplayClaims, FieldProblem, HolderIdentifier, LicenseTypeDescriptor, SampleOptions } from './license-types/descriptor';
 export type { IdCardRequest } from './license-types/id-card';
 export { idCardValidityYears, idCardValidUntil, makeIdCardRequest } from './license-types/id-card';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { addDays, addYears } from '../dates';
-import { namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
+import { organizationIdentifier, namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
 import { creditCode, isoDate, isoDateOrLongTerm, organizationName, personName, text } from './fields';
 import {
   assertSeed,
@@ -94,7 +94,7 @@ function displayClaims(request: BusinessLicenseRequest): DisplayClaims {
 }
 
 function holderIdentifier(request: BusinessLicenseRequest): HolderIdentifier {
-  return `credit-code:${request.holder.creditCode}`;
+  return organizationIdentifier(request.holder.creditCode);
 }
 
 const ENTITY_TYPES = ['有限责任公司(自然人投资或控股)', '有限责任公司(自然人独资)', '其他有限责任公司', '股份有限公司(非上市、自然人投资或控股)'];

@@ -13,6 +13,16 @@ import { LICENSE_TYPE_SEEDS } from '../license-type-seeds';
  */
 export type HolderIdentifier = `citizen-id:${string}` | `credit-code:${string}`;
 
+/** A person's identifier, from a normalised citizen ID number. */
+export function citizenIdentifier(idNumber: string): HolderIdentifier {
+  return `citizen-id:${idNumber}`;
+}
+
+/** An organisation's identifier, from a normalised unified social credit code. */
+export function organizationIdentifier(creditCode: string): HolderIdentifier {
+  return `credit-code:${creditCode}`;
+}
+
 /** A small flat object of short claim names: what a service counter shows from the credential's QR code. */
 export type DisplayClaims = Readonly<Record<string, string>>;
 

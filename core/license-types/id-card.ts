@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseCitizenId } from '../citizen-id';
 import { addYears, fullYearsOn } from '../dates';
 import { ETHNIC_GROUPS } from '../ethnic-groups';
-import { namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
+import { citizenIdentifier, namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
 import { isoDate, isoDateOrLongTerm, personHolder, text } from './fields';
 import { assertSeed, sampleCitizen, sampleCounties, sampleDate, sampleStreetAddress, seededRandom } from './samples';
 
@@ -90,7 +90,7 @@ function displayClaims(request: IdCardRequest): DisplayClaims {
 }
 
 function holderIdentifier(request: IdCardRequest): HolderIdentifier {
-  return `citizen-id:${request.holder.idNumber}`;
+  return citizenIdentifier(request.holder.idNumber);
 }
 
 const ETHNIC_MINORITIES = ETHNIC_GROUPS.slice(1);

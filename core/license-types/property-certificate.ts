@@ -8,7 +8,7 @@ import { provinceCodeOf, provinceOf } from '../admin-divisions';
 import { parseCitizenId } from '../citizen-id';
 import { addDays, addYears } from '../dates';
 import { parseRealPropertyUnitNumber } from '../real-property-unit';
-import { namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
+import { citizenIdentifier, organizationIdentifier, namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
 import { isoDate, isoDateOrLongTerm, organizationHolder, personHolder, text } from './fields';
 import {
   assertSeed,
@@ -151,7 +151,7 @@ function displayClaims(request: PropertyCertificateRequest): DisplayClaims {
 
 function holderIdentifier(request: PropertyCertificateRequest): HolderIdentifier {
   const { holder } = request;
-  return 'idNumber' in holder ? `citizen-id:${holder.idNumber}` : `credit-code:${holder.creditCode}`;
+  return 'idNumber' in holder ? citizenIdentifier(holder.idNumber) : organizationIdentifier(holder.creditCode);
 }
 
 /** 99,999 parcel sequence numbers × 9,999 flats per parcel. */

@@ -92,7 +92,7 @@ export interface LicenseRow {
 }
 
 export interface CredentialRow {
-  /** The credential's `jti`. */
+  /** SHA-256 hex of the credential's decoded signature: the same key the audit trail uses. */
   id: string;
   licenseId: string;
   kid: string;

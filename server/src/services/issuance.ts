@@ -17,13 +17,13 @@
 import { randomBytes } from 'node:crypto';
 import { chinaDate, type AnchorInput } from '../../../core/anchor';
 import { canonicalize } from '../../../core/canonical-json';
-import { CREDENTIAL_TYP, credentialClaims } from '../../../core/credential';
+import { CREDENTIAL_TYP, credentialClaims, parseCredential } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';
 import { parseCitizenId } from '../../../core/citizen-id';
 import { parseCreditCode } from '../../../core/credit-code';
 import { computeDocHash, holderRefOf, sha256Hex } from '../../../core/hash';
 import { formatLicenseId } from '../../../core/license-id';
-import { displayClaims, holderIdentifier, validateIssueRequest, type IssueRequest } from '../../../core/license-types';
+import { citizenIdentifier, displayClaims, holderIdentifier, organizationIdentifier, validateIssueRequest, type HolderIdentifier, type IssueRequest } from '../../../core/license-types';
 import type { Clock } from '../ports/clock';
 import type { Keys } from '../ports/keys';
 import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store';
@@ -291,9 +291,9 @@ export class IssuanceService {
     });
     // SD-JWT compact form with no disclosures: the signed JWT followed by a single '~'.
     const credential = `${await this.deps.keys.sign(key.privateJwk, key.kid, CREDENTIAL_TYP, claims)}~`;
-    const signature = credential.split('.')[2].replace(/~$/, '');
     const stored: CredentialRow = {
-      id: sha256Hex(Buffer.from(signature, 'base64url')),
+      // The same key the audit trail uses: the hash of the decoded signature.
+      id: parseCredential(credential).ref,
       licenseId: row.id,
       kid: key.kid,
       credential,
@@ -339,15 +339,15 @@ export class IssuanceService {
    * an ID number or credit code it could search in the clear.
    */
   async findByHolder(agency: AgencyRow, holder: { idNumber?: string; creditCode?: string }): Promise<LicenseRow[]> {
-    let identifier: string;
+    let identifier: HolderIdentifier;
     if (holder.idNumber !== undefined && holder.creditCode === undefined) {
       const parsed = parseCitizenId(holder.idNumber);
       if (!parsed.ok) throw new RegistryError('INVALID_FIELD', `idNumber: ${parsed.reason}`, { field: 'idNumber' });
-      identifier = `citizen-id:${parsed.value}`;
+      identifier = citizenIdentifier(parsed.value);
     } else if (holder.creditCode !== undefined && holder.idNumber === undefined) {
       const parsed = parseCreditCode(holder.creditCode);
       if (!parsed.ok) throw new RegistryError('INVALID_FIELD', `creditCode: ${parsed.reason}`, { field: 'creditCode' });
-      identifier = `credit-code:${parsed.value}`;
+      identifier = organizationIdentifier(parsed.value);
     } else {
       throw new RegistryError('INVALID_FIELD', 'body: give exactly one of idNumber and creditCode', { field: 'body' });
     }
