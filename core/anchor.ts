@@ -131,13 +131,6 @@ export interface AnchorVerdict {
   checkedOn: string;
 }
 
-/** China has one time zone, UTC+8, with no daylight saving: a license's dates are read there. */
-const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
-
-export function chinaDate(instant: Date): string {
-  return new Date(instant.getTime() + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 /** The status a reader sees: an active or suspended license past its last valid day is expired. */
 export function effectiveStatus(anchor: Pick<LicenseAnchor, 'status' | 'validUntil'>, today: string): EffectiveStatus {
   if ((anchor.status === 'active' || anchor.status === 'suspended') && anchor.validUntil !== null && today > anchor.validUntil) {

@@ -15,6 +15,7 @@
  * Pure: parsing and claim building only. Signing and signature checks live in the keys adapter.
  */
 import { createHash } from 'node:crypto';
+import { chinaDayStart } from './dates';
 import { RegistryError } from './errors';
 
 export const CREDENTIAL_TYP = 'dc+sd-jwt';
@@ -42,14 +43,6 @@ export interface CredentialInput {
   validUntil: string | null;
   issuedAt: Date;
   display: Record<string, string | number>;
-}
-
-const CST_OFFSET_S = 8 * 3600;
-
-/** Seconds since the epoch at 00:00 China Standard Time of `date` (+ `plusDays`). */
-export function chinaDayStart(date: string, plusDays = 0): number {
-  const [year, month, day] = date.split('-').map(Number);
-  return Date.UTC(year, month - 1, day + plusDays) / 1000 - CST_OFFSET_S;
 }
 
 export function docHashToClaim(hex: string): string {

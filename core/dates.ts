@@ -1,5 +1,19 @@
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** China has one time zone, UTC+8, with no daylight saving: a license's dates are read there. */
+const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The calendar date ('YYYY-MM-DD') in China at `instant`. */
+export function chinaDate(instant: Date): string {
+  return new Date(instant.getTime() + CST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Seconds since the epoch at 00:00 China Standard Time of `date` (+ `plusDays`). */
+export function chinaDayStart(date: string, plusDays = 0): number {
+  const [year, month, day] = date.split('-').map(Number);
+  return (Date.UTC(year, month - 1, day + plusDays) - CST_OFFSET_MS) / 1000;
+}
+
 /** A real calendar date written 'YYYY-MM-DD' (so 2023-02-29 is refused). */
 export function isIsoDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;

@@ -6,11 +6,11 @@
  */
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { RegistryContract } from './registry-contract';
+import { chinaDate } from '../../core/dates';
 import { RegistryError } from '../../core/errors';
 import {
   MAX_BATCH_ISSUE,
   REASON_CODES,
-  chinaDate,
   effectiveStatus,
   statusRefusal,
   type Agency,

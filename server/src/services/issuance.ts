@@ -15,7 +15,8 @@
  * Absent → step 3 again. Refused by the ledger → `failed`, and the refusal is the response.
  */
 import { randomBytes } from 'node:crypto';
-import { chinaDate, type AnchorInput } from '../../../core/anchor';
+import type { AnchorInput } from '../../../core/anchor';
+import { chinaDate } from '../../../core/dates';
 import { canonicalize } from '../../../core/canonical-json';
 import { CREDENTIAL_TYP, credentialClaims, parseCredential } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';

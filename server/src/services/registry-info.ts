@@ -4,7 +4,8 @@
  * it carries personal data — not even the holderRef pseudonym, which would link a holder's
  * licenses for whoever collects them.
  */
-import { chinaDate, effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
+import { effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
+import { chinaDate } from '../../../core/dates';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Clock } from '../ports/clock';

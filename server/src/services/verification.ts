@@ -16,7 +16,8 @@
  * When the ledger cannot answer, the verdict is `indeterminate` (fail closed: never valid), so a
  * counter can tell "try again" from "forged".
  */
-import { chinaDate, effectiveStatus, isWithinValidity, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
+import { effectiveStatus, isWithinValidity, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
+import { chinaDate } from '../../../core/dates';
 import {
   CredentialFormatError,
   applyDisclosures,
