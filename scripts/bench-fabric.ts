@@ -28,6 +28,7 @@ import { readNetworkState, type NetworkState } from '../network/src/profiles';
 import { loadConfig } from '../server/src/config';
 import { startServer, type RunningServer } from '../server/src/server';
 import { idCardBody } from '../test/support/requests';
+import { percentile } from './percentile';
 import { anchorFor } from '../test/support/ledger-fixture';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,11 +58,6 @@ async function pool(count: number, concurrency: number, job: (index: number) => 
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   return latencies;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));

@@ -8,7 +8,6 @@
  *                        verify requests/s and p50/p99 at 32 concurrent, against raw jose ES256
  *                        verify/s of the same credential; issue requests/s; QR PNG render time
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -16,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, importJWK } from 'jose';
 import { idCardBody } from '../test/support/requests';
+import { spawnServer } from '../test/support/server-process';
+import { percentile } from './percentile';
 import { QrCodeRenderer } from '../server/src/adapters/qr/qrcode-renderer';
 import { anchorFor, createTestNetwork } from '../test/support/embedded-network';
 
@@ -42,10 +43,6 @@ async function rate(ms: number, concurrency: number, work: () => Promise<unknown
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return done / seconds;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function benchLedger(): Promise<void> {
@@ -87,26 +84,13 @@ interface Started {
 async function startServer(): Promise<Started> {
   const dataDir = join(tmpdir(), `elicense-bench-http-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, [join(__dirname, '..', 'server', 'src', 'main.js')], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, WALLET_DIR: join(dataDir, 'wallet'), PUBLIC_RATE_LIMIT: '1000000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
-  });
+  const server = await spawnServer({ DATA_DIR: dataDir, WALLET_DIR: join(dataDir, 'wallet'), PUBLIC_RATE_LIMIT: '1000000' });
   return {
-    url,
+    url: server.url,
     dataDir,
     stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
+      server.child.kill('SIGTERM');
+      await server.exited;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -173,7 +157,6 @@ async function benchHttp(): Promise<void> {
       await verifyOnce();
       latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
     });
-    latencies.sort((a, b) => a - b);
     report('httpVerifyPerSec', round(verifyRate), '/s', `32 concurrent; ${round((verifyRate / joseRate) * 100)}% of raw jose verify (aim ≥ 50%)`);
     report('httpVerifyP50Ms', round(percentile(latencies, 50), 2), 'ms');
     report('httpVerifyP99Ms', round(percentile(latencies, 99), 2), 'ms');

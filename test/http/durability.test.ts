@@ -5,7 +5,6 @@
  * the whole server on the PostgreSQL server instead of PGlite.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -13,10 +12,9 @@ import type { LicenseAnchor } from '../../core/anchor';
 import { loadConfig } from '../../server/src/config';
 import { startServer } from '../../server/src/server';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { spawnServer } from '../support/server-process';
 import { idCardBody } from '../support/requests';
 import { tempDir } from '../support/temp-dir';
-
-const MAIN = join(__dirname, '..', '..', 'server', 'src', 'main.js');
 
 describe('registry HTTP API: durability', function () {
   this.timeout(120000);
@@ -93,28 +91,7 @@ describe('registry HTTP API: durability', function () {
     const dir = tempDir('elicense-kill-');
     after(() => dir.remove());
 
-    const startChild = async (): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> => {
-      const child = spawn(process.execPath, [MAIN], {
-        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, WALLET_DIR: join(dir.path, 'wallet') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60000);
-        child.stdout!.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /listening on (http:\/\/\S+)/.exec(output);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-        child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
-      });
-      return { child, url, exited };
-    };
+    const startChild = () => spawnServer({ DATA_DIR: dir.path, WALLET_DIR: join(dir.path, 'wallet') });
 
     it('loses no acknowledged license, leaves no anchor without its record, and never issues twice', async () => {
       const bodies = new Map<string, Record<string, unknown>>();
