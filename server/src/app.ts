@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
@@ -56,10 +56,10 @@ export interface RegistryOverrides {
 }
 
 /** A 32-byte secret from the environment (base64) or from a 0600 file under DATA_DIR, made on first use. */
-function secret(fromEnv: string | null, path: string): Buffer {
+function secret(variable: 'STORE_KEY' | 'HOLDER_REF_KEY', fromEnv: string | null, path: string): Buffer {
   if (fromEnv !== null) {
     const key = Buffer.from(fromEnv, 'base64');
-    if (key.length < 32) throw new Error(`${path.endsWith('store.key') ? 'STORE_KEY' : 'HOLDER_REF_KEY'} must be base64 of at least 32 bytes`);
+    if (key.length < 32) throw new ConfigError(`environment variable ${variable}: must be base64 of at least 32 bytes`);
     return key.subarray(0, 32);
   }
   if (existsSync(path)) return readFileSync(path);
@@ -99,8 +99,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
   const log = overrides.log ?? ((line: string) => console.log(line));
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataDir(config.dataDir);
-  const encryptionKey = secret(config.storeKey, join(config.dataDir, 'keys', 'store.key'));
-  const holderRefKey = secret(config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
+  const encryptionKey = secret('STORE_KEY', config.storeKey, join(config.dataDir, 'keys', 'store.key'));
+  const holderRefKey = secret('HOLDER_REF_KEY', config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
 
   let store: Store;
   try {
