@@ -525,8 +525,8 @@ class PostgresStore implements Store {
 // --- SQL helpers ----------------------------------------------------------------------------
 
 /**
- * `($1, $2), ($3, $4)` for `tuples` rows of `width` parameters, numbered from `offset` + 1; with
- * width 1 and no parentheses wanted, pass `tuples` as the count and read the list.
+ * Parameter placeholders numbered from `offset` + 1: `($1, $2), ($3, $4)` for 2 rows of width 2
+ * (a multi-row VALUES), or `$1, $2, $3` for width 1 (an IN list).
  */
 function placeholders(tuples: number, width: number, offset = 0): string {
   const rows: string[] = [];
