@@ -87,7 +87,13 @@ async function main(): Promise<void> {
   const zj = state.provinces[0];
   const sc = state.provinces[1] ?? zj;
   const wallet = await IdentityWallet.open(state.walletDir);
-  const ledger = await openFabricLedger({ connectionProfile: zj.connectionProfile, wallet, channel: state.channel, chaincode: state.chaincode, eventIdentity: zj.identities.admin });
+  const ledger = await openFabricLedger({
+    connectionProfile: zj.connectionProfile,
+    wallet,
+    channel: state.channel,
+    chaincode: state.chaincode,
+    eventIdentity: zj.identities.admin,
+  });
   const [zjAgency, zjIssuer] = Object.entries(zj.identities.issuers)[0];
   const [scAgency, scIssuer] = Object.entries(sc.identities.issuers)[0];
   const typeOf = (agencyId: string) => state.provinces.flatMap((p) => p.agencies).find((a) => a.id === agencyId)?.licenseTypes[0] ?? 'id-card';
@@ -122,7 +128,9 @@ async function main(): Promise<void> {
   );
 
   started = performance.now();
-  const evaluateLatency = await pool(EVALUATES, CONCURRENCY, (i) => ledger.evaluate(i % 2 ? zjIssuer : scIssuer, 'license:ReadLicense', [targets[i % targets.length].id]));
+  const evaluateLatency = await pool(EVALUATES, CONCURRENCY, (i) =>
+    ledger.evaluate(i % 2 ? zjIssuer : scIssuer, 'license:ReadLicense', [targets[i % targets.length].id]),
+  );
   seconds = (performance.now() - started) / 1000;
   const rawEvaluate = EVALUATES / seconds;
   console.log(
@@ -137,7 +145,9 @@ async function main(): Promise<void> {
   });
   seconds = (performance.now() - started) / 1000;
   const verifyEvaluate = EVALUATES / seconds;
-  console.log(`  verify evaluate (license:VerifyLicense, the same way): ${round(verifyEvaluate, 1)} /s — ${round(verifyEvaluate / rawEvaluate, 2)}x raw evaluate (aim ≥ 0.8x)`);
+  console.log(
+    `  verify evaluate (license:VerifyLicense, the same way): ${round(verifyEvaluate, 1)} /s — ${round(verifyEvaluate / rawEvaluate, 2)}x raw evaluate (aim ≥ 0.8x)`,
+  );
 
   const batches = Array.from({ length: BATCHES }, (_, i) => {
     const [agency, issuer] = i % 2 === 0 ? [zjAgency, zjIssuer] : [scAgency, scIssuer];
@@ -178,7 +188,15 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
   const started: Array<{ server: RunningServer; dir: string }> = [];
   const start = async (province: string) => {
     const dir = mkdtempSync(join(tmpdir(), `elicense-bench-fabric-${province}-`));
-    const config = loadConfig({ PORT: '0', DATA_DIR: dir, WALLET_DIR: state.walletDir, LEDGER: 'fabric', FABRIC_PROVINCE: province, FABRIC_NETWORK: join(runDir, 'state.json'), PUBLIC_RATE_LIMIT: '1000000' });
+    const config = loadConfig({
+      PORT: '0',
+      DATA_DIR: dir,
+      WALLET_DIR: state.walletDir,
+      LEDGER: 'fabric',
+      FABRIC_PROVINCE: province,
+      FABRIC_NETWORK: join(runDir, 'state.json'),
+      PUBLIC_RATE_LIMIT: '1000000',
+    });
     const server = await startServer(config, { log: () => undefined });
     started.push({ server, dir });
     const demo = server.registry.demo!;
@@ -188,7 +206,11 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
     const zj = await start(state.provinces[0].code);
     const sc = await start(state.provinces[1]?.code ?? state.provinces[0].code);
     const call = async (url: string, path: string, key: string, body: unknown) => {
-      const response = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     const issue = async () => {

@@ -104,7 +104,14 @@ function client(url: string, concurrency: number) {
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const request = http.request(
-        { agent, hostname, port, method, path, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) } },
+        {
+          agent,
+          hostname,
+          port,
+          method,
+          path,
+          headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -120,7 +127,10 @@ async function benchHttp(): Promise<void> {
   console.log('\nHTTP (server in a child process; this process generates the load)');
   const server = await startServer();
   try {
-    const demo = JSON.parse(readFileSync(join(server.dataDir, 'demo.json'), 'utf8')) as { agencies: Array<{ id: string; apiKey: string }>; counters: Array<{ province: string; apiKey: string }> };
+    const demo = JSON.parse(readFileSync(join(server.dataDir, 'demo.json'), 'utf8')) as {
+      agencies: Array<{ id: string; apiKey: string }>;
+      counters: Array<{ province: string; apiKey: string }>;
+    };
     const agencyKey = { authorization: `Bearer ${demo.agencies.find((a) => a.id === 'zj-psb')!.apiKey}` };
     const counterKey = { authorization: `Bearer ${demo.counters.find((c) => c.province === '510000')!.apiKey}` };
     const call = client(server.url, 32);
@@ -134,7 +144,9 @@ async function benchHttp(): Promise<void> {
     report('qrPngMs', round(Number(process.hrtime.bigint() - qrStart) / 1e6 / 50, 2), 'ms', 'QR PNG of that credential, level M');
 
     // Baseline: jose ES256 verify of the same JWS with the issuer's key, in this process.
-    const issuers = JSON.parse((await call('GET', '/api/v1/trust/issuers', undefined, {})).body) as { issuers: Array<{ id: string; keys: Array<{ kid: string; jwk: object }> }> };
+    const issuers = JSON.parse((await call('GET', '/api/v1/trust/issuers', undefined, {})).body) as {
+      issuers: Array<{ id: string; keys: Array<{ kid: string; jwk: object }> }>;
+    };
     const jws = first.credential.replace(/~$/, '');
     const kid = (JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
     const jwk = issuers.issuers.find((i) => i.id === 'zj-psb')!.keys.find((k) => k.kid === kid)!.jwk;
@@ -144,11 +156,13 @@ async function benchHttp(): Promise<void> {
 
     // Verify: a pool of credentials of distinct licenses, 32 concurrent.
     const credentials = [first.credential];
-    for (let i = 0; i < 63; i++) credentials.push((JSON.parse((await call('POST', '/api/v1/licenses', idCardBody(), agencyKey)).body) as { credential: string }).credential);
+    for (let i = 0; i < 63; i++)
+      credentials.push((JSON.parse((await call('POST', '/api/v1/licenses', idCardBody(), agencyKey)).body) as { credential: string }).credential);
     let next = 0;
     const verifyOnce = async () => {
       const response = await call('POST', '/api/v1/verify', { credential: credentials[next++ % credentials.length] }, counterKey);
-      if (response.status !== 200 || !response.body.includes('"valid":true')) throw new Error(`verify failed: ${response.status} ${response.body.slice(0, 200)}`);
+      if (response.status !== 200 || !response.body.includes('"valid":true'))
+        throw new Error(`verify failed: ${response.status} ${response.body.slice(0, 200)}`);
     };
     await rate(1500, 32, verifyOnce); // warm-up
     const latencies: number[] = [];

@@ -10,7 +10,9 @@ const started = Date.now();
 const report = verifyLedger(config.ledgerDir);
 const seconds = ((Date.now() - started) / 1000).toFixed(2);
 console.log(`ledger ${config.ledgerDir}`);
-console.log(`  blocks ${report.blocks}, transactions ${report.transactions} (${report.validTransactions} valid), checkpoint at ${report.checkpointHeight ?? 'none'}`);
+console.log(
+  `  blocks ${report.blocks}, transactions ${report.transactions} (${report.validTransactions} valid), checkpoint at ${report.checkpointHeight ?? 'none'}`,
+);
 if (report.tornTailBytes > 0) console.log(`  note: ${report.tornTailBytes} bytes of an unacknowledged, torn last block; the next start cuts them off`);
 if (report.ok) {
   console.log(`  OK: the chain verifies and world state recomputes to the checkpoint (${seconds} s)`);

@@ -126,7 +126,10 @@ async function transition(ctx: Context, id: string, reason: string, kind: keyof 
   const anchor = await getAnchor(ctx, id);
   await requireOwnLicense(ctx, callerOf(ctx), anchor);
   if (!(rule.from as readonly StoredStatus[]).includes(anchor.status)) {
-    throw new RegistryError(statusRefusal(anchor.status), `license ${anchor.id} is ${anchor.status}; only a license that is ${rule.from.join(' or ')} can be ${rule.to === 'active' ? 'reinstated' : rule.to}`);
+    throw new RegistryError(
+      statusRefusal(anchor.status),
+      `license ${anchor.id} is ${anchor.status}; only a license that is ${rule.from.join(' or ')} can be ${rule.to === 'active' ? 'reinstated' : rule.to}`,
+    );
   }
   await changeStatus(ctx, anchor, rule.to, why);
   emit(ctx, rule.event, { licenses: [changed(anchor)], reason: why });
@@ -309,4 +312,3 @@ export class LicenseContract extends RegistryContract {
     return reply({ licenses, bookmark: metadata.bookmark, fetched: metadata.fetchedRecordsCount });
   }
 }
-

@@ -110,8 +110,17 @@ export class TrustContract extends RegistryContract {
 
     const now = txTime(ctx);
     const agency: Agency = {
-      docType: 'agency', id, name, province, mspId: caller.mspId, licenseTypes, status: 'active',
-      keys: [], createdAt: now, updatedAt: now, updatedTxId: ctx.stub.getTxID(),
+      docType: 'agency',
+      id,
+      name,
+      province,
+      mspId: caller.mspId,
+      licenseTypes,
+      status: 'active',
+      keys: [],
+      createdAt: now,
+      updatedAt: now,
+      updatedTxId: ctx.stub.getTxID(),
     };
     agency.keys.push(await addKey(ctx, agency, input.jwk, now));
     await writeJson(ctx, stateKey(ctx, KEY.agency, id), agency);
@@ -210,7 +219,9 @@ export class TrustContract extends RegistryContract {
     const names = asObject(input.names, 'names');
     if (await getLicenseType(ctx, id)) throw new RegistryError('ALREADY_EXISTS', `license type ${id} is already registered`);
     const record: LicenseTypeRecord = {
-      docType: 'licenseType', id, status: 'active',
+      docType: 'licenseType',
+      id,
+      status: 'active',
       names: { zh: requireText(names.zh, 'names.zh', 64), en: requireText(names.en, 'names.en', 64) },
     };
     await writeJson(ctx, stateKey(ctx, KEY.licenseType, id), record);

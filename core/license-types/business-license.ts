@@ -4,7 +4,15 @@
  */
 import { z } from 'zod';
 import { addDays, addYears } from '../dates';
-import { organizationIdentifier, namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
+import {
+  organizationIdentifier,
+  namesFromSeed,
+  type DisplayClaims,
+  type FieldProblem,
+  type HolderIdentifier,
+  type LicenseTypeDescriptor,
+  type SampleOptions,
+} from './descriptor';
 import { creditCode, isoDate, isoDateOrLongTerm, organizationName, personName, text } from './fields';
 import {
   assertSeed,
@@ -44,7 +52,10 @@ const registeredCapital = z
   .positive()
   .max(100_000_000)
   .refine((value) => Number(value.toFixed(4)) === value, { error: 'must have at most 4 decimal places (one yuan in 万元)' })
-  .meta({ description: '注册资本 registered capital in 万元 of RMB, e.g. 100 for 100万元人民币; absent for entity types without one (individual businesses, partnerships)' });
+  .meta({
+    description:
+      '注册资本 registered capital in 万元 of RMB, e.g. 100 for 100万元人民币; absent for entity types without one (individual businesses, partnerships)',
+  });
 
 export const businessLicenseRequestSchema = z
   .strictObject({

@@ -6,7 +6,15 @@ import { z } from 'zod';
 import { parseCitizenId } from '../citizen-id';
 import { addYears, fullYearsOn } from '../dates';
 import { ETHNIC_GROUPS } from '../ethnic-groups';
-import { citizenIdentifier, namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
+import {
+  citizenIdentifier,
+  namesFromSeed,
+  type DisplayClaims,
+  type FieldProblem,
+  type HolderIdentifier,
+  type LicenseTypeDescriptor,
+  type SampleOptions,
+} from './descriptor';
 import { isoDate, isoDateOrLongTerm, personHolder, text } from './fields';
 import { assertSeed, sampleCitizen, sampleCounties, sampleDate, sampleStreetAddress, seededRandom } from './samples';
 
@@ -17,7 +25,9 @@ export const idCardRequestSchema = z
     data: z.strictObject({
       sex: z.enum(['male', 'female']).meta({ description: '性别 sex, as the citizen identity number encodes it' }),
       ethnicity: z
-        .enum(ETHNIC_GROUPS, { error: (issue) => `must be one of the 56 ethnic groups as the card prints them, without 族, e.g. 汉 or 蒙古; got ${JSON.stringify(issue.input)}` })
+        .enum(ETHNIC_GROUPS, {
+          error: (issue) => `must be one of the 56 ethnic groups as the card prints them, without 族, e.g. 汉 or 蒙古; got ${JSON.stringify(issue.input)}`,
+        })
         .meta({ description: '民族 ethnic group as printed on the card, without 族 (GB/T 3304), e.g. 汉' }),
       birthDate: isoDate('出生 birth date, as the citizen identity number encodes it'),
       address: text(100, '住址 address of household registration'),

@@ -8,7 +8,16 @@ import { provinceCodeOf, provinceOf } from '../admin-divisions';
 import { parseCitizenId } from '../citizen-id';
 import { addDays, addYears } from '../dates';
 import { parseRealPropertyUnitNumber } from '../real-property-unit';
-import { citizenIdentifier, organizationIdentifier, namesFromSeed, type DisplayClaims, type FieldProblem, type HolderIdentifier, type LicenseTypeDescriptor, type SampleOptions } from './descriptor';
+import {
+  citizenIdentifier,
+  organizationIdentifier,
+  namesFromSeed,
+  type DisplayClaims,
+  type FieldProblem,
+  type HolderIdentifier,
+  type LicenseTypeDescriptor,
+  type SampleOptions,
+} from './descriptor';
 import { isoDate, isoDateOrLongTerm, organizationHolder, personHolder, text } from './fields';
 import {
   assertSeed,
@@ -28,11 +37,41 @@ import {
  * property registration covers the mainland.
  */
 const PROVINCE_ABBREVIATIONS: Readonly<Record<string, string>> = {
-  京: '110000', 津: '120000', 冀: '130000', 晋: '140000', 蒙: '150000', 辽: '210000', 吉: '220000', 黑: '230000',
-  沪: '310000', 苏: '320000', 浙: '330000', 皖: '340000', 闽: '350000', 赣: '360000', 鲁: '370000', 豫: '410000',
-  鄂: '420000', 湘: '430000', 粤: '440000', 桂: '450000', 琼: '460000', 渝: '500000', 川: '510000', 黔: '520000',
-  贵: '520000', 云: '530000', 滇: '530000', 藏: '540000', 陕: '610000', 秦: '610000', 甘: '620000', 陇: '620000',
-  青: '630000', 宁: '640000', 新: '650000',
+  京: '110000',
+  津: '120000',
+  冀: '130000',
+  晋: '140000',
+  蒙: '150000',
+  辽: '210000',
+  吉: '220000',
+  黑: '230000',
+  沪: '310000',
+  苏: '320000',
+  浙: '330000',
+  皖: '340000',
+  闽: '350000',
+  赣: '360000',
+  鲁: '370000',
+  豫: '410000',
+  鄂: '420000',
+  湘: '430000',
+  粤: '440000',
+  桂: '450000',
+  琼: '460000',
+  渝: '500000',
+  川: '510000',
+  黔: '520000',
+  贵: '520000',
+  云: '530000',
+  滇: '530000',
+  藏: '540000',
+  陕: '610000',
+  秦: '610000',
+  甘: '620000',
+  陇: '620000',
+  青: '630000',
+  宁: '640000',
+  新: '650000',
 };
 
 /**
@@ -49,7 +88,10 @@ const certificateNumber = text(40, '不动产权证书号 certificate number, e.
   .superRefine((value, ctx) => {
     const match = CERTIFICATE_NUMBER.exec(value);
     if (!match) {
-      ctx.addIssue({ code: 'custom', message: 'must read like 浙(2024)杭州市不动产权第0012345号: province, (year), registry place, 不动产权第, 6-10 digits, 号' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must read like 浙(2024)杭州市不动产权第0012345号: province, (year), registry place, 不动产权第, 6-10 digits, 号',
+      });
       return;
     }
     const [, abbreviation, year] = match;
@@ -162,10 +204,7 @@ const FLATS = 9_999;
  * Distinct seeds below 99,999 × 9,999 give distinct unit numbers. Even seeds get a person as
  * holder and odd seeds an enterprise, unless `holder` says which.
  */
-export function makePropertyCertificateRequest(
-  seed: number,
-  opts: SampleOptions & { holder?: 'person' | 'organization' } = {},
-): PropertyCertificateRequest {
+export function makePropertyCertificateRequest(seed: number, opts: SampleOptions & { holder?: 'person' | 'organization' } = {}): PropertyCertificateRequest {
   assertSeed(seed);
   const random = seededRandom(seed);
   const among = sampleCounties(opts.province);

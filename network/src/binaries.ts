@@ -22,8 +22,7 @@ export class FabricNotFoundError extends Error {
   }
 }
 
-const HOW_TO =
-  'Install the Hyperledger Fabric 2.4+ and Fabric CA 1.5+ binaries (see network/README.md) and set FABRIC_BIN to the folder holding them';
+const HOW_TO = 'Install the Hyperledger Fabric 2.4+ and Fabric CA 1.5+ binaries (see network/README.md) and set FABRIC_BIN to the folder holding them';
 
 function executable(path: string): boolean {
   try {
@@ -50,11 +49,9 @@ export function findFabric(env: NodeJS.ProcessEnv = process.env): FabricInstall 
     throw new FabricNotFoundError(`${missing.join(', ')} not found ${where}. ${HOW_TO}.`);
   }
   const bin = found as Record<FabricBinary, string>;
-  const candidates = [
-    env.FABRIC_CFG_PATH?.trim(),
-    join(dirname(bin.peer), '..', 'config'),
-    join(dirname(realpathSync(bin.peer)), '..', 'config'),
-  ].filter((dir): dir is string => Boolean(dir));
+  const candidates = [env.FABRIC_CFG_PATH?.trim(), join(dirname(bin.peer), '..', 'config'), join(dirname(realpathSync(bin.peer)), '..', 'config')].filter(
+    (dir): dir is string => Boolean(dir),
+  );
   const configDir = candidates.map((dir) => resolve(dir)).find((dir) => existsSync(join(dir, 'core.yaml')) && existsSync(join(dir, 'orderer.yaml')));
   if (!configDir) {
     throw new FabricNotFoundError(

@@ -34,7 +34,10 @@ export async function packageChaincode(plan: NetworkPlan, fabric: FabricInstall,
   mkdirSync(join(dir, 'src'), { recursive: true });
   // The peer dials this address; plain gRPC on loopback (a chaincode server reachable from
   // elsewhere would get TLS: root_cert, client_auth_required, client_key, client_cert here).
-  writeFileSync(join(dir, 'src', 'connection.json'), `${JSON.stringify({ address: `127.0.0.1:${province.chaincodeServer.port}`, dial_timeout: '10s', tls_required: false }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'src', 'connection.json'),
+    `${JSON.stringify({ address: `127.0.0.1:${province.chaincodeServer.port}`, dial_timeout: '10s', tls_required: false }, null, 2)}\n`,
+  );
   const label = `${plan.chaincode.name}_${plan.chaincode.version}_${province.org.slug}`;
   writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
   await runCommand(plan.runDir, 'tar', ['-C', join(dir, 'src'), '-czf', join(dir, 'code.tar.gz'), 'connection.json']);
@@ -68,7 +71,16 @@ export async function startChaincodeServer(plan: NetworkPlan, province: Province
     plan.runDir,
     province.chaincodeServer.name,
     process.execPath,
-    [fabricShimCli(), 'server', '--chaincode-address', `127.0.0.1:${province.chaincodeServer.port}`, '--chaincode-id', packageId, '--module-path', CHAINCODE_DIR],
+    [
+      fabricShimCli(),
+      'server',
+      '--chaincode-address',
+      `127.0.0.1:${province.chaincodeServer.port}`,
+      '--chaincode-id',
+      packageId,
+      '--module-path',
+      CHAINCODE_DIR,
+    ],
     { cwd: CHAINCODE_DIR, env: { ...fabricEnv({}), CORE_CHAINCODE_LOGGING_LEVEL: level, CORE_CHAINCODE_LOGGING_SHIM: level } },
   );
   await waitFor(`${province.chaincodeServer.name} to listen on 127.0.0.1:${province.chaincodeServer.port}`, () => portAccepts(province.chaincodeServer.port), {
@@ -105,7 +117,12 @@ export async function installChaincode(plan: NetworkPlan, fabric: FabricInstall,
 async function committedSequence(plan: NetworkPlan, fabric: FabricInstall): Promise<number | null> {
   const env = peerCliEnv(plan, plan.provinces[0]);
   try {
-    const { stdout } = await runCommand(plan.runDir, fabric.bin.peer, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', plan.channel, '--name', plan.chaincode.name, '--output', 'json'], { env });
+    const { stdout } = await runCommand(
+      plan.runDir,
+      fabric.bin.peer,
+      ['lifecycle', 'chaincode', 'querycommitted', '--channelID', plan.channel, '--name', plan.chaincode.name, '--output', 'json'],
+      { env },
+    );
     return (JSON.parse(stdout) as { sequence: number }).sequence;
   } catch {
     return null;
@@ -120,9 +137,14 @@ export async function defineChaincode(plan: NetworkPlan, fabric: FabricInstall, 
   const committed = await committedSequence(plan, fabric);
   if (committed !== null && committed >= plan.chaincode.sequence) return 'already committed';
   const readinessEnv = peerCliEnv(plan, plan.provinces[0]);
-  const { stdout } = await runCommand(plan.runDir, fabric.bin.peer, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(plan), '--output', 'json'], {
-    env: readinessEnv,
-  });
+  const { stdout } = await runCommand(
+    plan.runDir,
+    fabric.bin.peer,
+    ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(plan), '--output', 'json'],
+    {
+      env: readinessEnv,
+    },
+  );
   const approvals = (JSON.parse(stdout) as { approvals: Record<string, boolean> }).approvals;
   await Promise.all(
     plan.provinces
@@ -131,14 +153,28 @@ export async function defineChaincode(plan: NetworkPlan, fabric: FabricInstall, 
         runCommand(
           plan.runDir,
           fabric.bin.peer,
-          ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(plan), ...definitionArgs(plan), '--package-id', packageIds.get(province.mspId) ?? '', '--waitForEvent'],
+          [
+            'lifecycle',
+            'chaincode',
+            'approveformyorg',
+            ...ordererArgs(plan),
+            ...definitionArgs(plan),
+            '--package-id',
+            packageIds.get(province.mspId) ?? '',
+            '--waitForEvent',
+          ],
           { env: peerCliEnv(plan, province) },
         ),
       ),
   );
   const peers = plan.provinces.flatMap((province) => ['--peerAddresses', `127.0.0.1:${province.peer.port}`, '--tlsRootCertFiles', caCertPath(province.org)]);
-  await runCommand(plan.runDir, fabric.bin.peer, ['lifecycle', 'chaincode', 'commit', ...ordererArgs(plan), ...definitionArgs(plan), ...peers, '--waitForEvent'], {
-    env: readinessEnv,
-  });
+  await runCommand(
+    plan.runDir,
+    fabric.bin.peer,
+    ['lifecycle', 'chaincode', 'commit', ...ordererArgs(plan), ...definitionArgs(plan), ...peers, '--waitForEvent'],
+    {
+      env: readinessEnv,
+    },
+  );
   return 'committed';
 }

@@ -74,7 +74,8 @@ async function main(): Promise<void> {
     const result = await networkDown(plan.runDir, { wipe: values.wipe });
     console.log(result.stopped.length > 0 ? `stopped ${result.stopped.join(', ')}` : 'no running process recorded in the run folder');
     if (result.killed.length > 0) console.log(`(had to SIGKILL ${result.killed.join(', ')})`);
-    if (result.wiped) console.log(`wiped ${plan.runDir}${result.removedLabels.length > 0 ? ` and removed ${result.removedLabels.join(', ')} from the wallet` : ''}`);
+    if (result.wiped)
+      console.log(`wiped ${plan.runDir}${result.removedLabels.length > 0 ? ` and removed ${result.removedLabels.join(', ')} from the wallet` : ''}`);
   } else {
     throw new NetworkConfigError(`usage: network up|down [--wipe] [--run-dir DIR] [--port-base N] [--config FILE] [--orderers N] [--wallet DIR]`);
   }
@@ -82,7 +83,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Our own errors say what to do; a stack is for the unexpected (or NETWORK_DEBUG=1).
-  const ours = error instanceof FabricNotFoundError || error instanceof NetworkConfigError || (error instanceof Error && error.message.startsWith('network:up failed'));
+  const ours =
+    error instanceof FabricNotFoundError || error instanceof NetworkConfigError || (error instanceof Error && error.message.startsWith('network:up failed'));
   if (error instanceof Error) console.error(ours && !process.env.NETWORK_DEBUG ? error.message : (error.stack ?? error.message));
   else console.error(error);
   process.exitCode = 1;

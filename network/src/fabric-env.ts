@@ -61,4 +61,3 @@ export function peerCliEnv(plan: NetworkPlan, province: ProvincePlan): NodeJS.Pr
 export function ordererTlsCa(plan: NetworkPlan): string {
   return caCertPath(plan.ordererOrg);
 }
-

@@ -215,10 +215,19 @@ function checkPlan(plan: NetworkPlan): void {
       seen.add(value);
     }
   };
-  unique('name', plan.provinces.map((p) => p.org.slug));
-  unique('code', plan.provinces.map((p) => p.code));
+  unique(
+    'name',
+    plan.provinces.map((p) => p.org.slug),
+  );
+  unique(
+    'code',
+    plan.provinces.map((p) => p.code),
+  );
   unique('MSP id', [...plan.provinces.map((p) => p.mspId), plan.ordererOrg.mspId]);
-  unique('agency', plan.provinces.flatMap((p) => p.agencies.map((a) => a.id)));
+  unique(
+    'agency',
+    plan.provinces.flatMap((p) => p.agencies.map((a) => a.id)),
+  );
   const owners = new Map<number, string>();
   for (const { port, owner } of plannedPorts(plan)) {
     if (port > 65535) throw new NetworkConfigError(`port ${port} (${owner}) is above 65535: lower the port base`);

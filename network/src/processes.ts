@@ -80,13 +80,7 @@ export function isRunning(record: ProcessRecord): boolean {
  * Starts a long-running process detached from us (it outlives `network:up`), its output appended
  * to <run>/logs/<name>.log, and records its pid.
  */
-export function startProcess(
-  runDir: string,
-  name: string,
-  command: string,
-  args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string },
-): StartedProcess {
+export function startProcess(runDir: string, name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): StartedProcess {
   mkdirSync(pidDir(runDir), { recursive: true });
   mkdirSync(logDir(runDir), { recursive: true });
   const log = join(logDir(runDir), `${name}.log`);

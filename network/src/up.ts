@@ -34,7 +34,9 @@ async function checkPortsFree(plan: NetworkPlan): Promise<void> {
   const taken: string[] = [];
   for (const { port, owner } of plannedPorts(plan)) if (!(await portFree(port))) taken.push(`${port} (${owner})`);
   if (taken.length > 0) {
-    throw new NetworkConfigError(`ports in use: ${taken.join(', ')}. Another network on this port base? Stop it, or pick another base with --port-base / NETWORK_PORT_BASE.`);
+    throw new NetworkConfigError(
+      `ports in use: ${taken.join(', ')}. Another network on this port base? Stop it, or pick another base with --port-base / NETWORK_PORT_BASE.`,
+    );
   }
 }
 

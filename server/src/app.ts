@@ -87,7 +87,12 @@ interface OpenedLedger {
 /** The one place that chooses the ledger: nothing above the port knows which one it got. */
 async function openLedger(config: Config, wallet: IdentityWallet): Promise<OpenedLedger> {
   if (config.ledger === 'fabric') {
-    const node = await openFabricNode({ statePath: config.fabric.networkState, province: config.fabric.province as string, wallet, commitScope: config.fabric.commitScope });
+    const node = await openFabricNode({
+      statePath: config.fabric.networkState,
+      province: config.fabric.province as string,
+      wallet,
+      commitScope: config.fabric.commitScope,
+    });
     return { port: node.ledger, nodes: node.nodes, agencies: node.agencies, issuerIdentity: node.issuerIdentity };
   }
   const node = await openEmbeddedNode({ dataDir: config.dataDir, ledgerDir: config.ledgerDir, wallet, provinces: DEMO_PROVINCES });

@@ -14,7 +14,10 @@ const schema = z.object({
   WALLET_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
   /** A PostgreSQL schema to keep this registry's tables in (default: public). */
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
   /** Requests per minute per client address on the public, unauthenticated endpoints. */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
@@ -26,7 +29,10 @@ const schema = z.object({
   /** LEDGER=fabric: the state file `npm run network:up` writes (profiles, identities, agencies). */
   FABRIC_NETWORK: z.string().min(1).default('network/.run/state.json'),
   /** LEDGER=fabric: the province (GB/T 2260 code) this server is the node of. */
-  FABRIC_PROVINCE: z.string().regex(/^\d{6}$/).optional(),
+  FABRIC_PROVINCE: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
   /** LEDGER=fabric: 'network' waits for every peer's commit (default), 'organization' for our own. */
   FABRIC_COMMIT_SCOPE: z.enum(['network', 'organization']).default('network'),
 });
@@ -61,7 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
-  if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE) throw new ConfigError('environment variable FABRIC_PROVINCE: LEDGER=fabric needs the code of the province this server serves, e.g. 330000');
+  if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE)
+    throw new ConfigError('environment variable FABRIC_PROVINCE: LEDGER=fabric needs the code of the province this server serves, e.g. 330000');
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,

@@ -10,11 +10,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const running = await startServer(config);
   const { registry } = running;
-  console.log(`elicense registry listening on ${running.url}  (ledger: ${config.ledger}, store: ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}, data: ${config.dataDir})`);
+  console.log(
+    `elicense registry listening on ${running.url}  (ledger: ${config.ledger}, store: ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}, data: ${config.dataDir})`,
+  );
   console.log(`  provinces served: ${registry.nodes.map((node) => `${node.name} ${node.code} (${node.mspId})`).join(', ')}`);
   if (registry.demo) {
     console.log('\nDemo created. These API keys are shown once; they are also in', join(config.dataDir, 'demo.json'), '(mode 0600):');
-    for (const agency of registry.demo.agencies) console.log(`  agency  ${agency.id.padEnd(22)} ${agency.name}  [${agency.licenseTypes.join(', ')}]\n          ${agency.apiKey}`);
+    for (const agency of registry.demo.agencies)
+      console.log(`  agency  ${agency.id.padEnd(22)} ${agency.name}  [${agency.licenseTypes.join(', ')}]\n          ${agency.apiKey}`);
     for (const counter of registry.demo.counters) console.log(`  counter ${counter.id.padEnd(22)} ${counter.name}\n          ${counter.apiKey}`);
   } else {
     console.log(`  demo API keys: ${join(config.dataDir, 'demo.json')}`);

@@ -44,9 +44,7 @@ describe('business-license issue requests', () => {
 
   it('the business term starts on or after establishment and ends after it starts', () => {
     expect(refusalOf({ ...example(), validFrom: '2019-08-19' }).details).to.deep.equal({ field: 'validFrom' });
-    expect(refusalOf({ ...example(), validUntil: '2019-08-19' }).message).to.equal(
-      'validUntil: must not be before validFrom (2019-08-20), got 2019-08-19',
-    );
+    expect(refusalOf({ ...example(), validUntil: '2019-08-19' }).message).to.equal('validUntil: must not be before validFrom (2019-08-20), got 2019-08-19');
     expect(validateIssueRequest({ ...example(), validUntil: '2039-08-19' }).validUntil).to.equal('2039-08-19');
     expect(validateIssueRequest({ ...example(), validUntil: null }).validUntil).to.equal(null);
   });
@@ -58,9 +56,7 @@ describe('business-license issue requests', () => {
   });
 
   it('registered capital is a positive amount of 万元 to the yuan, and may be absent', () => {
-    expect(refusalOf({ ...example(), data: { ...example().data, registeredCapital: 0 } }).message).to.equal(
-      'data.registeredCapital: must be greater than 0',
-    );
+    expect(refusalOf({ ...example(), data: { ...example().data, registeredCapital: 0 } }).message).to.equal('data.registeredCapital: must be greater than 0');
     expect(refusalOf({ ...example(), data: { ...example().data, registeredCapital: 100.00001 } }).message).to.equal(
       'data.registeredCapital: must have at most 4 decimal places (one yuan in 万元)',
     );

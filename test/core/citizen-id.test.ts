@@ -10,7 +10,7 @@ function reasonFor(value: string, today?: string): string {
 describe('citizen identity number (GB 11643-1999)', () => {
   // The two examples printed in the standard's annex A: a woman from Chaoyang, Beijing, and a man
   // from Chaoyang county, Guangdong; the second needs the X check character.
-  it('reads the standard\'s own examples', () => {
+  it("reads the standard's own examples", () => {
     expect(parseCitizenId('11010519491231002X')).to.deep.equal({
       ok: true,
       value: '11010519491231002X',
@@ -76,7 +76,7 @@ describe('citizen identity number (GB 11643-1999)', () => {
     expect(parseCitizenId(value, { today: '2030-01-01' }).ok).to.equal(true);
   });
 
-  it('a malformed today is the caller\'s mistake, not the holder\'s', () => {
+  it("a malformed today is the caller's mistake, not the holder's", () => {
     expect(() => parseCitizenId('440524188001010014', { today: '2025-6-1' })).to.throw(/today must be a date/);
   });
 });

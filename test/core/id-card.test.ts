@@ -1,13 +1,7 @@
 import { expect } from 'chai';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
 import { addYears, fullYearsOn } from '../../core/dates';
-import {
-  idCardValidityYears,
-  idCardValidUntil,
-  licenseTypeExample,
-  validateIssueRequest,
-  type IdCardRequest,
-} from '../../core/license-types';
+import { idCardValidityYears, idCardValidUntil, licenseTypeExample, validateIssueRequest, type IdCardRequest } from '../../core/license-types';
 import { refusalOf } from './refusal';
 
 function example(): IdCardRequest {
@@ -70,22 +64,18 @@ describe('id-card issue requests', () => {
     expect(error.message).to.equal('holder.idNumber: birth date 2030-01-01 is after today (2025-06-01)');
   });
 
-  it('a malformed today is the caller\'s error, not the applicant\'s', () => {
+  it("a malformed today is the caller's error, not the applicant's", () => {
     const error = refusalOf(example(), { today: '2025/06/01' });
     expect(error.code).to.equal('INVALID_ARGUMENT');
   });
 
   it('each printed field is bounded, trimmed and free of control characters', () => {
     expect(refusalOf({ ...example(), holder: { ...example().holder, name: '   ' } }).message).to.equal('holder.name: must not be empty');
-    expect(refusalOf({ ...example(), holder: { ...example().holder, name: '张'.repeat(31) } }).message).to.equal(
-      'holder.name: must be at most 30 characters',
-    );
+    expect(refusalOf({ ...example(), holder: { ...example().holder, name: '张'.repeat(31) } }).message).to.equal('holder.name: must be at most 30 characters');
     expect(refusalOf({ ...example(), data: { ...example().data, address: '文三路\u202e100号' } }).details).to.deep.equal({
       field: 'data.address',
     });
-    expect(refusalOf({ ...example(), data: { ...example().data, issuingAuthority: undefined } }).message).to.equal(
-      'data.issuingAuthority: is required',
-    );
+    expect(refusalOf({ ...example(), data: { ...example().data, issuingAuthority: undefined } }).message).to.equal('data.issuingAuthority: is required');
   });
 
   it('the ethnic group is one of the 56, written as the card prints it', () => {
@@ -97,9 +87,7 @@ describe('id-card issue requests', () => {
   });
 
   it('a field the card does not have is refused by name', () => {
-    expect(refusalOf({ ...example(), data: { ...example().data, photo: 'base64…' } }).message).to.equal(
-      'data.photo: is not a field of this license type',
-    );
+    expect(refusalOf({ ...example(), data: { ...example().data, photo: 'base64…' } }).message).to.equal('data.photo: is not a field of this license type');
   });
 
   it('the first failing field is the one named', () => {
@@ -141,7 +129,9 @@ describe('id-card issue requests', () => {
     });
 
     it('long-term is refused below 46, and a date is refused from 46', () => {
-      expect(refusalOf(cardFor(birth, '2046-05-09', null)).message).to.match(/must be 2066-05-09, got null \(长期\), which is only for holders aged 46 and over$/);
+      expect(refusalOf(cardFor(birth, '2046-05-09', null)).message).to.match(
+        /must be 2066-05-09, got null \(长期\), which is only for holders aged 46 and over$/,
+      );
       expect(refusalOf(cardFor(birth, '2046-05-10', '2066-05-10')).message).to.match(/long-term card .* must be null \(长期\), got 2066-05-10$/);
     });
 

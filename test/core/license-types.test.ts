@@ -22,7 +22,7 @@ import { refusalOf } from './refusal';
 const TODAY = '2025-07-01';
 
 describe('license type registry', () => {
-  it('holds the ledger\'s seeded types, with the same ids and names', () => {
+  it("holds the ledger's seeded types, with the same ids and names", () => {
     expect(listLicenseTypes().map((type) => ({ id: type.id, names: type.names }))).to.deep.equal(
       LICENSE_TYPE_SEEDS.map((seed) => ({ id: seed.id, names: seed.names })),
     );
@@ -46,7 +46,12 @@ describe('license type registry', () => {
 
 describe('issue request refusals common to every type', () => {
   it('a body that is not an object names the body', () => {
-    for (const [body, got] of [[null, 'null'], [[], 'an array'], ['id-card', 'a string'], [42, 'a number']] as const) {
+    for (const [body, got] of [
+      [null, 'null'],
+      [[], 'an array'],
+      ['id-card', 'a string'],
+      [42, 'a number'],
+    ] as const) {
       const error = refusalOf(body);
       expect(error.code).to.equal('INVALID_FIELD');
       expect(error.details).to.deep.equal({ field: 'body' });
@@ -141,7 +146,10 @@ describe('JSON Schema of each type', () => {
   });
 
   it('states the date format and the ID card fields in Chinese and English', () => {
-    const properties = licenseTypeJsonSchema('id-card').properties as Record<string, { format?: string; properties?: Record<string, { description?: string }> }>;
+    const properties = licenseTypeJsonSchema('id-card').properties as Record<
+      string,
+      { format?: string; properties?: Record<string, { description?: string }> }
+    >;
     expect(properties.validFrom.format).to.equal('date');
     expect(properties.data.properties?.issuingAuthority.description).to.match(/^签发机关/);
   });

@@ -1,11 +1,6 @@
 import { expect } from 'chai';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
-import {
-  holderIdentifier,
-  licenseTypeExample,
-  validateIssueRequest,
-  type PropertyCertificateRequest,
-} from '../../core/license-types';
+import { holderIdentifier, licenseTypeExample, validateIssueRequest, type PropertyCertificateRequest } from '../../core/license-types';
 import { refusalOf } from './refusal';
 
 function example(): PropertyCertificateRequest {
@@ -48,9 +43,7 @@ describe('property-certificate issue requests', () => {
     expect(refusalOf({ ...example(), holder: { ...COMPANY, idNumber: '510104198806150022' } }).message).to.equal(
       'holder: must carry either idNumber (a person) or creditCode (an organisation), not both',
     );
-    expect(refusalOf({ ...example(), holder: { name: '李娜' } }).message).to.equal(
-      'holder: needs idNumber (a person) or creditCode (an organisation)',
-    );
+    expect(refusalOf({ ...example(), holder: { name: '李娜' } }).message).to.equal('holder: needs idNumber (a person) or creditCode (an organisation)');
     expect(refusalOf({ ...example(), holder: '李娜' }).message).to.match(/^holder: must be an object/);
     expect(refusalOf({ ...example(), holder: { name: '李娜', idNumber: '510104198806150022', phone: '138' } }).message).to.equal(
       'holder.phone: is not a field of this license type',
@@ -71,7 +64,12 @@ describe('property-certificate issue requests', () => {
     });
 
     it('refuses what does not read like one', () => {
-      for (const certificateNumber of ['川(2024)成都市不动产证明第0012345号', '川2024成都市不动产权第0012345号', '川(2024)成都市不动产权第12345号', 'No. 0012345']) {
+      for (const certificateNumber of [
+        '川(2024)成都市不动产证明第0012345号',
+        '川2024成都市不动产权第0012345号',
+        '川(2024)成都市不动产权第12345号',
+        'No. 0012345',
+      ]) {
         expect(refusalOf(withData({ certificateNumber })).message, certificateNumber).to.match(/^data\.certificateNumber: must read like/);
       }
     });

@@ -38,10 +38,14 @@ describe('Fabric mode', function () {
     if (!skipped) await stopFabricTestNetwork();
   });
 
-  describeLedgerContract('fabric', () => {
-    if (!network) throw new Error('the Fabric test network is not up');
-    return network.fixture();
-  }, 60000);
+  describeLedgerContract(
+    'fabric',
+    () => {
+      if (!network) throw new Error('the Fabric test network is not up');
+      return network.fixture();
+    },
+    60000,
+  );
 
   describe('two provinces over HTTP, each server on its own peer', function () {
     this.timeout(120000);
@@ -87,10 +91,18 @@ describe('Fabric mode', function () {
       const scAdmin = sc.nodes[0].adminIdentity;
       await refusedWith(sc.ledger.port.submit(scIssuer, 'license:SuspendLicense', [licenseId, 'lost']), 'WRONG_PROVINCE');
       await refusedWith(sc.ledger.port.submit(scIssuer, 'license:RevokeLicense', [licenseId, 'fraud']), 'WRONG_PROVINCE');
-      await refusedWith(sc.ledger.port.submit(scIssuer, 'license:IssueLicense', [JSON.stringify(anchorFor('zj-psb', 'id-card', { id: licenseId }))]), 'WRONG_PROVINCE');
-      await refusedWith(sc.ledger.port.submit(scIssuer, 'license:IssueLicense', [JSON.stringify(anchorFor('sc-nr', 'property-certificate', { id: licenseId }))]), 'LICENSE_EXISTS');
       await refusedWith(
-        sc.ledger.port.submit(scAdmin, 'trust:RegisterAgency', [JSON.stringify({ id: 'zj-fake', name: '假冒机构', province: '330000', licenseTypes: ['id-card'], jwk: publicJwk() })]),
+        sc.ledger.port.submit(scIssuer, 'license:IssueLicense', [JSON.stringify(anchorFor('zj-psb', 'id-card', { id: licenseId }))]),
+        'WRONG_PROVINCE',
+      );
+      await refusedWith(
+        sc.ledger.port.submit(scIssuer, 'license:IssueLicense', [JSON.stringify(anchorFor('sc-nr', 'property-certificate', { id: licenseId }))]),
+        'LICENSE_EXISTS',
+      );
+      await refusedWith(
+        sc.ledger.port.submit(scAdmin, 'trust:RegisterAgency', [
+          JSON.stringify({ id: 'zj-fake', name: '假冒机构', province: '330000', licenseTypes: ['id-card'], jwk: publicJwk() }),
+        ]),
         'WRONG_PROVINCE',
       );
       const refusedOverHttp = await sichuan.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: sichuan.agencyKey('sc-nr'), body: { reason: 'fraud' } });
@@ -113,7 +125,10 @@ describe('Fabric mode', function () {
     });
 
     it('mints a property certificate in Sichuan that Zhejiang verifies', async () => {
-      const issued = await sichuan.api('POST', '/api/v1/licenses', { key: sichuan.agencyKey('sc-nr'), body: makePropertyCertificateRequest(42, { province: '510000' }) });
+      const issued = await sichuan.api('POST', '/api/v1/licenses', {
+        key: sichuan.agencyKey('sc-nr'),
+        body: makePropertyCertificateRequest(42, { province: '510000' }),
+      });
       expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
       const verdict = await zhejiang.api('POST', '/api/v1/verify', { key: zhejiang.counterKey('330000'), body: { credential: issued.body.credential } });
       expect(verdict.body, JSON.stringify(verdict.body.checks)).to.include({ valid: true, verdict: 'valid' });

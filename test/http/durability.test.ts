@@ -32,7 +32,9 @@ describe('registry HTTP API: durability', function () {
       await server.restart();
       expect(readFileSync(join(server.dataDir, 'demo.json'), 'utf8')).to.equal(demoBefore);
       expect(server.running.registry.demo).to.equal(null);
-      const verdicts = await Promise.all(issued.map((r) => server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: r.body.credential } })));
+      const verdicts = await Promise.all(
+        issued.map((r) => server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: r.body.credential } })),
+      );
       expect(verdicts.map((v) => v.body.verdict)).to.deep.equal(['invalid', 'valid', 'valid', 'valid', 'valid']);
       expect(verdicts[0].body.status).to.equal('revoked');
       // The keys from before the restart still work.
@@ -147,7 +149,11 @@ describe('registry HTTP API: durability', function () {
         let bookmark = '';
         let anchors = 0;
         do {
-          const page = JSON.parse((await registry.ledger.port.evaluate(reader, 'license:QueryLicenses', [JSON.stringify({ by: 'issuer', value: 'zj-psb', pageSize: 500, bookmark })])).toString()) as { licenses: LicenseAnchor[]; bookmark: string };
+          const page = JSON.parse(
+            (
+              await registry.ledger.port.evaluate(reader, 'license:QueryLicenses', [JSON.stringify({ by: 'issuer', value: 'zj-psb', pageSize: 500, bookmark })])
+            ).toString(),
+          ) as { licenses: LicenseAnchor[]; bookmark: string };
           for (const anchor of page.licenses) {
             const row = await registry.store.getLicense(anchor.id);
             expect(row?.state, `anchor ${anchor.id} lacks its record`).to.equal('anchored');
@@ -202,7 +208,10 @@ describe('registry HTTP API: durability', function () {
     after(async () => {
       await server?.remove();
       const client = new pg.Client({ connectionString: url });
-      await client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).finally(() => client.end());
+      await client
+        .connect()
+        .then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))
+        .finally(() => client.end());
     });
 
     it('issues, verifies and restarts with DATABASE_URL instead of PGlite', async () => {

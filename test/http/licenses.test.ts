@@ -182,7 +182,9 @@ describe('registry HTTP API: licenses', function () {
       const again = await server.api('POST', `/api/v1/licenses/${licenseId}/suspend`, { key: zjPsb, body: { reason: 'investigation' } });
       expect(again.status).to.equal(409);
       expect(again.body.error.code).to.equal('LICENSE_NOT_ACTIVE');
-      expect((await server.api('POST', `/api/v1/licenses/${licenseId}/reinstate`, { key: zjPsb, body: { reason: 'investigation-cleared' } })).body.status).to.equal('active');
+      expect(
+        (await server.api('POST', `/api/v1/licenses/${licenseId}/reinstate`, { key: zjPsb, body: { reason: 'investigation-cleared' } })).body.status,
+      ).to.equal('active');
       expect((await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zjPsb, body: { reason: 'fraud' } })).body.status).to.equal('revoked');
       const revive = await server.api('POST', `/api/v1/licenses/${licenseId}/reinstate`, { key: zjPsb, body: { reason: 'other' } });
       expect(revive.status).to.equal(409);
@@ -249,7 +251,9 @@ describe('registry HTTP API: licenses', function () {
     it('serves an OpenAPI document that matches the routes', async () => {
       const { body } = await server.api('GET', '/api/v1/openapi.json');
       expect(body.openapi).to.equal('3.1.0');
-      const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+      const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method} ${path}`),
+      );
       const routed = ROUTES.map((route) => `${route.method} ${openApiPath(route.path)}`);
       expect(documented.sort()).to.deep.equal(routed.sort());
       expect(body.paths['/api/v1/licenses'].post.requestBody.content['application/json'].schema.oneOf).to.have.length(3);

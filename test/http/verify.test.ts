@@ -36,7 +36,14 @@ describe('registry HTTP API: verification', function () {
   const verify = async (credential: unknown, key: string | undefined = scCounter) => {
     const response = await server.api('POST', '/api/v1/verify', { key, body: { credential } });
     expect(response.status, JSON.stringify(response.body)).to.equal(200);
-    return response.body as { valid: boolean; verdict: string; status: string | null; reason?: string; checks: Check[]; license: { id: string; claims: Record<string, unknown> } | null };
+    return response.body as {
+      valid: boolean;
+      verdict: string;
+      status: string | null;
+      reason?: string;
+      checks: Check[];
+      license: { id: string; claims: Record<string, unknown> } | null;
+    };
   };
   const failed = (result: { checks: Check[] }) => result.checks.filter((check) => !check.ok).map((check) => check.name);
 
@@ -50,7 +57,16 @@ describe('registry HTTP API: verification', function () {
   }
 
   const claimsFor = (licenseId: string, docHash: string, overrides: Record<string, unknown> = {}) => ({
-    ...credentialClaims({ agencyId: 'zj-psb', licenseId, type: 'id-card', docHash, validFrom: '2026-06-01', validUntil: '2036-06-01', issuedAt: new Date(), display: { name: '张三' } }),
+    ...credentialClaims({
+      agencyId: 'zj-psb',
+      licenseId,
+      type: 'id-card',
+      docHash,
+      validFrom: '2026-06-01',
+      validUntil: '2036-06-01',
+      issuedAt: new Date(),
+      display: { name: '张三' },
+    }),
     ...overrides,
   });
 

@@ -119,7 +119,9 @@ describe('Store on PostgreSQL', function () {
 describe('Store on an unreachable PostgreSQL', () => {
   it('fails to open with STORE_UNAVAILABLE', async () => {
     // Port 1 (tcpmux) has nothing listening: the connection is refused at once.
-    const error = await refusal(openPostgresStore({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', encryptionKey: randomBytes(32), connectTimeoutMs: 2000 }));
+    const error = await refusal(
+      openPostgresStore({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', encryptionKey: randomBytes(32), connectTimeoutMs: 2000 }),
+    );
     expect(error.code).to.equal('STORE_UNAVAILABLE');
     expect(error.message).to.include('ECONNREFUSED');
   });

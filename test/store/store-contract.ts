@@ -96,11 +96,35 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
       it('keeps an agency, updates it in place and never changes its creation date', async () => {
         const id = uniqueId('agency');
         const createdAt = nextInstant();
-        await store().upsertAgency({ id, name: '浙江省市场监督管理局', province: '330000', mspId: 'ZJMSP', licenseTypes: ['food-business'], identityLabel: `issuer-${id}`, createdAt });
-        await store().upsertAgency({ id, name: '浙江省市场监管局', province: '330000', mspId: 'ZJMSP', licenseTypes: ['food-business', 'drug-retail'], identityLabel: `issuer-${id}`, createdAt: nextInstant() });
+        await store().upsertAgency({
+          id,
+          name: '浙江省市场监督管理局',
+          province: '330000',
+          mspId: 'ZJMSP',
+          licenseTypes: ['food-business'],
+          identityLabel: `issuer-${id}`,
+          createdAt,
+        });
+        await store().upsertAgency({
+          id,
+          name: '浙江省市场监管局',
+          province: '330000',
+          mspId: 'ZJMSP',
+          licenseTypes: ['food-business', 'drug-retail'],
+          identityLabel: `issuer-${id}`,
+          createdAt: nextInstant(),
+        });
 
         const agency = await store().getAgency(id);
-        expect(agency).to.deep.equal({ id, name: '浙江省市场监管局', province: '330000', mspId: 'ZJMSP', licenseTypes: ['food-business', 'drug-retail'], identityLabel: `issuer-${id}`, createdAt });
+        expect(agency).to.deep.equal({
+          id,
+          name: '浙江省市场监管局',
+          province: '330000',
+          mspId: 'ZJMSP',
+          licenseTypes: ['food-business', 'drug-retail'],
+          identityLabel: `issuer-${id}`,
+          createdAt,
+        });
         expect(await store().getAgency(uniqueId('agency'))).to.equal(null);
       });
 
@@ -143,7 +167,15 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
       });
 
       it('refuses a second key with the same id, and a hash that is not SHA-256 sized', async () => {
-        const row = { id: uniqueId('key'), principalKind: 'agency' as const, principalId: 'zj-amr', province: '330000', secretHash: randomBytes(32), createdAt: nextInstant(), revokedAt: null };
+        const row = {
+          id: uniqueId('key'),
+          principalKind: 'agency' as const,
+          principalId: 'zj-amr',
+          province: '330000',
+          secretHash: randomBytes(32),
+          createdAt: nextInstant(),
+          revokedAt: null,
+        };
         await store().insertApiKey(row);
         expect((await refusal(store().insertApiKey(row))).code).to.equal('ALREADY_EXISTS');
         expect((await refusal(store().insertApiKey({ ...row, id: uniqueId('key'), secretHash: randomBytes(20) }))).code).to.equal('INVALID_ARGUMENT');
@@ -272,9 +304,15 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         expect(await store().getLicense(clash[0].id), 'a refused batch writes nothing').to.equal(null);
 
         const at = nextInstant();
-        await store().markLicensesAnchored(rows.map((row) => row.id), 'tx-batch', 9, at);
+        await store().markLicensesAnchored(
+          rows.map((row) => row.id),
+          'tx-batch',
+          9,
+          at,
+        );
         await store().markLicensesAnchored([rows[0].id], 'tx-batch', 9, nextInstant());
-        for (const row of rows) expect(await store().getLicense(row.id)).to.include({ state: 'anchored', status: 'active', txId: 'tx-batch', blockNumber: 9, updatedAt: at });
+        for (const row of rows)
+          expect(await store().getLicense(row.id)).to.include({ state: 'anchored', status: 'active', txId: 'tx-batch', blockNumber: 9, updatedAt: at });
         expect((await refusal(store().markLicensesAnchored([rows[0].id], 'tx-other', 10, nextInstant()))).code).to.equal('INVALID_TRANSITION');
         const unknown = uniqueId('LIC');
         const fresh = licenseRow();
@@ -327,7 +365,13 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         const license = licenseRow();
         await store().insertLicense(license);
         expect(await store().latestCredential(license.id)).to.equal(null);
-        const first = { id: uniqueId('jti'), licenseId: license.id, kid: 'kid-1', credential: `eyJhbGciOiJFUzI1NiJ9.first~${HOLDER_NAME}~`, issuedAt: nextInstant() };
+        const first = {
+          id: uniqueId('jti'),
+          licenseId: license.id,
+          kid: 'kid-1',
+          credential: `eyJhbGciOiJFUzI1NiJ9.first~${HOLDER_NAME}~`,
+          issuedAt: nextInstant(),
+        };
         const second = { ...first, id: uniqueId('jti'), credential: 'eyJhbGciOiJFUzI1NiJ9.second~', issuedAt: nextInstant() };
         await store().insertCredential(second);
         await store().insertCredential(first);
@@ -340,7 +384,13 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
       it('writes a batch of credentials in one go, all or nothing', async () => {
         const licenses = [licenseRow(), licenseRow()];
         await store().insertLicenses(licenses);
-        const rows = licenses.map((license) => ({ id: uniqueId('jti'), licenseId: license.id, kid: 'kid-1', credential: `x.${license.id}.z~`, issuedAt: nextInstant() }));
+        const rows = licenses.map((license) => ({
+          id: uniqueId('jti'),
+          licenseId: license.id,
+          kid: 'kid-1',
+          credential: `x.${license.id}.z~`,
+          issuedAt: nextInstant(),
+        }));
         await store().insertCredentials(rows);
         for (const row of rows) expect(await store().latestCredential(row.licenseId)).to.deep.equal(row);
         const orphan = { id: uniqueId('jti'), licenseId: uniqueId('LIC'), kid: 'kid-1', credential: 'x.y.z', issuedAt: nextInstant() };
@@ -407,7 +457,13 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
     });
 
     describe('idempotency keys', () => {
-      const claim = (principal: string, key: string, requestHash = sha256('request')) => ({ principal, key, requestHash, licenseId: null, createdAt: nextInstant() });
+      const claim = (principal: string, key: string, requestHash = sha256('request')) => ({
+        principal,
+        key,
+        requestHash,
+        licenseId: null,
+        createdAt: nextInstant(),
+      });
 
       it('claims a key once; a retry finds it pending, then replays the stored response', async () => {
         const principal = uniqueId('agency');
@@ -422,7 +478,13 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         await store().attachIdempotencyLicense(principal, key, licenseId);
         const body = { id: licenseId, holder: { name: HOLDER_NAME }, credential: 'a.b.c' };
         await store().completeIdempotencyKey(principal, key, 201, body);
-        expect(await store().claimIdempotencyKey(claim(principal, key))).to.deep.equal({ ...first, licenseId, state: 'done', responseStatus: 201, responseBody: body });
+        expect(await store().claimIdempotencyKey(claim(principal, key))).to.deep.equal({
+          ...first,
+          licenseId,
+          state: 'done',
+          responseStatus: 201,
+          responseBody: body,
+        });
 
         // The same key under another principal is another key.
         expect(await store().claimIdempotencyKey(claim(uniqueId('agency'), key))).to.equal(null);

@@ -62,7 +62,12 @@ export async function startTestServer(env: Record<string, string> = {}, existing
       const response = await fetch(`${server.url}${path}`, { method, headers, body });
       const bytes = Buffer.from(await response.arrayBuffer());
       const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, headers: response.headers, body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8'), bytes };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8'),
+        bytes,
+      };
     },
     agencyKey: (id) => {
       const agency = demo.agencies.find((candidate) => candidate.id === id);

@@ -103,8 +103,10 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
       const http = error as { type?: string; status?: number; message?: string };
       if (http.type === 'entity.too.large') registryError = new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
       else if (http.type === 'entity.parse.failed') registryError = new RegistryError('MALFORMED_JSON', 'the body is not valid JSON');
-      else if (http.type === 'encoding.unsupported' || http.type === 'charset.unsupported') registryError = new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
-      else if (typeof http.status === 'number' && http.status >= 400 && http.status < 500) registryError = new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
+      else if (http.type === 'encoding.unsupported' || http.type === 'charset.unsupported')
+        registryError = new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
+      else if (typeof http.status === 'number' && http.status >= 400 && http.status < 500)
+        registryError = new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
       else {
         log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
         registryError = new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');

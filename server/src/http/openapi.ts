@@ -38,7 +38,10 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
     for (const [status, description] of Object.entries(route.responses)) {
       const ok = Number(status) < 400;
       const type = ok ? (route.produces ?? 'application/json') : 'application/json';
-      responses[status] = { description, content: { [type]: ok ? (type === 'application/json' ? { schema: { type: 'object' } } : {}) : { schema: errorSchema } } };
+      responses[status] = {
+        description,
+        content: { [type]: ok ? (type === 'application/json' ? { schema: { type: 'object' } } : {}) : { schema: errorSchema } },
+      };
     }
     const operation: Record<string, unknown> = {
       operationId: route.operationId,

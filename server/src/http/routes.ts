@@ -106,7 +106,10 @@ function issued(outcome: Outcome<unknown>): Reply {
 }
 
 function publicReader(ctx: RouteContext): string {
-  return readerFor(ctx.registry, ctx.principal?.kind === 'counter' ? ctx.principal.counter.province : ctx.principal?.kind === 'agency' ? ctx.principal.agency.province : null);
+  return readerFor(
+    ctx.registry,
+    ctx.principal?.kind === 'counter' ? ctx.principal.counter.province : ctx.principal?.kind === 'agency' ? ctx.principal.agency.province : null,
+  );
 }
 
 export const ROUTES: RouteSpec[] = [
@@ -118,7 +121,14 @@ export const ROUTES: RouteSpec[] = [
     access: 'agency',
     bodySchema: () => ({ oneOf: listLicenseTypes().map((type) => licenseTypeJsonSchema(type.id)) }),
     idempotent: true,
-    responses: { 201: 'Issued and anchored', 400: 'A field is invalid (error.field names it)', 401: 'No valid API key', 403: 'Not an agency, or the type is not allowed', 409: 'Idempotency-Key reused for another request', 503: 'Ledger unreachable: retry with the same Idempotency-Key' },
+    responses: {
+      201: 'Issued and anchored',
+      400: 'A field is invalid (error.field names it)',
+      401: 'No valid API key',
+      403: 'Not an agency, or the type is not allowed',
+      409: 'Idempotency-Key reused for another request',
+      503: 'Ledger unreachable: retry with the same Idempotency-Key',
+    },
     async handle(ctx) {
       return issued(await ctx.registry.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
     },
@@ -135,7 +145,18 @@ export const ROUTES: RouteSpec[] = [
       const rows = await ctx.registry.issuance.findByHolder(agencyOf(ctx), ctx.body as z.infer<typeof searchBody>);
       return {
         status: 200,
-        json: { licenses: rows.map((row) => ({ licenseId: row.id, type: row.type, state: row.state, status: row.status, validFrom: row.validFrom, validUntil: row.validUntil, supersedes: row.supersedes, createdAt: row.createdAt })) },
+        json: {
+          licenses: rows.map((row) => ({
+            licenseId: row.id,
+            type: row.type,
+            state: row.state,
+            status: row.status,
+            validFrom: row.validFrom,
+            validUntil: row.validUntil,
+            supersedes: row.supersedes,
+            createdAt: row.createdAt,
+          })),
+        },
       };
     },
   },
@@ -179,39 +200,43 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: { licenseId: id, credential: await ctx.registry.issuance.credentialOf(agencyOf(ctx), id) } };
     },
   },
-  ...([
-    ['png', 'image/png', 'PNG'],
-    ['svg', 'image/svg+xml', 'SVG'],
-  ] as const).map(
-    ([format, type, name]): RouteSpec => ({
-      method: 'get',
-      path: `/api/v1/licenses/:id/qr.${format}`,
-      operationId: `getQr${name[0]}${name.slice(1).toLowerCase()}`,
-      summary: `The credential as a QR code (${name}, error correction M)`,
-      access: 'agency',
-      produces: type,
-      responses: { 200: `${name} image`, 403: 'Another agency issued it', 404: 'Unknown license' },
-      async handle(ctx) {
-        const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
-        return { status: 200, contentType: type, payload: await ctx.registry.qr[format](credential) };
-      },
-    }),
-  ),
-  ...(['suspend', 'reinstate', 'revoke'] as const).map(
-    (action): RouteSpec => ({
-      method: 'post',
-      path: `/api/v1/licenses/:id/${action}`,
-      operationId: `${action}License`,
-      summary: `${action[0].toUpperCase()}${action.slice(1)} a license with a reason code${action === 'revoke' ? ' (terminal)' : ''}`,
-      access: 'agency',
-      body: reasonBody,
-      responses: { 200: 'Status changed on the ledger', 400: 'Unknown reason code', 403: 'Another agency issued it', 404: 'Unknown license', 409: 'The license is not in a state that allows this' },
-      async handle(ctx) {
-        const { reason } = ctx.body as z.infer<typeof reasonBody>;
-        return { status: 200, json: await ctx.registry.lifecycle.change(agencyOf(ctx), licenseId(ctx), action, reason) };
-      },
-    }),
-  ),
+  ...(
+    [
+      ['png', 'image/png', 'PNG'],
+      ['svg', 'image/svg+xml', 'SVG'],
+    ] as const
+  ).map(([format, type, name]): RouteSpec => ({
+    method: 'get',
+    path: `/api/v1/licenses/:id/qr.${format}`,
+    operationId: `getQr${name[0]}${name.slice(1).toLowerCase()}`,
+    summary: `The credential as a QR code (${name}, error correction M)`,
+    access: 'agency',
+    produces: type,
+    responses: { 200: `${name} image`, 403: 'Another agency issued it', 404: 'Unknown license' },
+    async handle(ctx) {
+      const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
+      return { status: 200, contentType: type, payload: await ctx.registry.qr[format](credential) };
+    },
+  })),
+  ...(['suspend', 'reinstate', 'revoke'] as const).map((action): RouteSpec => ({
+    method: 'post',
+    path: `/api/v1/licenses/:id/${action}`,
+    operationId: `${action}License`,
+    summary: `${action[0].toUpperCase()}${action.slice(1)} a license with a reason code${action === 'revoke' ? ' (terminal)' : ''}`,
+    access: 'agency',
+    body: reasonBody,
+    responses: {
+      200: 'Status changed on the ledger',
+      400: 'Unknown reason code',
+      403: 'Another agency issued it',
+      404: 'Unknown license',
+      409: 'The license is not in a state that allows this',
+    },
+    async handle(ctx) {
+      const { reason } = ctx.body as z.infer<typeof reasonBody>;
+      return { status: 200, json: await ctx.registry.lifecycle.change(agencyOf(ctx), licenseId(ctx), action, reason) };
+    },
+  })),
   {
     method: 'post',
     path: '/api/v1/licenses/:id/renew',
@@ -220,7 +245,13 @@ export const ROUTES: RouteSpec[] = [
     access: 'agency',
     body: renewBody,
     idempotent: true,
-    responses: { 201: 'The successor, issued and anchored', 400: 'A field is invalid', 403: 'Another agency issued it', 404: 'Unknown license', 409: 'The license is revoked or already superseded' },
+    responses: {
+      201: 'The successor, issued and anchored',
+      400: 'A field is invalid',
+      403: 'Another agency issued it',
+      404: 'Unknown license',
+      409: 'The license is revoked or already superseded',
+    },
     async handle(ctx) {
       return issued(await ctx.registry.issuance.renew(agencyOf(ctx), licenseId(ctx), ctx.body as Record<string, unknown>, idempotencyKey(ctx.req)));
     },
@@ -279,7 +310,7 @@ export const ROUTES: RouteSpec[] = [
     method: 'get',
     path: '/api/v1/trust/issuers',
     operationId: 'listIssuers',
-    summary: "The trust registry as the ledger holds it: agencies, provinces, license types and public keys",
+    summary: 'The trust registry as the ledger holds it: agencies, provinces, license types and public keys',
     access: 'public',
     responses: { 200: 'The issuers', 429: 'Rate limited' },
     async handle(ctx) {
@@ -305,11 +336,12 @@ export const ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'Healthy', 503: 'Ledger or store unavailable' },
     async handle(ctx) {
-      const probe = async (work: () => Promise<unknown>) => work().then(() => 'ok', (error: Error) => `unavailable: ${error.message}`);
-      const [ledger, store] = await Promise.all([
-        probe(() => ctx.registry.ledger.port.ping()),
-        probe(() => ctx.registry.store.ping()),
-      ]);
+      const probe = async (work: () => Promise<unknown>) =>
+        work().then(
+          () => 'ok',
+          (error: Error) => `unavailable: ${error.message}`,
+        );
+      const [ledger, store] = await Promise.all([probe(() => ctx.registry.ledger.port.ping()), probe(() => ctx.registry.store.ping())]);
       const healthy = ledger === 'ok' && store === 'ok';
       return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ledger, store, ledgerKind: ctx.registry.config.ledger } };
     },

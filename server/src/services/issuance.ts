@@ -24,7 +24,15 @@ import { parseCitizenId } from '../../../core/citizen-id';
 import { parseCreditCode } from '../../../core/credit-code';
 import { computeDocHash, holderRefOf, sha256Hex } from '../../../core/hash';
 import { formatLicenseId } from '../../../core/license-id';
-import { citizenIdentifier, displayClaims, holderIdentifier, organizationIdentifier, validateIssueRequest, type HolderIdentifier, type IssueRequest } from '../../../core/license-types';
+import {
+  citizenIdentifier,
+  displayClaims,
+  holderIdentifier,
+  organizationIdentifier,
+  validateIssueRequest,
+  type HolderIdentifier,
+  type IssueRequest,
+} from '../../../core/license-types';
 import type { Clock } from '../ports/clock';
 import type { Keys } from '../ports/keys';
 import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store';
@@ -98,7 +106,13 @@ export class IssuanceService {
     this.pendingRows = new GroupCommit((rows) => deps.store.insertLicenses(rows), { windowMs: 1, splitOnError: true });
     this.credentialRows = new GroupCommit((rows) => deps.store.insertCredentials(rows), { windowMs: 1, splitOnError: true });
     this.batcher = new AnchorBatcher(deps.ledger, {
-      afterCommit: (inputs, anchored) => deps.store.markLicensesAnchored(inputs.map((input) => input.id), anchored.txId, anchored.blockNumber, this.now().toISOString()),
+      afterCommit: (inputs, anchored) =>
+        deps.store.markLicensesAnchored(
+          inputs.map((input) => input.id),
+          anchored.txId,
+          anchored.blockNumber,
+          this.now().toISOString(),
+        ),
     });
   }
 
@@ -158,7 +172,13 @@ export class IssuanceService {
     let licenseId = formatLicenseId(agency.province, randomBytes(8));
     if (idempotencyKey !== null) {
       const requestHash = sha256Hex(canonicalize(rawRequest));
-      const existing = await this.deps.store.claimIdempotencyKey({ principal, key: idempotencyKey, requestHash, licenseId, createdAt: this.now().toISOString() });
+      const existing = await this.deps.store.claimIdempotencyKey({
+        principal,
+        key: idempotencyKey,
+        requestHash,
+        licenseId,
+        createdAt: this.now().toISOString(),
+      });
       if (existing) {
         if (existing.requestHash !== requestHash) {
           throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
@@ -212,7 +232,15 @@ export class IssuanceService {
   }
 
   private anchorInput(row: LicenseRow): AnchorInput {
-    return { id: row.id, type: row.type, agencyId: row.agencyId, docHash: row.docHash, holderRef: row.holderRef, validFrom: row.validFrom, validUntil: row.validUntil };
+    return {
+      id: row.id,
+      type: row.type,
+      agencyId: row.agencyId,
+      docHash: row.docHash,
+      holderRef: row.holderRef,
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+    };
   }
 
   /** Steps 3–5 for a pending row; for an anchored one, just the response. */
@@ -250,7 +278,12 @@ export class IssuanceService {
     if (!anchored) {
       try {
         if (row.supersedes) {
-          anchored = await this.deps.ledger.renew(agency.identityLabel, row.supersedes, this.anchorInput(row), (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal');
+          anchored = await this.deps.ledger.renew(
+            agency.identityLabel,
+            row.supersedes,
+            this.anchorInput(row),
+            (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal',
+          );
         } else {
           anchored = await this.batcher.anchor(agency.identityLabel, this.anchorInput(row));
           recorded = true;

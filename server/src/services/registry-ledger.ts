@@ -127,7 +127,12 @@ export class RegistryLedger {
     return { txId: result.txId, blockNumber: result.blockNumber };
   }
 
-  async changeStatus(issuer: string, action: 'suspend' | 'reinstate' | 'revoke', id: string, reason: ReasonCode): Promise<{ anchor: LicenseAnchor; txId: string; blockNumber: number }> {
+  async changeStatus(
+    issuer: string,
+    action: 'suspend' | 'reinstate' | 'revoke',
+    id: string,
+    reason: ReasonCode,
+  ): Promise<{ anchor: LicenseAnchor; txId: string; blockNumber: number }> {
     const fn = { suspend: 'license:SuspendLicense', reinstate: 'license:ReinstateLicense', revoke: 'license:RevokeLicense' }[action];
     const result = await this.submit(issuer, fn, [id, reason]);
     const anchor = result.payload.length > 0 ? parse<LicenseAnchor>(result.payload) : await this.readLicense(issuer, id);

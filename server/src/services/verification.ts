@@ -138,7 +138,14 @@ export class VerificationService {
       return { result: done('invalid'), parsed: null };
     }
     checks.push({ name: 'format', ok: true, detail: `SD-JWT VC, ES256, ${parsed.disclosures.length} disclosure(s)` });
-    const license = { id: claims.lid, type: claims.vct, issuer: { agency: claims.iss, province: null as string | null }, validFrom: null as string | null, validUntil: null as string | null, claims: {} };
+    const license = {
+      id: claims.lid,
+      type: claims.vct,
+      issuer: { agency: claims.iss, province: null as string | null },
+      validFrom: null as string | null,
+      validUntil: null as string | null,
+      claims: {},
+    };
 
     // issuer-key
     const kid = parsed.header.kid as string;
@@ -160,14 +167,22 @@ export class VerificationService {
     }
     const issuedAt = new Date(claims.iat * 1000);
     if (key.retiredAt !== null && Date.parse(key.retiredAt) <= issuedAt.getTime()) {
-      checks.push({ name: 'issuer-key', ok: false, detail: `key ${kid} was retired at ${key.retiredAt}, before this credential was issued (${issuedAt.toISOString()})` });
+      checks.push({
+        name: 'issuer-key',
+        ok: false,
+        detail: `key ${kid} was retired at ${key.retiredAt}, before this credential was issued (${issuedAt.toISOString()})`,
+      });
       return { result: done('invalid'), parsed };
     }
     if (issuedAt.getTime() > now.getTime() + 5 * 60 * 1000) {
       checks.push({ name: 'issuer-key', ok: false, detail: `the credential claims to be issued in the future (${issuedAt.toISOString()})` });
       return { result: done('invalid'), parsed };
     }
-    checks.push({ name: 'issuer-key', ok: true, detail: `${kid} of ${key.agency.name} (${key.agency.province})${key.retiredAt ? `, retired ${key.retiredAt}, after issue` : ''}` });
+    checks.push({
+      name: 'issuer-key',
+      ok: true,
+      detail: `${kid} of ${key.agency.name} (${key.agency.province})${key.retiredAt ? `, retired ${key.retiredAt}, after issue` : ''}`,
+    });
     license.issuer.province = key.agency.province;
 
     // signature (and disclosures, which the signature covers through _sd)
@@ -191,7 +206,11 @@ export class VerificationService {
     checks.push({
       name: 'issuer-authorized',
       ok: authorized,
-      detail: authorized ? `${key.agency.id} may issue ${claims.vct}` : key.agency.status !== 'active' ? `agency ${key.agency.id} is ${key.agency.status}` : `${key.agency.id} is not allowed to issue ${claims.vct}`,
+      detail: authorized
+        ? `${key.agency.id} may issue ${claims.vct}`
+        : key.agency.status !== 'active'
+          ? `agency ${key.agency.id} is ${key.agency.status}`
+          : `${key.agency.id} is not allowed to issue ${claims.vct}`,
     });
 
     // anchor, status, validity
@@ -201,7 +220,10 @@ export class VerificationService {
     } catch (error) {
       if (!(error instanceof LedgerUnreachable)) throw error;
       checks.push({ name: 'anchor', ok: false, detail: `the ledger could not be reached: ${error.message}` });
-      return { result: done(checks.every((c) => c.ok || c.name === 'anchor') ? 'indeterminate' : 'invalid', { reason: 'ledger-unavailable', license }), parsed };
+      return {
+        result: done(checks.every((c) => c.ok || c.name === 'anchor') ? 'indeterminate' : 'invalid', { reason: 'ledger-unavailable', license }),
+        parsed,
+      };
     }
     const docHash = docHashFromClaim(claims.dh);
     if (!anchor) {
@@ -212,14 +234,19 @@ export class VerificationService {
     checks.push({
       name: 'anchor',
       ok: hashMatches,
-      detail: hashMatches ? `anchored by ${anchor.issuer.agencyId} in tx ${anchor.createdTxId}` : 'the ledger holds a different docHash, type or issuer for this license id',
+      detail: hashMatches
+        ? `anchored by ${anchor.issuer.agencyId} in tx ${anchor.createdTxId}`
+        : 'the ledger holds a different docHash, type or issuer for this license id',
     });
     const today = chinaDate(now);
     const status = effectiveStatus(anchor, today);
     checks.push({
       name: 'status',
       ok: status === 'active',
-      detail: status === 'active' ? 'active' : `${status}${anchor.reason ? ` (${anchor.reason})` : ''}${anchor.supersededBy ? `, superseded by ${anchor.supersededBy}` : ''}`,
+      detail:
+        status === 'active'
+          ? 'active'
+          : `${status}${anchor.reason ? ` (${anchor.reason})` : ''}${anchor.supersededBy ? `, superseded by ${anchor.supersededBy}` : ''}`,
     });
     const within = isWithinValidity(anchor, today);
     checks.push({
@@ -231,7 +258,14 @@ export class VerificationService {
     license.validUntil = anchor.validUntil;
     const valid = checks.every((check) => check.ok);
     const firstFailed = checks.find((check) => !check.ok);
-    const reason = firstFailed?.name === 'status' ? (status as string) : firstFailed?.name === 'validity' ? (today < anchor.validFrom ? 'not-yet-valid' : 'expired') : firstFailed?.name;
+    const reason =
+      firstFailed?.name === 'status'
+        ? (status as string)
+        : firstFailed?.name === 'validity'
+          ? today < anchor.validFrom
+            ? 'not-yet-valid'
+            : 'expired'
+          : firstFailed?.name;
     return {
       result: { valid, verdict: valid ? 'valid' : 'invalid', status, ...(reason ? { reason } : {}), checks, license },
       parsed,

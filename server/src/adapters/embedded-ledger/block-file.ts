@@ -22,9 +22,7 @@ export interface ScannedBlock {
   bodyBytes: Buffer;
 }
 
-export type ScanProblem =
-  | { kind: 'torn-tail'; offset: number; bytes: number }
-  | { kind: 'corrupt'; offset: number; block: number | null; message: string };
+export type ScanProblem = { kind: 'torn-tail'; offset: number; bytes: number } | { kind: 'corrupt'; offset: number; block: number | null; message: string };
 
 /**
  * Reads the file line by line, checking each block's number, link and data hash. Calls `onBlock`

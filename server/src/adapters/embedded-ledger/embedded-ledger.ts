@@ -164,7 +164,12 @@ export class EmbeddedLedger implements Ledger {
 
   private async appendConfig(config: ChannelConfig): Promise<void> {
     await this.exclusive(async () => {
-      const record: ConfigRecord = { type: 'config', txId: this.newTxId(Buffer.from(CHANNEL_CONFIG_TX)), timestamp: this.options.clock().toISOString(), config };
+      const record: ConfigRecord = {
+        type: 'config',
+        txId: this.newTxId(Buffer.from(CHANNEL_CONFIG_TX)),
+        timestamp: this.options.clock().toISOString(),
+        config,
+      };
       const number = this.state.height + 1;
       const encoded = encodeBlock(number, this.file.lastHash, number, { txs: [record] }, this.options.clock());
       await this.file.append(encoded.line, encoded.hash);
@@ -272,14 +277,20 @@ export class EmbeddedLedger implements Ledger {
       // The file may now end in a partial line; appending after it would bury good blocks behind
       // garbage. Stop taking writes: a restart cuts the torn tail and carries on.
       this.broken = error as Error;
-      for (const pending of batch) pending.reject(new RegistryError('LEDGER_UNAVAILABLE', `block ${number} could not be written: ${(error as Error).message}`, { txId: pending.record.txId }));
+      for (const pending of batch)
+        pending.reject(
+          new RegistryError('LEDGER_UNAVAILABLE', `block ${number} could not be written: ${(error as Error).message}`, { txId: pending.record.txId }),
+        );
       return;
     }
     applyBlock(this.state, encoded.block);
     batch.forEach((pending, index) => {
       const { txId } = pending.record;
       if (codes[index] === 'VALID') pending.resolve({ txId, blockNumber: number, payload: pending.payload });
-      else pending.reject(new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated at commit: ${codes[index]}`, { txId, validationCode: codes[index] }));
+      else
+        pending.reject(
+          new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated at commit: ${codes[index]}`, { txId, validationCode: codes[index] }),
+        );
     });
     this.emitEvents(number, txs);
     this.txsSinceCheckpoint += txs.length;

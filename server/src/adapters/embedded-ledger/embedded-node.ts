@@ -25,7 +25,13 @@ export interface EmbeddedNode {
 }
 
 /** The wallet's identity `label` if it was issued by `ca`; otherwise a fresh enrollment. */
-async function ensureIdentity(wallet: IdentityWallet, ca: CaMaterial, mspId: string, enrollmentId: string, attributes: Record<string, string>): Promise<string> {
+async function ensureIdentity(
+  wallet: IdentityWallet,
+  ca: CaMaterial,
+  mspId: string,
+  enrollmentId: string,
+  attributes: Record<string, string>,
+): Promise<string> {
   const label = identityLabel(enrollmentId, mspId);
   const existing = await wallet.get(label);
   if (existing && existing.mspId === mspId) {
@@ -37,7 +43,12 @@ async function ensureIdentity(wallet: IdentityWallet, ca: CaMaterial, mspId: str
   return enrollLocal(wallet, ca, { enrollmentId, mspId, attributes, type: attributes.role === 'admin' ? 'admin' : 'client' });
 }
 
-export async function openEmbeddedNode(options: { dataDir: string; ledgerDir: string; wallet: IdentityWallet; provinces: readonly ProvinceSpec[] }): Promise<EmbeddedNode> {
+export async function openEmbeddedNode(options: {
+  dataDir: string;
+  ledgerDir: string;
+  wallet: IdentityWallet;
+  provinces: readonly ProvinceSpec[];
+}): Promise<EmbeddedNode> {
   const caRoot = join(options.dataDir, 'ca');
   const cas = new Map<string, CaMaterial>();
   const nodes: ProvinceNode[] = [];
@@ -64,12 +75,16 @@ export async function openEmbeddedNode(options: { dataDir: string; ledgerDir: st
       await ledger.updateOrganization(province.mspId, [(cas.get(province.mspId) as CaMaterial).certificate]);
     } else if (!member.rootCertificates.includes((cas.get(province.mspId) as CaMaterial).certificate)) {
       await ledger.close();
-      throw new RegistryError('INTERNAL', `the CA in ${join(caRoot, province.mspId)} is not the one the ledger knows for ${province.mspId}; restore it or start from an empty DATA_DIR`);
+      throw new RegistryError(
+        'INTERNAL',
+        `the CA in ${join(caRoot, province.mspId)} is not the one the ledger knows for ${province.mspId}; restore it or start from an empty DATA_DIR`,
+      );
     }
   }
   return {
     ledger,
     nodes,
-    issuerIdentity: (node, agencyId) => ensureIdentity(options.wallet, cas.get(node.mspId) as CaMaterial, node.mspId, `${agencyId}-issuer`, { role: 'issuer', agency: agencyId }),
+    issuerIdentity: (node, agencyId) =>
+      ensureIdentity(options.wallet, cas.get(node.mspId) as CaMaterial, node.mspId, `${agencyId}-issuer`, { role: 'issuer', agency: agencyId }),
   };
 }

@@ -31,7 +31,10 @@ export class Membership {
 
   constructor(readonly config: ChannelConfig) {
     for (const org of config.organizations) {
-      this.roots.set(org.mspId, org.rootCertificates.map((pem) => new X509Certificate(pem)));
+      this.roots.set(
+        org.mspId,
+        org.rootCertificates.map((pem) => new X509Certificate(pem)),
+      );
     }
   }
 

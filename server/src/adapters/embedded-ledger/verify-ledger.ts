@@ -33,10 +33,18 @@ function firstDifference(recomputed: WorldState, stored: WorldState): string | n
   const a = recomputed.snapshot();
   const b = stored.snapshot();
   const sections = [
-    ['world state', a.state, b.state, (x: unknown, y: unknown) => {
-      const [p, q] = [x as { value: Buffer; version: { block: number; tx: number } }, y as typeof x & { value: Buffer; version: { block: number; tx: number } }];
-      return p.value.equals(q.value) && p.version.block === q.version.block && p.version.tx === q.version.tx;
-    }],
+    [
+      'world state',
+      a.state,
+      b.state,
+      (x: unknown, y: unknown) => {
+        const [p, q] = [
+          x as { value: Buffer; version: { block: number; tx: number } },
+          y as typeof x & { value: Buffer; version: { block: number; tx: number } },
+        ];
+        return p.value.equals(q.value) && p.version.block === q.version.block && p.version.tx === q.version.tx;
+      },
+    ],
     ['history index', a.history, b.history, (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y)],
     ['transaction index', a.txs, b.txs, (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y)],
   ] as const;

@@ -86,7 +86,11 @@ export function fabricError(error: unknown, context: { txId?: string; what: stri
     const refusal = parseWireError(message);
     if (refusal) return withTx(refusal.code, refusal.message, context.txId);
   }
-  const summary = (messages.find((message) => !/^(Endorsement has failed|No valid responses from any peers)/.test(message)) ?? messages[0] ?? String(error)).split('\n')[0];
+  const summary = (
+    messages.find((message) => !/^(Endorsement has failed|No valid responses from any peers)/.test(message)) ??
+    messages[0] ??
+    String(error)
+  ).split('\n')[0];
   if (UNAUTHENTICATED.some((pattern) => pattern.test(text))) {
     return withTx('UNAUTHENTICATED', `the channel does not accept this identity (${context.what}): ${summary}`, context.txId);
   }

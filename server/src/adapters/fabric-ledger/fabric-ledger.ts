@@ -149,7 +149,9 @@ class FabricNetworkLedger implements FabricLedger {
       // orderer's. An answer from it (a status) means the transaction was not taken; anything else
       // leaves its fate open.
       if (commit.wait && !/orderer response status|is not connected|Failed to connect|UNAVAILABLE/i.test(fabricMessages(error).join('\n'))) {
-        throw new RegistryError('COMMIT_STATUS_UNKNOWN', `transaction ${txId} may or may not have been ordered: ${fabricMessages(error)[0] ?? error}`, { txId });
+        throw new RegistryError('COMMIT_STATUS_UNKNOWN', `transaction ${txId} may or may not have been ordered: ${fabricMessages(error)[0] ?? error}`, {
+          txId,
+        });
       }
       throw fabricError(error, { txId, what: `${fn} as ${identity}` });
     }
@@ -243,7 +245,10 @@ class FabricNetworkLedger implements FabricLedger {
   async ping(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RegistryError('LEDGER_UNAVAILABLE', `Fabric did not answer within ${this.timeouts.pingMs} ms`)), this.timeouts.pingMs);
+      timer = setTimeout(
+        () => reject(new RegistryError('LEDGER_UNAVAILABLE', `Fabric did not answer within ${this.timeouts.pingMs} ms`)),
+        this.timeouts.pingMs,
+      );
     });
     try {
       await Promise.race([this.height(), late]);

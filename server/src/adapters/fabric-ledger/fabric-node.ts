@@ -30,18 +30,32 @@ export interface FabricNode {
   issuerIdentity(node: ProvinceNode, agencyId: string): Promise<string>;
 }
 
-export async function openFabricNode(options: { statePath: string; province: string; wallet: IdentityWallet; commitScope: 'network' | 'organization' }): Promise<FabricNode> {
+export async function openFabricNode(options: {
+  statePath: string;
+  province: string;
+  wallet: IdentityWallet;
+  commitScope: 'network' | 'organization';
+}): Promise<FabricNode> {
   if (!existsSync(options.statePath)) {
-    throw new RegistryError('LEDGER_UNAVAILABLE', `no Fabric network state at ${options.statePath}: run npm run network:up, or point FABRIC_NETWORK at its state.json`);
+    throw new RegistryError(
+      'LEDGER_UNAVAILABLE',
+      `no Fabric network state at ${options.statePath}: run npm run network:up, or point FABRIC_NETWORK at its state.json`,
+    );
   }
   const state = JSON.parse(readFileSync(options.statePath, 'utf8')) as NetworkStateFile;
   const province = state.provinces.find((candidate) => candidate.code === options.province);
   if (!province) {
-    throw new RegistryError('LEDGER_UNAVAILABLE', `province ${options.province} is not in the Fabric network (${state.provinces.map((p) => p.code).join(', ')})`);
+    throw new RegistryError(
+      'LEDGER_UNAVAILABLE',
+      `province ${options.province} is not in the Fabric network (${state.provinces.map((p) => p.code).join(', ')})`,
+    );
   }
   const requireIdentity = async (label: string): Promise<string> => {
     if (!(await options.wallet.get(label))) {
-      throw new RegistryError('UNAUTHENTICATED', `identity ${label} is not in the wallet ${options.wallet.directory}; network:up enrolls it (or set WALLET_DIR)`);
+      throw new RegistryError(
+        'UNAUTHENTICATED',
+        `identity ${label} is not in the wallet ${options.wallet.directory}; network:up enrolls it (or set WALLET_DIR)`,
+      );
     }
     return label;
   };

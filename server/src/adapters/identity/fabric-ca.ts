@@ -113,7 +113,11 @@ export async function enrollWithFabricCa(
     if (!alreadyRegistered(error)) throw error;
     const update = await client
       .newIdentityService()
-      .update(enrollment.enrollmentId, { enrollmentID: enrollment.enrollmentId, affiliation: '', type, enrollmentSecret: secret, maxEnrollments: -1, attrs }, user);
+      .update(
+        enrollment.enrollmentId,
+        { enrollmentID: enrollment.enrollmentId, affiliation: '', type, enrollmentSecret: secret, maxEnrollments: -1, attrs },
+        user,
+      );
     if (!update.success) throw new Error(`could not update ${enrollment.enrollmentId} at ${ca.caName}: ${JSON.stringify(update.errors)}`);
   }
   const enrolled = await client.enroll({ enrollmentID: enrollment.enrollmentId, enrollmentSecret: secret });

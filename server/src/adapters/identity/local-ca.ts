@@ -109,7 +109,9 @@ function bitString(bytes: Buffer, unusedBits: number): Asn1 {
 function keyIdentifier(publicKey: KeyObject): Buffer {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   // The EC point is the last 65 bytes of a P-256 SubjectPublicKeyInfo (uncompressed form).
-  return createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
+  return createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest();
 }
 
 function time(date: Date): Asn1 {
@@ -143,7 +145,11 @@ function issueCertificate(spec: CertificateSpec): string {
       true,
       der(sequence(spec.isCa ? [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BOOLEAN, false, String.fromCharCode(0xff))] : [])),
     ),
-    extension(OID.subjectKeyIdentifier, false, der(octets(keyIdentifier(spec.subjectKey.type === 'private' ? createPublicKey(spec.subjectKey) : spec.subjectKey)))),
+    extension(
+      OID.subjectKeyIdentifier,
+      false,
+      der(octets(keyIdentifier(spec.subjectKey.type === 'private' ? createPublicKey(spec.subjectKey) : spec.subjectKey))),
+    ),
   ];
   if (!spec.isCa) {
     const aki = sequence([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, keyIdentifier(spec.issuerPublicKey).toString('binary'))]);
@@ -168,7 +174,10 @@ function issueCertificate(spec: CertificateSpec): string {
   const tbsDer = der(tbs);
   const signature = sign('sha256', tbsDer, spec.issuerKey);
   const certificate = sequence([fromDer(tbsDer), sequence([oid(OID.ecdsaWithSha256)]), bitString(signature, 0)]);
-  const body = der(certificate).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const body = der(certificate)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -183,7 +192,15 @@ function pkcs8(key: KeyObject): string {
 /** A province CA, like `fabric-ca-server init` makes for an org: a self-signed P-256 root. */
 export function createCa(subject: DistinguishedName, validDays = 3650): CaMaterial {
   const { privateKey, publicKey } = newKeyPair();
-  const certificate = issueCertificate({ subject, issuer: subject, subjectKey: publicKey, issuerKey: privateKey, issuerPublicKey: publicKey, isCa: true, validDays });
+  const certificate = issueCertificate({
+    subject,
+    issuer: subject,
+    subjectKey: publicKey,
+    issuerKey: privateKey,
+    issuerPublicKey: publicKey,
+    isCa: true,
+    validDays,
+  });
   return { certificate, privateKey: pkcs8(privateKey) };
 }
 

@@ -33,9 +33,7 @@ export class JoseKeys implements Keys {
   }
 
   async sign(privateJwk: PrivateJwk, kid: string, typ: string, payload: Record<string, unknown>): Promise<string> {
-    return new CompactSign(Buffer.from(JSON.stringify(payload), 'utf8'))
-      .setProtectedHeader({ alg: 'ES256', typ, kid })
-      .sign(await this.key(privateJwk));
+    return new CompactSign(Buffer.from(JSON.stringify(payload), 'utf8')).setProtectedHeader({ alg: 'ES256', typ, kid }).sign(await this.key(privateJwk));
   }
 
   async verify(jws: string, publicJwk: PublicJwk): Promise<boolean> {

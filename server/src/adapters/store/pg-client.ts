@@ -1,15 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { RegistryError } from '../../../../core/errors';
-import {
-  STORE_LOCK_CLASS,
-  messageOf,
-  sqlStateOf,
-  storeUnavailable,
-  type SqlClient,
-  type SqlQueryable,
-  type SqlRow,
-  type SqlValue,
-} from './sql-client';
+import { STORE_LOCK_CLASS, messageOf, sqlStateOf, storeUnavailable, type SqlClient, type SqlQueryable, type SqlRow, type SqlValue } from './sql-client';
 
 export interface PgClientOptions {
   /** postgres://user:password@host:port/database */
@@ -171,7 +162,9 @@ function isConnectionFailure(error: unknown): boolean {
   }
   // pg reports these only in prose.
   const message = messageOf(error);
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(
+    message,
+  );
 }
 
 function mapConnectionFailure(error: unknown): unknown {

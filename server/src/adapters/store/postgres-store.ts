@@ -171,10 +171,7 @@ class PostgresStore implements Store {
 
   async revokeApiKey(id: string, revokedAt: string): Promise<void> {
     const rows = await this.run('revoke api key', () =>
-      this.sql.query('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2::timestamptz) WHERE id = $1 RETURNING id', [
-        id,
-        instantParam(revokedAt),
-      ]),
+      this.sql.query('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2::timestamptz) WHERE id = $1 RETURNING id', [id, instantParam(revokedAt)]),
     );
     if (rows.length === 0) throw new RegistryError('NOT_FOUND', `api key ${id} not found`);
   }
@@ -219,10 +216,10 @@ class PostgresStore implements Store {
 
   async retireSigningKey(kid: string, retiredAt: string): Promise<void> {
     const rows = await this.run('retire signing key', () =>
-      this.sql.query(
-        `UPDATE signing_keys SET status = 'retired', retired_at = COALESCE(retired_at, $2::timestamptz) WHERE kid = $1 RETURNING kid`,
-        [kid, instantParam(retiredAt)],
-      ),
+      this.sql.query(`UPDATE signing_keys SET status = 'retired', retired_at = COALESCE(retired_at, $2::timestamptz) WHERE kid = $1 RETURNING kid`, [
+        kid,
+        instantParam(retiredAt),
+      ]),
     );
     if (rows.length === 0) throw new RegistryError('KEY_NOT_FOUND', `signing key ${kid} not found`);
   }
@@ -266,7 +263,9 @@ class PostgresStore implements Store {
            VALUES ${placeholders(rows.length, 17)}`,
           params,
         ),
-      { duplicate: () => new RegistryError('LICENSE_EXISTS', rows.length === 1 ? `license ${rows[0].id} already exists` : 'one of the licenses already exists') },
+      {
+        duplicate: () => new RegistryError('LICENSE_EXISTS', rows.length === 1 ? `license ${rows[0].id} already exists` : 'one of the licenses already exists'),
+      },
     );
   }
 
@@ -381,8 +380,10 @@ class PostgresStore implements Store {
       'insert credentials',
       () => this.sql.query(`INSERT INTO credentials (${CREDENTIAL_COLUMNS}) VALUES ${placeholders(rows.length, 5)}`, params),
       {
-        duplicate: () => new RegistryError('ALREADY_EXISTS', rows.length === 1 ? `credential ${rows[0].id} already exists` : 'one of the credentials already exists'),
-        missingParent: () => (rows.length === 1 ? licenseNotFound(rows[0].licenseId) : new RegistryError('LICENSE_NOT_FOUND', 'a credential names an unknown license')),
+        duplicate: () =>
+          new RegistryError('ALREADY_EXISTS', rows.length === 1 ? `credential ${rows[0].id} already exists` : 'one of the credentials already exists'),
+        missingParent: () =>
+          rows.length === 1 ? licenseNotFound(rows[0].licenseId) : new RegistryError('LICENSE_NOT_FOUND', 'a credential names an unknown license'),
       },
     );
   }
@@ -432,10 +433,7 @@ class PostgresStore implements Store {
     const rows = await this.run('list verifications', () =>
       filter.licenseId === undefined
         ? this.sql.query(`SELECT ${VERIFICATION_COLUMNS} FROM verification_log ORDER BY id DESC LIMIT $1`, [limit])
-        : this.sql.query(`SELECT ${VERIFICATION_COLUMNS} FROM verification_log WHERE license_id = $1 ORDER BY id DESC LIMIT $2`, [
-            filter.licenseId,
-            limit,
-          ]),
+        : this.sql.query(`SELECT ${VERIFICATION_COLUMNS} FROM verification_log WHERE license_id = $1 ORDER BY id DESC LIMIT $2`, [filter.licenseId, limit]),
     );
     return rows.map((row) => ({
       id: integer(row, 'id'),
