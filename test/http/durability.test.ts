@@ -193,12 +193,15 @@ describe('registry HTTP API: durability', function () {
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `elicense_http_${process.pid}_${Date.now()}`;
     let server: TestServer | undefined;
+    // Set only once the server answered: `after` runs even when `before` skipped the suite.
+    let reachable = false;
 
     before(async function () {
       const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
       try {
         await client.connect();
         await client.end();
+        reachable = true;
       } catch (error) {
         if (process.env.DATABASE_URL) throw error;
         console.log(`    PostgreSQL tests skipped: no server at ${url} (${(error as Error).message}); set DATABASE_URL`);
@@ -207,7 +210,8 @@ describe('registry HTTP API: durability', function () {
     });
     after(async () => {
       await server?.remove();
-      const client = new pg.Client({ connectionString: url });
+      if (!reachable) return;
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
       await client
         .connect()
         .then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))
