@@ -120,14 +120,18 @@ describe('registry HTTP API: durability', function () {
             }
           }
         };
+        const before = acknowledged.size;
         const clients = Promise.all(Array.from({ length: 6 }, (_, worker) => client(worker)));
-        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 900));
+        // Kill only once this round acknowledged an issuance, so every kill lands mid-issuance
+        // however slow the machine, then at a random instant after.
+        while (acknowledged.size === before) await new Promise((resolve) => setTimeout(resolve, 10));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 900));
         child.kill('SIGKILL');
         stop = true;
         await clients;
         await exited;
       }
-      expect(acknowledged.size, 'some issuances should have been acknowledged').to.be.greaterThan(5);
+      expect(acknowledged.size, 'one acknowledged issuance per round at least').to.be.at.least(3);
 
       // Restart in-process on the same data: recovery runs, then every request is retried.
       const server = await startTestServer({}, dir.path);
