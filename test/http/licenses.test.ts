@@ -107,6 +107,22 @@ describe('registry HTTP API: licenses', function () {
       expect(reused.body.error.code).to.equal('IDEMPOTENCY_CONFLICT');
     });
 
+    it('answers concurrent retries of one Idempotency-Key, sent while the first is in flight, with the first result', async () => {
+      for (let round = 0; round < 3; round++) {
+        const body = idCardBody();
+        const headers = { 'Idempotency-Key': `concurrent-${round}-${Date.now()}` };
+        const responses = await Promise.all(Array.from({ length: 8 }, () => server.api('POST', '/api/v1/licenses', { key: zjPsb, body, headers })));
+        expect(
+          responses.map((r) => r.status),
+          JSON.stringify(responses.map((r) => r.body.error ?? null)),
+        ).to.deep.equal(responses.map(() => 201));
+        expect(new Set(responses.map((r) => r.body.licenseId)).size, 'one license for all retries').to.equal(1);
+        const replayed = responses.filter((r) => r.headers.get('idempotent-replayed') === 'true');
+        expect(replayed.length).to.equal(7);
+        for (const r of replayed) expect(r.body).to.deep.equal(responses.find((first) => !first.headers.has('idempotent-replayed'))?.body);
+      }
+    });
+
     it('issues many concurrent requests, each once, batched on the ledger', async () => {
       const bodies = Array.from({ length: 24 }, () => idCardBody());
       const responses = await Promise.all(bodies.map((body) => server.api('POST', '/api/v1/licenses', { key: zjPsb, body })));
