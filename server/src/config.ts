@@ -20,6 +20,17 @@ const schema = z.object({
     .optional(),
   /** Requests per minute per client address on the public, unauthenticated endpoints. */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  /** Failed authentications per minute per client address before its requests with a key get 429. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For): a hop count (`1`) or a
+   * comma list of addresses and subnets (`loopback`, `10.0.0.0/8`); unset: none, the socket's address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|false|[\w.:/,\s-]+)$/)
+    .refine((value) => value !== 'true', 'name the proxies or a hop count: `true` would let any client choose its address')
+    .optional(),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
@@ -46,6 +57,9 @@ export interface Config {
   databaseUrl: string | null;
   databaseSchema: string | null;
   publicRateLimit: number;
+  authFailureLimit: number;
+  /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
+  trustProxy: false | number | string[];
   ledger: 'embedded' | 'fabric';
   storeKey: string | null;
   holderRefKey: string | null;
@@ -58,6 +72,15 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+function trustProxyOf(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     ledger: e.LEDGER,
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,

@@ -5,6 +5,7 @@
  * the whole server on the PostgreSQL server instead of PGlite.
  */
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -190,6 +191,47 @@ describe('registry HTTP API: durability', function () {
       const counter = await server.api('POST', '/api/v1/verify', { key: server.counterKey('330000'), body: { credential: 'x' } });
       expect(counter.status).to.equal(200);
       expect((await server.api('POST', '/api/v1/verify', { body: { credential: 'x' } })).status).to.equal(429);
+    });
+  });
+
+  describe('authentication failures', () => {
+    let server: TestServer;
+    after(async () => server?.remove());
+    const wrongKey = () => `elk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+
+    it('answers 429 past the failure limit per client address (behind a trusted proxy), even for a right key, and only there', async () => {
+      server = await startTestServer({ AUTH_FAILURE_LIMIT: '5', TRUST_PROXY: 'loopback' });
+      const from = (address: string) => ({ 'X-Forwarded-For': address });
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await server.api('GET', '/api/v1/license-types', { key: wrongKey(), headers: from('203.0.113.7') })).status);
+      expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429, 429, 429]);
+      const blocked = await server.api('GET', '/api/v1/license-types', { key: server.agencyKey('zj-psb'), headers: from('203.0.113.7') });
+      expect(blocked.status).to.equal(429);
+      expect(blocked.body.error.code).to.equal('RATE_LIMITED');
+      expect(Number(blocked.headers.get('retry-after'))).to.be.greaterThan(0);
+      // Another client behind the same proxy is not punished for it.
+      expect((await server.api('GET', '/api/v1/license-types', { key: server.agencyKey('zj-psb'), headers: from('203.0.113.8') })).status).to.equal(200);
+      expect((await server.api('GET', '/api/v1/license-types', { key: wrongKey(), headers: from('203.0.113.8') })).status).to.equal(401);
+    });
+
+    it('looks an unknown key id up once, as a known one, so repeating a guess costs the store nothing', async () => {
+      const store = server.running.registry.store;
+      const getApiKey = store.getApiKey.bind(store);
+      let lookups = 0;
+      store.getApiKey = (id) => {
+        lookups += 1;
+        return getApiKey(id);
+      };
+      try {
+        const guess = wrongKey();
+        for (let i = 0; i < 3; i++) {
+          const response = await server.api('GET', '/api/v1/license-types', { key: guess, headers: { 'X-Forwarded-For': '203.0.113.9' } });
+          expect(response.status).to.equal(401);
+        }
+        expect(lookups).to.equal(1);
+      } finally {
+        store.getApiKey = getApiKey;
+      }
     });
   });
 

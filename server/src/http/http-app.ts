@@ -5,7 +5,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
 import type { Registry } from '../app';
-import { authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
+import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
 import { ROUTES, type RouteSpec } from './routes';
 
@@ -24,11 +24,11 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  app.set('trust proxy', registry.config.trustProxy);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(registry.config.publicRateLimit);
   app.use(jsonBody());
-  app.use(authenticate(registry.principals));
+  app.use(authenticate(registry.principals, new AuthFailureLimit(registry.config.authFailureLimit)));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
