@@ -235,6 +235,48 @@ describe('registry HTTP API: durability', function () {
     });
   });
 
+  describe('revoking an API key', () => {
+    let server: TestServer;
+    after(async () => server?.remove());
+
+    it('refuses the key from the next request on, even when the revocation overtook a look-up of that key', async () => {
+      server = await startTestServer();
+      const { principals, store } = server.running.registry;
+      const issued = await principals.createApiKey('agency', 'zj-psb', '330000');
+      // A look-up that read the key before the revocation and finishes after it.
+      const getApiKey = store.getApiKey.bind(store);
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let read: () => void = () => undefined;
+      const hasRead = new Promise<void>((resolve) => (read = resolve));
+      store.getApiKey = async (id) => {
+        const row = await getApiKey(id);
+        if (id === issued.id) {
+          read();
+          await gate;
+        }
+        return row;
+      };
+      const inFlight = server.api('GET', '/api/v1/license-types', { key: issued.token });
+      await hasRead;
+      await principals.revokeApiKey(issued.id);
+      release();
+      await inFlight;
+      store.getApiKey = getApiKey;
+      const after = await server.api('POST', '/api/v1/licenses', { key: issued.token, body: idCardBody() });
+      expect(after.status).to.equal(401);
+      expect(after.body.error.code).to.equal('UNAUTHENTICATED');
+    });
+
+    it('refuses a cached key at once after its revocation', async () => {
+      const { principals } = server.running.registry;
+      const issued = await principals.createApiKey('counter', server.demo.counters[0].id, server.demo.counters[0].province);
+      expect((await server.api('POST', '/api/v1/verify', { key: issued.token, body: { credential: 'x' } })).status).to.equal(200);
+      await principals.revokeApiKey(issued.id);
+      expect((await server.api('POST', '/api/v1/verify', { key: issued.token, body: { credential: 'x' } })).status).to.equal(401);
+    });
+  });
+
   describe('on the PostgreSQL server', () => {
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `elicense_http_${process.pid}_${Date.now()}`;

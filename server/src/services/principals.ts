@@ -39,6 +39,8 @@ export class PrincipalsService {
    */
   private readonly cache = new LRUCache<string, KnownKey>({ max: CACHE_ENTRIES, ttl: CACHE_MS });
   private readonly unknownHash = secretHash(randomBytes(32).toString('base64url'));
+  /** Bumped by every revocation: a look-up that a revocation overtook must not cache what it read. */
+  private revocations = 0;
 
   constructor(
     private readonly store: Store,
@@ -62,7 +64,9 @@ export class PrincipalsService {
   }
 
   async revokeApiKey(id: string): Promise<void> {
+    this.revocations += 1;
     await this.store.revokeApiKey(id, this.clock().toISOString());
+    this.revocations += 1;
     this.cache.delete(id);
   }
 
@@ -80,6 +84,7 @@ export class PrincipalsService {
   }
 
   private async lookUp(id: string): Promise<KnownKey> {
+    const revocationsBefore = this.revocations;
     const row = await this.store.getApiKey(id);
     let principal: Principal | null = null;
     if (row && row.revokedAt === null) {
@@ -92,7 +97,7 @@ export class PrincipalsService {
       }
     }
     const known: KnownKey = principal && row ? { principal, hash: row.secretHash } : { principal: null, hash: this.unknownHash };
-    this.cache.set(id, known);
+    if (this.revocations === revocationsBefore) this.cache.set(id, known);
     return known;
   }
 }

@@ -4,6 +4,7 @@
  * never consulted, because nothing here asks jose to.
  */
 import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type KeyObject } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { PublicJwk } from '../../../../core/anchor';
 import type { KeyPair, Keys, PrivateJwk } from '../../ports/keys';
 
@@ -11,7 +12,7 @@ type Key = CryptoKey | KeyObject | Uint8Array;
 
 export class JoseKeys implements Keys {
   /** Imported keys by kid (and by private-ness): importing costs more than a signature check. */
-  private readonly imported = new Map<string, Key>();
+  private readonly imported = new LRUCache<string, Key>({ max: 10000 });
 
   async generate(): Promise<KeyPair> {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -26,7 +27,6 @@ export class JoseKeys implements Keys {
     let key = this.imported.get(id);
     if (!key) {
       key = await importJWK({ ...jwk }, 'ES256');
-      if (this.imported.size > 10000) this.imported.clear();
       this.imported.set(id, key);
     }
     return key;
