@@ -31,6 +31,11 @@ const schema = z.object({
     .regex(/^(\d{1,2}|false|[\w.:/,\s-]+)$/)
     .refine((value) => value !== 'true', 'name the proxies or a hop count: `true` would let any client choose its address')
     .optional(),
+  /** Milliseconds a client gets to send its request headers, and its whole request. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  /** Milliseconds a stop waits for in-flight requests before cutting their connections. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
@@ -61,6 +66,7 @@ export interface Config {
   /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
   trustProxy: false | number | string[];
   ledger: 'embedded' | 'fabric';
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
   storeKey: string | null;
   holderRefKey: string | null;
   publicUrl: string | null;
@@ -107,6 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     ledger: e.LEDGER,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      // Node requires the request timeout to be at least the headers timeout.
+      requestTimeoutMs: Math.max(e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS),
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

@@ -2,7 +2,7 @@
  * The Express application: middleware, then every route of the table, then 404 and the error
  * mapping. The only module besides routes.ts and middleware.ts that imports Express.
  */
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
 import type { Registry } from '../app';
 import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
@@ -19,6 +19,16 @@ function allowed(route: RouteSpec, res: Response): void {
   }
 }
 
+/** Public metadata anyone may cache; every other API answer may carry a record, a credential or a verdict. */
+const CACHEABLE = new Set(['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/openapi.json']);
+
+/** Set before any route runs, so error answers carry them too. */
+const responseHeaders: RequestHandler = (req, res, next) => {
+  res.set('X-Content-Type-Options', 'nosniff');
+  if (req.path.startsWith('/api/') && !CACHEABLE.has(req.path)) res.set('Cache-Control', 'no-store');
+  next();
+};
+
 export function createHttpApp(registry: Registry, log: (line: string) => void = (line) => console.error(line)): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -27,6 +37,7 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
   app.set('trust proxy', registry.config.trustProxy);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(registry.config.publicRateLimit);
+  app.use(responseHeaders);
   app.use(jsonBody());
   app.use(authenticate(registry.principals, new AuthFailureLimit(registry.config.authFailureLimit)));
   app.get('/api/v1/openapi.json', (_req, res) => {
