@@ -185,6 +185,9 @@ export function applyDisclosures(payload: Record<string, unknown>, disclosures: 
   return claims;
 }
 
+/** 9999-12-31T23:59:59Z: the last second a four-digit year can write. */
+export const MAX_EPOCH_SECONDS = 253402300799;
+
 /** The registered claims every credential of ours carries, checked for type. */
 export function readRegisteredClaims(claims: Record<string, unknown>): CredentialClaims {
   const text = (name: string, pattern: RegExp) => {
@@ -195,7 +198,11 @@ export function readRegisteredClaims(claims: Record<string, unknown>): Credentia
   const seconds = (name: string, required: boolean) => {
     const value = claims[name];
     if (value === undefined && !required) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new CredentialFormatError(`claim ${name} must be seconds since the epoch`);
+    // Bounded so that every date claim is a real Date: beyond the Date range `new Date(iat * 1000)`
+    // is Invalid and every comparison with it false, which would switch off the checks that use it.
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_EPOCH_SECONDS) {
+      throw new CredentialFormatError(`claim ${name} must be seconds since the epoch, up to the end of year 9999`);
+    }
     return value;
   };
   return {

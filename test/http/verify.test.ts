@@ -94,6 +94,19 @@ describe('registry HTTP API: verification', function () {
     expect((await verify(issued.credential, undefined)).valid).to.equal(true);
   });
 
+  it('refuses as malformed a credential whose iat, nbf or exp lies beyond the Date range, even when signed with the real key', async () => {
+    const issued = await issue();
+    for (const change of [{ iat: 1e16 }, { iat: 253402300800 }, { nbf: 8.64e15 }, { exp: 2 ** 53 - 1 }]) {
+      const result = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, issued.docHash, change)));
+      expect(result, JSON.stringify(change)).to.include({ valid: false, verdict: 'invalid', reason: 'format' });
+      expect(result.checks[0]?.detail).to.match(/seconds since the epoch/);
+    }
+    // The bound itself: the last second of year 9999 is still a date (and then an issue in the future).
+    const edge = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, issued.docHash, { iat: 253402300799 })));
+    expect(edge.valid).to.equal(false);
+    expect(edge.reason, JSON.stringify(edge.checks)).to.not.equal('format');
+  });
+
   describe('tampering, each part', () => {
     let credential: string;
     before(async () => {
