@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
 import { lockDataDir } from './adapters/data-dir-lock';
+import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
 import { IdentityWallet } from './adapters/identity/wallet';
@@ -102,7 +103,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? ((line: string) => console.log(line));
+  privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makePrivate(config.dataDir, 'DATA_DIR');
   const unlock = lockDataDir(config.dataDir);
   const encryptionKey = secret('STORE_KEY', config.storeKey, join(config.dataDir, 'keys', 'store.key'));
   const holderRefKey = secret('HOLDER_REF_KEY', config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
@@ -116,9 +119,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     unlock();
     throw error;
   }
+  // PGlite writes its files 0666 whatever the umask; the 0700 folders above already keep others
+  // out, and its files are tightened once it has opened and again when it closes.
+  makePrivate(config.dataDir, 'DATA_DIR');
   let ledgerPort: Ledger | null = null;
   try {
     const wallet = await IdentityWallet.open(config.walletDir);
+    // The wallet holds the ledger identities' private keys.
+    makePrivate(config.walletDir, 'WALLET_DIR');
     const opened = await openLedger(config, wallet);
     ledgerPort = opened.port;
     const ledger = new RegistryLedger(opened.port);
@@ -166,6 +174,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         await audit.drain();
         await opened.port.close();
         await store.close();
+        makePrivate(config.dataDir, 'DATA_DIR');
         unlock();
       },
     };
