@@ -4,21 +4,15 @@
  * type catalogue, the OpenAPI document, and what hostile input gets back.
  */
 import { expect } from 'chai';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { canonicalize } from '../../core/canonical-json';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
 import { ROUTES } from '../../server/src/http/routes';
 import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { allFiles, personalDataNeedles, scanDirectory } from '../support/privacy-scan';
 import { idCardBody } from '../support/requests';
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? allFiles(path) : [path];
-  });
-}
 
 describe('registry HTTP API: licenses', function () {
   this.timeout(60000);
@@ -329,23 +323,34 @@ describe('registry HTTP API: licenses', function () {
   });
 
   describe('privacy', () => {
-    it('keeps no holder name or ID number in the clear anywhere under DATA_DIR', async () => {
+    it('keeps no personal data under DATA_DIR in any form: raw, base64url at each offset, the credential, the stored reply', async () => {
       const name = '欧阳测试甲乙';
       const body = idCardBody();
-      (body.holder as { name: string }).name = name;
-      const issued = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body });
+      const holder = body.holder as { name: string; idNumber: string };
+      const data = body.data as { address: string };
+      holder.name = name;
+      const key = 'privacy-scan-1';
+      const issued = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body, headers: { 'Idempotency-Key': key } });
       expect(issued.status).to.equal(201);
-      const idNumber = (body.holder as { idNumber: string }).idNumber;
+      // The stored reply is what a retry gets back: replayed, byte for byte the first reply.
+      const replay = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body, headers: { 'Idempotency-Key': key } });
+      expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+      const credential = issued.body.credential as string;
       // Verify once so the audit log has an entry too, then make PGlite flush to its files.
-      await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: issued.body.credential } });
+      await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential } });
       await server.restart();
-      const needles = [Buffer.from(name, 'utf8'), Buffer.from(idNumber, 'latin1'), Buffer.from(idNumber.slice(0, 14), 'latin1')];
+      const needles = personalDataNeedles(
+        { name, idNumber: holder.idNumber, idNumberPrefix: holder.idNumber.slice(0, 14), address: data.address },
+        {
+          credential,
+          'credential payload': credential.split('.')[1] as string,
+          'stored reply': JSON.stringify(replay.body),
+          'stored reply (canonical)': canonicalize(replay.body),
+        },
+      );
       const files = allFiles(server.dataDir);
       expect(files.length).to.be.greaterThan(10);
-      for (const file of files) {
-        const bytes = readFileSync(file);
-        for (const needle of needles) expect(bytes.indexOf(needle), `${file} holds ${needle.toString()}`).to.equal(-1);
-      }
+      expect(scanDirectory(server.dataDir, needles)).to.deep.equal([]);
       // The scan is not vacuous: the license id is in the clear where it belongs.
       expect(files.some((file) => readFileSync(file).includes(Buffer.from(issued.body.licenseId)))).to.equal(true);
     });
