@@ -20,6 +20,7 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
+import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
 import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
 import { IssuanceService } from './services/issuance';
@@ -46,6 +47,7 @@ export interface Registry {
   verification: VerificationService;
   info: RegistryInfoService;
   audit: GroupCommit<VerificationLogEntry>;
+  retention: AuditRetention;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -134,7 +136,9 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
-    const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const audit = new GroupCommit<VerificationLogEntry>((entries) => recordVerifications(store, entries));
+    const retention = new AuditRetention(store, clock, config.auditRetentionDays, log);
+    await retention.start();
     const issuance = new IssuanceService({
       store,
       ledger,
@@ -168,8 +172,10 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verification: new VerificationService(cache, keys, audit, clock),
       info: new RegistryInfoService(ledger, clock),
       audit,
+      retention,
       demo,
       close: async () => {
+        retention.close();
         cache.close();
         await audit.drain();
         await opened.port.close();

@@ -36,6 +36,8 @@ const schema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   /** Milliseconds a stop waits for in-flight requests before cutting their connections. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
+  /** Days a verification stays in the audit log (and a day's count of rejected junk). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
@@ -63,6 +65,7 @@ export interface Config {
   databaseSchema: string | null;
   publicRateLimit: number;
   authFailureLimit: number;
+  auditRetentionDays: number;
   /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
   trustProxy: false | number | string[];
   ledger: 'embedded' | 'fabric';
@@ -111,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     ledger: e.LEDGER,
     http: {

@@ -42,7 +42,7 @@ describe('registry HTTP API: licenses', function () {
       expect(body.credential).to.be.a('string').and.match(/~$/);
       expect(body.qr).to.deep.equal({ png: `/api/v1/licenses/${body.licenseId}/qr.png`, svg: `/api/v1/licenses/${body.licenseId}/qr.svg` });
 
-      const status = await server.api('GET', `/api/v1/licenses/${body.licenseId}/status`);
+      const status = await server.api('GET', `/api/v1/licenses/${body.licenseId}/status`, { key: zjPsb });
       expect(status.body).to.include({ id: body.licenseId, status: 'active', docHash: body.docHash });
     });
 
@@ -200,7 +200,7 @@ describe('registry HTTP API: licenses', function () {
       expect(revive.status).to.equal(409);
       expect(revive.body.error.code).to.equal('LICENSE_REVOKED');
 
-      const history = await server.api('GET', `/api/v1/licenses/${licenseId}/history`);
+      const history = await server.api('GET', `/api/v1/licenses/${licenseId}/history`, { key: zjPsb });
       expect(history.body.history.map((h: { status: string }) => h.status)).to.deep.equal(['active', 'suspended', 'active', 'revoked']);
       expect(history.body.history.every((h: { txId: string }) => /^[0-9a-f]{64}$/.test(h.txId))).to.equal(true);
     });
@@ -212,7 +212,7 @@ describe('registry HTTP API: licenses', function () {
       const badReason = await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zjPsb, body: { reason: 'dislike' } });
       expect(badReason.status).to.equal(400);
       expect(badReason.body.error).to.include({ code: 'INVALID_FIELD', field: 'reason' });
-      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`)).body.status).to.equal('active');
+      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`)).body).to.deep.equal({ id: licenseId, active: true });
     });
 
     it('renews: the successor supersedes the old license, and the chain shows on the ledger', async () => {
@@ -221,7 +221,7 @@ describe('registry HTTP API: licenses', function () {
       expect(renewed.status, JSON.stringify(renewed.body)).to.equal(201);
       expect(renewed.body.licenseId).to.not.equal(old.licenseId);
       expect(renewed.body.supersedes).to.equal(old.licenseId);
-      const oldStatus = (await server.api('GET', `/api/v1/licenses/${old.licenseId}/status`)).body;
+      const oldStatus = (await server.api('GET', `/api/v1/licenses/${old.licenseId}/status`, { key: zjPsb })).body;
       expect(oldStatus).to.include({ status: 'superseded', supersededBy: renewed.body.licenseId });
       const again = await server.api('POST', `/api/v1/licenses/${old.licenseId}/renew`, { key: zjPsb, body: {} });
       expect(again.status).to.equal(409);
@@ -250,6 +250,27 @@ describe('registry HTTP API: licenses', function () {
         const issued = await server.api('POST', '/api/v1/licenses', { key: keys[type.id], body: type.example });
         expect(issued.status, `${type.id}: ${JSON.stringify(issued.body)}`).to.equal(201);
       }
+    });
+
+    it('tells the public only whether a license is active: no reason, no history; counters and the issuer see both', async () => {
+      const { licenseId } = (await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() })).body;
+      await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zjPsb, body: { reason: 'fraud' } });
+      const anyone = await server.api('GET', `/api/v1/licenses/${licenseId}/status`);
+      expect(anyone.status).to.equal(200);
+      expect(anyone.body).to.deep.equal({ id: licenseId, active: false });
+      // Another agency is no counter: it learns what the public learns.
+      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: scNr })).body).to.deep.equal({ id: licenseId, active: false });
+      for (const key of [zjPsb, server.counterKey('510000')]) {
+        const full = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key });
+        expect(full.body).to.include({ id: licenseId, status: 'revoked', reason: 'fraud' });
+        const history = await server.api('GET', `/api/v1/licenses/${licenseId}/history`, { key });
+        expect(history.status).to.equal(200);
+        expect(history.body.history.map((h: { reason: string | null }) => h.reason)).to.deep.equal([null, 'fraud']);
+      }
+      const noKey = await server.api('GET', `/api/v1/licenses/${licenseId}/history`);
+      expect(noKey.status).to.equal(401);
+      expect(noKey.body.error.code).to.equal('UNAUTHENTICATED');
+      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/history`, { key: scNr })).status).to.equal(403);
     });
 
     it('answers 404 for an unknown license, with a code', async () => {

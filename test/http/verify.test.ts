@@ -107,6 +107,32 @@ describe('registry HTTP API: verification', function () {
     expect(edge.reason, JSON.stringify(edge.checks)).to.not.equal('format');
   });
 
+  it('counts junk (texts that fail format) per day and verifier instead of logging a row each, and prunes rows past the retention', async () => {
+    const { store, retention } = server.running.registry;
+    const counterId = server.demo.counters.find((counter) => counter.province === '510000')?.id;
+    const junkCount = async () => (await store.listRejectedVerificationCounts(1000)).find((count) => count.verifierId === counterId)?.count ?? 0;
+    const junkBefore = await junkCount();
+    const rowsBefore = (await store.listVerifications({ limit: 1000 })).length;
+    for (let i = 0; i < 5; i++) expect((await verify(`not a credential ${i}`)).checks[0]).to.include({ name: 'format', ok: false });
+    await server.running.registry.audit.drain();
+    expect(await junkCount()).to.equal(junkBefore + 5);
+    expect((await store.listVerifications({ limit: 1000 })).length).to.equal(rowsBefore);
+
+    const issued = await issue();
+    await verify(issued.credential);
+    const trail = await server.api('GET', `/api/v1/verifications?licenseId=${issued.licenseId}`, { key: zjPsb });
+    expect(trail.body.verifications).to.have.length(1);
+    // 181 days on, the default retention of 180 days has passed for that row.
+    server.setClockOffset(181 * 24 * 60 * 60 * 1000);
+    try {
+      expect(await retention.prune()).to.be.at.least(1);
+    } finally {
+      server.setClockOffset(0);
+    }
+    const pruned = await server.api('GET', `/api/v1/verifications?licenseId=${issued.licenseId}`, { key: zjPsb });
+    expect(pruned.body.verifications).to.deep.equal([]);
+  });
+
   describe('tampering, each part', () => {
     let credential: string;
     before(async () => {

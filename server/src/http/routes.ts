@@ -12,6 +12,7 @@ import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-t
 import type { Registry } from '../app';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
+import type { StatusReader } from '../services/registry-info';
 import type { Verifier } from '../services/verification';
 
 export type Access = 'agency' | 'verifier' | 'public' | 'open';
@@ -110,6 +111,12 @@ function publicReader(ctx: RouteContext): string {
     ctx.registry,
     ctx.principal?.kind === 'counter' ? ctx.principal.counter.province : ctx.principal?.kind === 'agency' ? ctx.principal.agency.province : null,
   );
+}
+
+function statusReader(ctx: RouteContext): StatusReader {
+  if (ctx.principal?.kind === 'counter') return { kind: 'counter' };
+  if (ctx.principal?.kind === 'agency') return { kind: 'agency', agencyId: ctx.principal.agency.id };
+  return { kind: 'public' };
 }
 
 export const ROUTES: RouteSpec[] = [
@@ -260,23 +267,27 @@ export const ROUTES: RouteSpec[] = [
     method: 'get',
     path: '/api/v1/licenses/:id/status',
     operationId: 'getLicenseStatus',
-    summary: "A license's status as the ledger holds it (any province's license)",
+    summary: "A license's status as the ledger holds it (any province's license): the public learns only whether it is active",
     access: 'public',
-    responses: { 200: 'The status', 404: 'Not anchored', 429: 'Rate limited' },
+    responses: {
+      200: '{ id, active } for the public; the full status with reason for counters and the issuing agency',
+      404: 'Not anchored',
+      429: 'Rate limited',
+    },
     async handle(ctx) {
-      return { status: 200, json: await ctx.registry.info.status(publicReader(ctx), licenseId(ctx)) };
+      return { status: 200, json: await ctx.registry.info.statusFor(publicReader(ctx), licenseId(ctx), statusReader(ctx)) };
     },
   },
   {
     method: 'get',
     path: '/api/v1/licenses/:id/history',
     operationId: 'getLicenseHistory',
-    summary: 'Every change of a license on the ledger, oldest first, with tx id and time',
-    access: 'public',
-    responses: { 200: 'The history', 404: 'Not anchored', 429: 'Rate limited' },
+    summary: 'Every change of a license on the ledger, oldest first, with tx id and time: for counters and the issuing agency',
+    access: 'verifier',
+    responses: { 200: 'The history', 401: 'No key', 403: 'Another agency issued it', 404: 'Not anchored' },
     async handle(ctx) {
       const id = licenseId(ctx);
-      return { status: 200, json: { licenseId: id, history: await ctx.registry.info.history(publicReader(ctx), id) } };
+      return { status: 200, json: { licenseId: id, history: await ctx.registry.info.history(publicReader(ctx), id, statusReader(ctx)) } };
     },
   },
   {
