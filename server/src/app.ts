@@ -20,15 +20,21 @@ import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -45,6 +51,8 @@ export interface Registry {
   verification: VerificationService;
   info: RegistryInfoService;
   audit: GroupCommit<VerificationLogEntry>;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -145,6 +153,22 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
       log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
     }
+    const qr = new QrCodeRenderer();
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const verification = new VerificationService(cache, keys, audit, clock);
+    const info = new RegistryInfoService(ledger, clock);
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      health: new HealthService(opened.port, store, config.ledger),
+    };
     const registry: Registry = {
       config,
       clock,
@@ -152,14 +176,15 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock),
-      info: new RegistryInfoService(ledger, clock),
+      lifecycle,
+      verification,
+      info,
       audit,
+      services,
       demo,
       close: async () => {
         cache.close();
