@@ -321,7 +321,7 @@ export class IssuanceService {
       validFrom: row.validFrom,
       validUntil: row.validUntil,
       issuedAt,
-      display: displayClaims(requestOf(record)) as Record<string, string | number>,
+      display: displayClaims(requestOf(record)),
     });
     // SD-JWT compact form with no disclosures: the signed JWT followed by a single '~'.
     const credential = `${await this.deps.keys.sign(key.privateJwk, key.kid, CREDENTIAL_TYP, claims)}~`;
