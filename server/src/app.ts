@@ -21,11 +21,16 @@ import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
 import { CredentialIssuer } from './services/credential-issuer';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
 import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
 import { PublicBaseUrl } from './services/public-base-url';
@@ -33,6 +38,7 @@ import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -57,6 +63,8 @@ export interface Registry {
   /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
   listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -154,6 +162,25 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    const qr = new QrCodeRenderer();
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const verification = new VerificationService(cache, audit, clock);
+    const info = new RegistryInfoService(ledger, clock);
+    const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      health: new HealthService(opened.port, store, config.ledger),
+      publicBase,
+      issuerMetadata,
+    };
     const registry: Registry = {
       config,
       clock,
@@ -161,16 +188,16 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, audit, clock),
-      info: new RegistryInfoService(ledger, clock),
+      lifecycle,
+      verification,
+      info,
       publicBase,
       credentials,
-      issuerMetadata: new IssuerMetadataService(ledger, publicBase),
+      issuerMetadata,
       /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
       listening: async (port: number) => {
         publicBase.listening(port);
@@ -180,6 +207,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         }
       },
       audit,
+      services,
       demo,
       close: async () => {
         cache.close();
