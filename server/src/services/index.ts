@@ -5,9 +5,11 @@
 import type { CredentialQrService } from './credential-qr';
 import type { HealthService } from './health';
 import type { IssuanceService } from './issuance';
+import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { PrincipalsService } from './principals';
+import type { PublicBaseUrl } from './public-base-url';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
@@ -29,4 +31,7 @@ export interface Services {
   credentialQr: CredentialQrService;
   info: RegistryInfoService;
   health: HealthService;
+  /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
+  publicBase: Pick<PublicBaseUrl, 'get'>;
+  issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
 }
