@@ -27,7 +27,7 @@ const VERSION = 1;
 const HAS_KB_JWT = 1;
 
 /** RFC 9285 §4: two bytes become three characters (little end first), a last odd byte two. */
-function base45Encode(bytes: Uint8Array): string {
+export function base45Encode(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 2) {
     const first = bytes[i] ?? 0;
@@ -42,7 +42,7 @@ function base45Encode(bytes: Uint8Array): string {
   return out;
 }
 
-function base45Decode(text: string): Buffer {
+export function base45Decode(text: string): Buffer {
   if (text.length % 3 === 1) throw new CredentialFormatError('the QR form is not Base45 (RFC 9285): a dangling character');
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i += 3) {
