@@ -88,6 +88,10 @@ export interface ParsedCredential {
   disclosures: Disclosure[];
   /** A key bound to the decoded signature: the same for every spelling of the same credential. */
   ref: string;
+  /** The key-binding JWT after the last `~`, when one was presented (RFC 9901 §4.3). */
+  kbJwt: string | null;
+  /** The SD-JWT as presented, up to and including its last `~`: the input of the KB-JWT's sd_hash. */
+  presented: string;
 }
 
 export class CredentialFormatError extends Error {
@@ -138,19 +142,32 @@ function parseDisclosure(encoded: string): Disclosure {
 export function parseCredential(text: string): ParsedCredential {
   if (typeof text !== 'string' || text.length === 0) throw new CredentialFormatError('the credential is empty');
   if (Buffer.byteLength(text, 'utf8') > MAX_CREDENTIAL_BYTES) throw new CredentialFormatError(`the credential is larger than ${MAX_CREDENTIAL_BYTES} bytes`);
-  const pieces = text.trim().split('~');
-  const jws = pieces[0];
-  // `<JWS>~d1~d2~`: the last piece is empty (or a key-binding JWT, which this format never carries yet).
-  const last = pieces.length > 1 ? pieces[pieces.length - 1] : '';
-  if (last !== '') throw new CredentialFormatError('key-binding JWTs are not supported; the credential must end with ~');
+  const trimmed = text.trim();
+  const pieces = trimmed.split('~');
+  const jws = pieces[0] ?? '';
+  // `<JWS>~d1~d2~` or `<JWS>~d1~d2~<KB-JWT>`: the last piece is empty or a key-binding JWT.
+  if (pieces.length < 2) throw new CredentialFormatError('an SD-JWT ends with ~ (or carries a key-binding JWT after its last ~)');
+  const last = pieces[pieces.length - 1] ?? '';
+  if (last !== '' && !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(last)) {
+    throw new CredentialFormatError('the part after the last ~ is not a key-binding JWT');
+  }
   const parts = jws.split('.');
   if (parts.length !== 3) throw new CredentialFormatError('the signed part is not a compact JWS (header.payload.signature)');
   const header = decodeJsonPart(parts[0], 'the JWS header');
   const payload = decodeJsonPart(parts[1], 'the JWS payload');
   if (!B64URL.test(parts[2])) throw new CredentialFormatError('the signature is not base64url');
   const signature = Buffer.from(parts[2], 'base64url');
-  const disclosures = pieces.slice(1, pieces.length > 1 ? -1 : undefined).map(parseDisclosure);
-  return { jws, header, payload, signature, disclosures, ref: createHash('sha256').update(signature).digest('hex') };
+  const disclosures = pieces.slice(1, -1).map(parseDisclosure);
+  return {
+    jws,
+    header,
+    payload,
+    signature,
+    disclosures,
+    ref: createHash('sha256').update(signature).digest('hex'),
+    kbJwt: last === '' ? null : last,
+    presented: trimmed.slice(0, trimmed.lastIndexOf('~') + 1),
+  };
 }
 
 /** Header rules the verifier holds to whatever the header says: ES256 only, our typ, a kid, no crit. */

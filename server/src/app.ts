@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { displayClaims, getLicenseType, licenseTypeExample } from '../../core/license-types';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
@@ -20,11 +21,14 @@ import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import { HolderBinding } from './services/holder-binding';
+import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
+import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
+import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
@@ -43,6 +47,8 @@ export interface Registry {
   issuance: IssuanceService;
   lifecycle: LifecycleService;
   verification: VerificationService;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
   info: RegistryInfoService;
   audit: GroupCommit<VerificationLogEntry>;
   /** The demo's keys when this start created it, else null. */
@@ -141,6 +147,35 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    await seedCounterServices(
+      store,
+      DEMO_COUNTERS.map((counter) => counter.id),
+      clock().toISOString(),
+    );
+    const verification = new VerificationService(cache, keys, audit, clock, new HolderBinding(store));
+    const firstNode = opened.nodes[0];
+    if (!firstNode) throw new ConfigError('the ledger serves no province');
+    const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
+    const receipts = new ReceiptsService({ store, ledger, clock, node: firstNode.code, anchorIdentity: firstNode.readerIdentity });
+    const presentations = new PresentationsService({
+      store,
+      keys,
+      clock,
+      verification,
+      receipts,
+      verifierKey: await verifierKeyOf(store, keys, clock),
+      requestTtlSeconds: config.presentationRequestTtlSeconds,
+      vctOf: (licenseType) => licenseType,
+      claimPathsOf: (licenseType) => (getLicenseType(licenseType) ? Object.keys(displayClaims(licenseTypeExample(licenseType))) : null),
+      readerFor,
+    });
+    // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
+    // a failed anchor (ledger away) is retried at the next tick. Expired one-time values go too.
+    const anchorTimer = setInterval(() => {
+      void receipts.anchorHead().catch((error: unknown) => log(`receipt anchor failed: ${(error as Error).message}`));
+      void store.forgetExpired(clock().toISOString()).catch(() => undefined);
+    }, config.receiptAnchorIntervalSeconds * 1000);
+    anchorTimer.unref();
     const recovered = await issuance.recoverPending((id) => store.getAgency(id));
     if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
       log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
@@ -157,11 +192,15 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       signingKeys,
       issuance,
       lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock),
+      verification,
+      presentations,
+      receipts,
       info: new RegistryInfoService(ledger, clock),
       audit,
       demo,
       close: async () => {
+        clearInterval(anchorTimer);
+        await receipts.anchorHead().catch(() => undefined);
         cache.close();
         await audit.drain();
         await opened.port.close();

@@ -34,11 +34,12 @@ import type { Keys } from '../ports/keys';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
+import { HolderBinding, type PresentationCheckName, type PresentationRules } from './holder-binding';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
 export interface Check {
-  name: 'format' | 'issuer-key' | 'signature' | 'issuer-authorized' | 'anchor' | 'status' | 'validity';
+  name: 'format' | 'issuer-key' | 'signature' | 'issuer-authorized' | 'anchor' | 'status' | 'validity' | PresentationCheckName;
   ok: boolean;
   detail: string;
 }
@@ -51,6 +52,8 @@ export interface VerificationResult {
   /** Why it is not valid: the first failing check, or the ledger's reason code for a status. */
   reason?: string;
   checks: Check[];
+  /** `cnf`: the holder proved the credential's key; `none`: the printed form; null: not reached. */
+  binding: 'cnf' | 'none' | null;
   license: {
     id: string;
     type: string;
@@ -71,6 +74,37 @@ export interface Verifier {
 
 class LedgerUnreachable extends Error {}
 
+export interface PresentationVerification {
+  result: VerificationResult;
+  /** RFC 7638 thumbprint of the holder key the KB-JWT proved, else null. */
+  holder: string | null;
+  /** Claim paths the presentation disclosed (names, never values). */
+  disclosed: string[];
+}
+
+/** /verify without a request: a KB-JWT is held to the holder-shown rule, the printed form is accepted. */
+const HOLDER_SHOWN: PresentationRules = { mode: 'holder-shown', acceptsUnbound: true };
+
+/**
+ * Adds the presentation checks to a verdict. A failing one makes it invalid (also an
+ * indeterminate one: the presentation itself is refused whatever the ledger says). Answering a
+ * request, the counter sees only the claims it asked for.
+ */
+function withPresentationChecks(result: VerificationResult, added: Check[], binding: 'cnf' | 'none', rules: PresentationRules): VerificationResult {
+  const checks = [...result.checks, ...added];
+  const refused = added.find((check) => !check.ok);
+  const license =
+    result.license && rules.mode === 'request'
+      ? {
+          ...result.license,
+          claims: Object.fromEntries(Object.entries(result.license.claims).filter(([name]) => rules.claims.some((path) => path.split('/')[0] === name))),
+        }
+      : result.license;
+  if (!refused) return { ...result, checks, binding, license };
+  const firstFailed = result.checks.find((check) => !check.ok);
+  return { ...result, valid: false, verdict: 'invalid', reason: firstFailed ? (result.reason ?? firstFailed.name) : refused.name, checks, binding, license };
+}
+
 /** Registered and internal claims, kept out of the `claims` a counter is shown. */
 const NOT_DISPLAY = new Set(['iss', 'vct', 'lid', 'dh', 'iat', 'nbf', 'exp', 'cnf', 'status', 'sub', '_sd', '_sd_alg']);
 
@@ -81,11 +115,27 @@ export class VerificationService {
     /** The audit trail: each verification is written before its verdict is returned. */
     private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
+    private readonly binding: HolderBinding,
   ) {}
 
-  async verify(credential: unknown, verifier: Verifier): Promise<VerificationResult> {
+  async verify(credential: unknown, verifier: Verifier, rules: PresentationRules = HOLDER_SHOWN): Promise<VerificationResult> {
+    return (await this.verifyPresentation(credential, verifier, rules)).result;
+  }
+
+  /** The verdict, and for a holder-bound presentation the holder key's thumbprint and the disclosed claim paths (for receipts). */
+  async verifyPresentation(credential: unknown, verifier: Verifier, rules: PresentationRules): Promise<PresentationVerification> {
     const now = this.clock();
-    const { result, parsed } = await this.evaluate(credential, verifier, now);
+    const evaluated = await this.evaluate(credential, verifier, now);
+    const { parsed } = evaluated;
+    let { result } = evaluated;
+    let holder: string | null = null;
+    let disclosed: string[] = [];
+    if (parsed && result.checks.some((check) => check.name === 'signature' && check.ok)) {
+      const outcome = await this.binding.check(parsed, rules, now);
+      holder = outcome.holder;
+      disclosed = outcome.disclosed;
+      result = withPresentationChecks(result, outcome.checks, outcome.binding, rules);
+    }
     await this.audit.add({
       at: now.toISOString(),
       verifierKind: verifier.kind,
@@ -96,7 +146,7 @@ export class VerificationService {
       verdict: result.verdict,
       failedChecks: result.checks.filter((check) => !check.ok).map((check) => check.name),
     });
-    return result;
+    return { result, holder, disclosed };
   }
 
   private async ledger<T>(work: Promise<T>): Promise<T> {
@@ -118,6 +168,7 @@ export class VerificationService {
         status: null,
         ...(failed ? { reason: failed.name } : {}),
         checks,
+        binding: null,
         license: null,
         ...extra,
       };
@@ -267,7 +318,7 @@ export class VerificationService {
             : 'expired'
           : firstFailed?.name;
     return {
-      result: { valid, verdict: valid ? 'valid' : 'invalid', status, ...(reason ? { reason } : {}), checks, license },
+      result: { valid, verdict: valid ? 'valid' : 'invalid', status, ...(reason ? { reason } : {}), checks, binding: null, license },
       parsed,
     };
   }
