@@ -147,16 +147,18 @@ export function parseCredential(text: string): ParsedCredential {
   const jws = pieces[0] ?? '';
   // `<JWS>~d1~d2~` or `<JWS>~d1~d2~<KB-JWT>`: the last piece is empty or a key-binding JWT.
   if (pieces.length < 2) throw new CredentialFormatError('an SD-JWT ends with ~ (or carries a key-binding JWT after its last ~)');
-  const last = pieces[pieces.length - 1] ?? '';
+  const last = pieces.at(-1) ?? '';
   if (last !== '' && !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(last)) {
     throw new CredentialFormatError('the part after the last ~ is not a key-binding JWT');
   }
-  const parts = jws.split('.');
-  if (parts.length !== 3) throw new CredentialFormatError('the signed part is not a compact JWS (header.payload.signature)');
-  const header = decodeJsonPart(parts[0], 'the JWS header');
-  const payload = decodeJsonPart(parts[1], 'the JWS payload');
-  if (!B64URL.test(parts[2])) throw new CredentialFormatError('the signature is not base64url');
-  const signature = Buffer.from(parts[2], 'base64url');
+  const [headerPart, payloadPart, signaturePart, ...extra] = jws.split('.');
+  if (headerPart === undefined || payloadPart === undefined || signaturePart === undefined || extra.length > 0) {
+    throw new CredentialFormatError('the signed part is not a compact JWS (header.payload.signature)');
+  }
+  const header = decodeJsonPart(headerPart, 'the JWS header');
+  const payload = decodeJsonPart(payloadPart, 'the JWS payload');
+  if (!B64URL.test(signaturePart)) throw new CredentialFormatError('the signature is not base64url');
+  const signature = Buffer.from(signaturePart, 'base64url');
   const disclosures = pieces.slice(1, -1).map(parseDisclosure);
   return {
     jws,

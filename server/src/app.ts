@@ -22,9 +22,14 @@ import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
 import { HolderBinding } from './services/holder-binding';
-import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
@@ -33,6 +38,7 @@ import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -51,6 +57,8 @@ export interface Registry {
   receipts: ReceiptsService;
   info: RegistryInfoService;
   audit: GroupCommit<VerificationLogEntry>;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -152,6 +160,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       DEMO_COUNTERS.map((counter) => counter.id),
       clock().toISOString(),
     );
+    const qr = new QrCodeRenderer();
     const verification = new VerificationService(cache, keys, audit, clock, new HolderBinding(store));
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');
@@ -163,6 +172,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       clock,
       verification,
       receipts,
+      qr,
       verifierKey: await verifierKeyOf(store, keys, clock),
       requestTtlSeconds: config.presentationRequestTtlSeconds,
       vctOf: (licenseType) => licenseType,
@@ -180,6 +190,22 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
       log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
     }
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const info = new RegistryInfoService(ledger, clock);
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      health: new HealthService(opened.port, store, config.ledger),
+      presentations,
+      receipts,
+    };
     const registry: Registry = {
       config,
       clock,
@@ -187,16 +213,17 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
+      lifecycle,
       verification,
       presentations,
       receipts,
-      info: new RegistryInfoService(ledger, clock),
+      info,
       audit,
+      services,
       demo,
       close: async () => {
         clearInterval(anchorTimer);

@@ -23,6 +23,7 @@ import { CREDENTIAL_QUERY_ID, dcqlQueryFor } from '../../../core/presentation/dc
 import { decodeHolderQr, HolderQrFormatError, isHolderQr } from '../../../core/presentation/holder-qr-codec';
 import type { Clock } from '../ports/clock';
 import type { KeyPair, Keys } from '../ports/keys';
+import type { QrRenderer } from '../ports/qr';
 import type { CounterServiceRow, PresentationRequestRow } from '../ports/presentation-store';
 import type { CounterRow, Store } from '../ports/store';
 import type { PresentationRules } from './holder-binding';
@@ -35,6 +36,7 @@ export interface PresentationsDeps {
   clock: Clock;
   verification: VerificationService;
   receipts: ReceiptsService;
+  qr: QrRenderer;
   /** The node's request-signing key (the did:jwk of client_id). */
   verifierKey: KeyPair;
   requestTtlSeconds: number;
@@ -51,6 +53,8 @@ export type RequestInput = { licenseType: string; claims: string[] } | { service
 export interface CreatedRequest {
   id: string;
   uri: string;
+  /** The uri as a QR code for the counter's screen: a PNG data URL and an SVG document. */
+  qr: { png: string; svg: string };
   expiresAt: string;
   clientId: string;
 }
@@ -128,7 +132,8 @@ export class PresentationsService {
     await this.deps.store.insertPresentationRequest(row);
     const requestUri = `${baseUrl}/api/v1/presentation-requests/${id}/request`;
     const uri = `openid4vp://?${new URLSearchParams({ client_id: this.clientId, request_uri: requestUri }).toString()}`;
-    return { id, uri, expiresAt: row.expiresAt, clientId: this.clientId };
+    const png = `data:image/png;base64,${(await this.deps.qr.png(uri)).toString('base64')}`;
+    return { id, uri, qr: { png, svg: await this.deps.qr.svg(uri) }, expiresAt: row.expiresAt, clientId: this.clientId };
   }
 
   private async pendingRequest(id: string): Promise<PresentationRequestRow> {
