@@ -193,7 +193,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
     const info = new RegistryInfoService(ledger, clock);
     const services: Services = {
-      settings: { publicRateLimit: config.publicRateLimit },
+      settings: { publicRateLimit: config.publicRateLimit, publicUrl: config.publicUrl },
       principals,
       readers: new LedgerReaders(opened.nodes),
       issuance,

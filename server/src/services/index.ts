@@ -18,6 +18,8 @@ import type { VerificationLogService } from './verification-log';
 export interface HttpSettings {
   /** Unauthenticated requests per minute per client address. */
   publicRateLimit: number;
+  /** PUBLIC_URL: the base of the URLs this node hands out (request_uri, response_uri), else the Host the caller reached. */
+  publicUrl: string | null;
 }
 
 export interface Services {
