@@ -17,6 +17,7 @@ import {
   validateOpenid4vpAuthorizationResponsePayload,
   parseOpenid4VpAuthorizationResponsePayload,
 } from '@openid4vc/openid4vp';
+import { setGlobalConfig } from '@openid4vc/utils';
 import { RegistryError } from '../../../core/errors';
 import { CLAIM_PATH } from '../../../core/presentation/claim-paths';
 import { CREDENTIAL_QUERY_ID, dcqlQueryFor } from '../../../core/presentation/dcql';
@@ -153,6 +154,8 @@ export class PresentationsService {
     if (this.expired(row)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
     if (row.status !== 'pending') throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered');
     const counter = await this.deps.store.getCounter(row.counterId);
+    // The library insists on https URIs; a node without PUBLIC_URL serves plain http on 127.0.0.1.
+    if (row.responseUri.startsWith('http://')) setGlobalConfig({ allowInsecureUrls: true });
     const key = this.deps.verifierKey;
     const didUrl = `${didJwkOf(key)}#0`;
     const seconds = Math.max(1, Math.floor((Date.parse(row.expiresAt) - this.deps.clock().getTime()) / 1000));
@@ -274,10 +277,19 @@ export class PresentationsService {
     };
   }
 
-  /** Calls `listener` once the request is answered; returns an unsubscribe. */
+  /** Ends every waiting event stream (the server is stopping). */
+  endStreams(): void {
+    this.events.emit('close');
+  }
+
+  /** Calls `listener` once the request is answered (or the server stops); returns an unsubscribe. */
   onAnswered(id: string, listener: () => void): () => void {
     this.events.on(id, listener);
-    return () => this.events.off(id, listener);
+    this.events.on('close', listener);
+    return () => {
+      this.events.off(id, listener);
+      this.events.off('close', listener);
+    };
   }
 
   /** /verify: a scanned credential or holder-shown QR code (EL1 encoding or the compact form). */
