@@ -10,7 +10,8 @@ export function splitClaimPath(path: string): string[] {
 
 interface DisclosureLike {
   digest: string;
-  name: string;
+  /** null for an array element disclosure, which names no claim. */
+  name: string | null;
   value: unknown;
 }
 
@@ -31,7 +32,7 @@ export function disclosedPaths(payload: Record<string, unknown>, disclosures: re
     const digests = Array.isArray(node._sd) ? node._sd : [];
     for (const digest of digests) {
       const disclosure = typeof digest === 'string' ? byDigest.get(digest) : undefined;
-      if (!disclosure) continue;
+      if (!disclosure || disclosure.name === null) continue;
       const path = [...prefix, disclosure.name];
       found.push(path.join('/'));
       if (isRecord(disclosure.value)) walk(disclosure.value, path, depth + 1);

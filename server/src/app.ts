@@ -1,13 +1,15 @@
 /**
  * The composition root: the only module that knows both the ports and the adapters behind them.
  * `openRegistry` opens the store, the wallet and the ledger the config names, builds the services
- * over them, creates the demo on first start and finishes issuances a crash left open.
+ * over them and creates the demo on first start; once the server listens, `listening` finishes
+ * issuances a crash left open (their credentials need the public base URL).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
-import { displayClaims, getLicenseType, licenseTypeExample } from '../../core/license-types';
+import { vctOf } from '../../core/credential';
+import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
@@ -23,16 +25,19 @@ import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
 import { HolderBinding } from './services/holder-binding';
 import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialIssuer } from './services/credential-issuer';
 import { CredentialQrService } from './services/credential-qr';
 import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
 import { HealthService } from './services/health';
 import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
+import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
 import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
+import { PublicBaseUrl } from './services/public-base-url';
 import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
@@ -56,6 +61,14 @@ export interface Registry {
   presentations: PresentationsService;
   receipts: ReceiptsService;
   info: RegistryInfoService;
+  /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
+  publicBase: PublicBaseUrl;
+  /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
+  credentials: CredentialIssuer;
+  /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
+  issuerMetadata: IssuerMetadataService;
+  /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
+  listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
   /** What the HTTP layer is given: services only. */
   services: Services;
@@ -141,11 +154,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
     const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const publicBase = new PublicBaseUrl(config.publicUrl);
+    const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const issuance = new IssuanceService({
       store,
       ledger,
-      keys,
-      signingKeys,
+      credentials,
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
@@ -161,7 +175,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       clock().toISOString(),
     );
     const qr = new QrCodeRenderer();
-    const verification = new VerificationService(cache, keys, audit, clock, new HolderBinding(store));
+    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store));
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');
     const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
@@ -175,8 +189,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       qr,
       verifierKey: await verifierKeyOf(store, keys, clock),
       requestTtlSeconds: config.presentationRequestTtlSeconds,
-      vctOf: (licenseType) => licenseType,
-      claimPathsOf: (licenseType) => (getLicenseType(licenseType) ? Object.keys(displayClaims(licenseTypeExample(licenseType))) : null),
+      vctOf,
+      claimPathsOf: (licenseType) => typeMetadata(licenseType)?.claims.filter((claim) => claim.sd !== 'never').map((claim) => claim.path.join('/')) ?? null,
       readerFor,
     });
     // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
@@ -186,14 +200,11 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       void store.forgetExpired(clock().toISOString()).catch(() => undefined);
     }, config.receiptAnchorIntervalSeconds * 1000);
     anchorTimer.unref();
-    const recovered = await issuance.recoverPending((id) => store.getAgency(id));
-    if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-      log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
-    }
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
     const info = new RegistryInfoService(ledger, clock);
+    const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
-      settings: { publicRateLimit: config.publicRateLimit, publicUrl: config.publicUrl },
+      settings: { publicRateLimit: config.publicRateLimit },
       principals,
       readers: new LedgerReaders(opened.nodes),
       issuance,
@@ -203,6 +214,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       credentialQr: new CredentialQrService(issuance, qr),
       info,
       health: new HealthService(opened.port, store, config.ledger),
+      publicBase,
+      issuerMetadata,
       presentations,
       receipts,
     };
@@ -222,6 +235,17 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       presentations,
       receipts,
       info,
+      publicBase,
+      credentials,
+      issuerMetadata,
+      /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
+      listening: async (port: number) => {
+        publicBase.listening(port);
+        const recovered = await issuance.recoverPending((id) => store.getAgency(id));
+        if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
+          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+        }
+      },
       audit,
       services,
       demo,

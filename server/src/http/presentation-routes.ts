@@ -21,11 +21,9 @@ const ratingBody = z
   .object({ proof: PROOF, receipt: z.string().max(80), score: z.number().int().min(1).max(5), comment: z.string().max(200).optional() })
   .strict();
 
-/** The public base of this node's URLs: PUBLIC_URL, else the address the caller reached. */
-export function baseUrlOf(ctx: RouteContext): string {
-  const configured = ctx.services.settings.publicUrl;
-  if (configured) return configured.replace(/\/+$/, '');
-  return `${ctx.req.protocol}://${ctx.req.get('host') ?? 'localhost'}`;
+/** The public base of this node's URLs (PUBLIC_URL, else http://127.0.0.1:<port>). */
+function baseUrlOf(ctx: RouteContext): string {
+  return ctx.services.publicBase.get();
 }
 
 function counterOf(ctx: RouteContext): CounterRow {

@@ -17,6 +17,7 @@ import { HOLDER_NONCE, HOLDER_SHOWN_AUD, HOLDER_SHOWN_WINDOW_SECONDS } from '../
 import { jwkThumbprint, parsePublicJwk } from '../../../core/jwk';
 import type { PublicJwk } from '../../../core/anchor';
 import type { PresentationStore } from '../ports/presentation-store';
+import type { CheckOutcome, CredentialCheck, VerificationContext } from './verification';
 
 export type PresentationCheckName = 'holder-binding' | 'freshness' | 'replay' | 'data-minimisation';
 
@@ -43,7 +44,7 @@ export interface PresentedCredential {
   payload: Record<string, unknown>;
   kbJwt: string | null;
   presented: string;
-  disclosures: ReadonlyArray<{ digest: string; name: string; value: unknown }>;
+  disclosures: ReadonlyArray<{ digest: string; name: string | null; value: unknown }>;
 }
 
 export interface BindingOutcome {
@@ -114,8 +115,32 @@ function freshnessProblem(payload: JWTPayload, rules: PresentationRules, now: Da
   return null;
 }
 
+const PRESENTATION_CHECKS: readonly PresentationCheckName[] = ['holder-binding', 'freshness', 'replay', 'data-minimisation'];
+
 export class HolderBinding {
   constructor(private readonly store: PresentationStore) {}
+
+  /**
+   * The verifier's checks for these rules, to run after the credential's own (after validity):
+   * the first runs them all and leaves the outcome in `found`; each reports its own check.
+   */
+  checks(rules: PresentationRules, found: { outcome?: BindingOutcome }): CredentialCheck[] {
+    let running: Promise<BindingOutcome> | null = null;
+    const run = (ctx: VerificationContext): Promise<BindingOutcome> => {
+      const { parsed } = ctx;
+      if (!parsed) return Promise.resolve({ checks: [], binding: 'none', holder: null, disclosed: [] });
+      running ??= this.check(
+        { payload: parsed.payload, kbJwt: parsed.kbJwt?.jwt ?? null, presented: parsed.sdJwt, disclosures: parsed.disclosures },
+        rules,
+        ctx.now,
+      );
+      return running.then((outcome) => (found.outcome = outcome));
+    };
+    return PRESENTATION_CHECKS.map((name): CredentialCheck => async (ctx) => {
+      const check = (await run(ctx)).checks.find((candidate) => candidate.name === name);
+      return check ? ({ check } satisfies CheckOutcome) : null;
+    });
+  }
 
   async check(credential: PresentedCredential, rules: PresentationRules, now: Date): Promise<BindingOutcome> {
     const disclosed = disclosedPaths(credential.payload, credential.disclosures);

@@ -5,10 +5,12 @@
 import type { CredentialQrService } from './credential-qr';
 import type { HealthService } from './health';
 import type { IssuanceService } from './issuance';
+import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
+import type { PublicBaseUrl } from './public-base-url';
 import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
@@ -18,8 +20,6 @@ import type { VerificationLogService } from './verification-log';
 export interface HttpSettings {
   /** Unauthenticated requests per minute per client address. */
   publicRateLimit: number;
-  /** PUBLIC_URL: the base of the URLs this node hands out (request_uri, response_uri), else the Host the caller reached. */
-  publicUrl: string | null;
 }
 
 export interface Services {
@@ -33,6 +33,9 @@ export interface Services {
   credentialQr: CredentialQrService;
   info: RegistryInfoService;
   health: HealthService;
+  /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
+  publicBase: Pick<PublicBaseUrl, 'get'>;
+  issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
   presentations: PresentationsService;
   receipts: ReceiptsService;
 }
