@@ -157,9 +157,9 @@ export class HolderBinding {
     const key = cnfKey(credential.payload);
     if (key === null) {
       if (credential.kbJwt !== null) checks.push({ name: 'holder-binding', ok: false, detail: 'a KB-JWT was presented but the credential has no cnf key' });
-      else if (rules.acceptsUnbound)
-        checks.push({ name: 'holder-binding', ok: true, detail: 'no holder key (the printed form): check the person against a document' });
-      else checks.push({ name: 'holder-binding', ok: false, detail: 'this service does not accept the printed form: present it from a wallet' });
+      // The printed form where it is accepted: no check to report; `binding: "none"` says it.
+      else if (!rules.acceptsUnbound)
+        checks.push({ name: 'holder-binding', ok: false, detail: 'this service does not accept the printed form: present it from a wallet' });
       minimisation();
       return { checks, binding: 'none', holder: null, disclosed };
     }

@@ -376,11 +376,27 @@ export interface PresentationVerification {
 /** /verify without a request: a KB-JWT is held to the holder-shown rule, the printed form is accepted. */
 export const HOLDER_SHOWN: PresentationRules = { mode: 'holder-shown', acceptsUnbound: true };
 
-/** Answering a request, the counter sees only the claims it asked for (data minimisation). */
-function askedOnly(license: VerifiedLicense | null, rules: PresentationRules): VerifiedLicense | null {
-  if (!license || rules.mode !== 'request') return license;
+/** A claim object with nothing disclosed in it (only digests were signed) is left out: it says nothing. */
+function withoutEmptyObjects(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      out[name] = value;
+      continue;
+    }
+    const inner = withoutEmptyObjects(value as Record<string, unknown>);
+    if (Object.keys(inner).length > 0) out[name] = inner;
+  }
+  return out;
+}
+
+/** The counter sees what was disclosed; answering a request, only the claims it asked for (data minimisation). */
+function shownClaims(license: VerifiedLicense | null, rules: PresentationRules): VerifiedLicense | null {
+  if (!license) return license;
+  const claims = withoutEmptyObjects(license.claims);
+  if (rules.mode !== 'request') return { ...license, claims };
   const asked = new Set(rules.claims.map((path) => path.split('/')[0]));
-  return { ...license, claims: Object.fromEntries(Object.entries(license.claims).filter(([name]) => asked.has(name))) };
+  return { ...license, claims: Object.fromEntries(Object.entries(claims).filter(([name]) => asked.has(name))) };
 }
 
 export class VerificationService {
@@ -407,7 +423,7 @@ export class VerificationService {
     const result: VerificationResult = {
       ...verified.result,
       ...(found.outcome ? { binding: found.outcome.binding } : {}),
-      license: askedOnly(verified.result.license, rules),
+      license: shownClaims(verified.result.license, rules),
     };
     await this.audit.add({
       at: now.toISOString(),
