@@ -39,6 +39,9 @@ export const ERROR_CODES = {
   IDEMPOTENCY_CONFLICT: 409,
   REQUEST_IN_PROGRESS: 409,
   LICENSE_PENDING: 409,
+  REQUEST_ANSWERED: 409,
+  REQUEST_EXPIRED: 410,
+  ALREADY_RATED: 409,
   // limits
   RATE_LIMITED: 429,
   // infrastructure
@@ -86,7 +89,7 @@ const WIRE_CODE = /\[([A-Z][A-Z0-9_]*)\] ?([^\n]*)/;
 export function parseWireError(text: string): RegistryError | undefined {
   const match = WIRE_CODE.exec(text);
   if (!match) return undefined;
-  const [, code, message] = match;
+  const [, code = '', message = ''] = match;
   if (!isErrorCode(code)) return undefined;
   return new RegistryError(code, message.trim());
 }

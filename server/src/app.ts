@@ -1,12 +1,15 @@
 /**
  * The composition root: the only module that knows both the ports and the adapters behind them.
  * `openRegistry` opens the store, the wallet and the ledger the config names, builds the services
- * over them, creates the demo on first start and finishes issuances a crash left open.
+ * over them and creates the demo on first start; once the server listens, `listening` finishes
+ * issuances a crash left open (their credentials need the public base URL).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { vctOf } from '../../core/credential';
+import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
@@ -22,15 +25,27 @@ import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import { HolderBinding } from './services/holder-binding';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialIssuer } from './services/credential-issuer';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
+import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
+import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
+import { PublicBaseUrl } from './services/public-base-url';
+import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -45,9 +60,21 @@ export interface Registry {
   issuance: IssuanceService;
   lifecycle: LifecycleService;
   verification: VerificationService;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
   info: RegistryInfoService;
+  /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
+  publicBase: PublicBaseUrl;
+  /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
+  credentials: CredentialIssuer;
+  /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
+  issuerMetadata: IssuerMetadataService;
+  /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
+  listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
   retention: AuditRetention;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -139,11 +166,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const audit = new GroupCommit<VerificationLogEntry>((entries) => recordVerifications(store, entries));
     const retention = new AuditRetention(store, clock, config.auditRetentionDays, log);
     await retention.start();
+    const publicBase = new PublicBaseUrl(config.publicUrl);
+    const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const issuance = new IssuanceService({
       store,
       ledger,
-      keys,
-      signingKeys,
+      credentials,
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
@@ -153,10 +181,56 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
-    const recovered = await issuance.recoverPending((id) => store.getAgency(id));
-    if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-      log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
-    }
+    await seedCounterServices(
+      store,
+      DEMO_COUNTERS.map((counter) => counter.id),
+      clock().toISOString(),
+    );
+    const qr = new QrCodeRenderer();
+    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store));
+    const firstNode = opened.nodes[0];
+    if (!firstNode) throw new ConfigError('the ledger serves no province');
+    const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
+    const receipts = new ReceiptsService({ store, ledger, clock, node: firstNode.code, anchorIdentity: firstNode.readerIdentity });
+    const presentations = new PresentationsService({
+      store,
+      keys,
+      clock,
+      verification,
+      receipts,
+      qr,
+      verifierKey: await verifierKeyOf(store, keys, clock),
+      requestTtlSeconds: config.presentationRequestTtlSeconds,
+      vctOf,
+      claimPathsOf: (licenseType) => typeMetadata(licenseType)?.claims.filter((claim) => claim.sd !== 'never').map((claim) => claim.path.join('/')) ?? null,
+      readerFor,
+    });
+    // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
+    // a failed anchor (ledger away) is retried at the next tick. Expired one-time values go too.
+    const anchorTimer = setInterval(() => {
+      void receipts.anchorHead().catch((error: unknown) => log(`receipt anchor failed: ${(error as Error).message}`));
+      void store.forgetExpired(clock().toISOString()).catch(() => undefined);
+    }, config.receiptAnchorIntervalSeconds * 1000);
+    anchorTimer.unref();
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const info = new RegistryInfoService(ledger, clock);
+    const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      health: new HealthService(opened.port, store, config.ledger),
+      publicBase,
+      issuerMetadata,
+      presentations,
+      receipts,
+    };
     const registry: Registry = {
       config,
       clock,
@@ -164,18 +238,34 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock),
-      info: new RegistryInfoService(ledger, clock),
+      lifecycle,
+      verification,
+      presentations,
+      receipts,
+      info,
+      publicBase,
+      credentials,
+      issuerMetadata,
+      /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
+      listening: async (port: number) => {
+        publicBase.listening(port);
+        const recovered = await issuance.recoverPending((id) => store.getAgency(id));
+        if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
+          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+        }
+      },
       audit,
       retention,
+      services,
       demo,
       close: async () => {
         retention.close();
+        clearInterval(anchorTimer);
+        await receipts.anchorHead().catch(() => undefined);
         cache.close();
         await audit.drain();
         await opened.port.close();

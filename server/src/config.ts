@@ -53,6 +53,10 @@ const schema = z.object({
     .optional(),
   /** LEDGER=fabric: 'network' waits for every peer's commit (default), 'organization' for our own. */
   FABRIC_COMMIT_SCOPE: z.enum(['network', 'organization']).default('network'),
+  /** Seconds a counter's presentation request stays open. */
+  PRESENTATION_REQUEST_TTL: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Seconds between anchors of the receipt chain head on the ledger (at most a minute). */
+  RECEIPT_ANCHOR_INTERVAL: z.coerce.number().int().min(1).max(60).default(30),
 });
 
 export interface Config {
@@ -74,6 +78,8 @@ export interface Config {
   holderRefKey: string | null;
   publicUrl: string | null;
   fabric: { networkState: string; province: string | null; commitScope: 'network' | 'organization' };
+  presentationRequestTtlSeconds: number;
+  receiptAnchorIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -92,15 +98,29 @@ function trustProxyOf(value: string | undefined): Config['trustProxy'] {
     .filter((part) => part !== '');
 }
 
+/**
+ * PUBLIC_URL is the base of every issuer URL (`iss`) and of the metadata wallets fetch: https,
+ * as SD-JWT VC issuer metadata requires, except on a loopback host (the local default).
+ */
+function checkPublicUrl(value: string): void {
+  const url = new URL(value);
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError('environment variable PUBLIC_URL: must be an https URL (plain http only on a loopback host such as 127.0.0.1)');
+  }
+  if (url.search !== '' || url.hash !== '') throw new ConfigError('environment variable PUBLIC_URL: must not carry a query or fragment');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+    const [issue] = parsed.error.issues;
+    throw new ConfigError(`environment variable ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'is invalid'}`);
   }
   const e = parsed.data;
   if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE)
     throw new ConfigError('environment variable FABRIC_PROVINCE: LEDGER=fabric needs the code of the province this server serves, e.g. 330000');
+  if (e.PUBLIC_URL !== undefined) checkPublicUrl(e.PUBLIC_URL);
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -127,5 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holderRefKey: e.HOLDER_REF_KEY ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
     fabric: { networkState: resolve(e.FABRIC_NETWORK), province: e.FABRIC_PROVINCE ?? null, commitScope: e.FABRIC_COMMIT_SCOPE },
+    presentationRequestTtlSeconds: e.PRESENTATION_REQUEST_TTL,
+    receiptAnchorIntervalSeconds: e.RECEIPT_ANCHOR_INTERVAL,
   };
 }

@@ -60,8 +60,15 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
     await new Promise((resolve) => server.close(resolve));
     throw error;
   }
-  handle = createHttpApp(registry, overrides.log);
+  handle = createHttpApp(registry.services, overrides.log);
   const { port } = server.address() as AddressInfo;
+  try {
+    await registry.listening(port);
+  } catch (error) {
+    server.close();
+    await registry.close();
+    throw error;
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {
@@ -71,6 +78,8 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
       (closing ??= (async () => {
         // In-flight requests may finish until the deadline; then their sockets are cut, so a stop
         // never waits on a client that stopped reading.
+        // Counter pages waiting on Server-Sent Events hold their connections open.
+        registry.services.presentations.endStreams();
         const deadline = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

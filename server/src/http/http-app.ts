@@ -4,9 +4,10 @@
  */
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
-import type { Registry } from '../app';
+import type { Services } from '../services/index';
 import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
+import { presentationEvents } from './presentation-events';
 import { ROUTES, type RouteSpec } from './routes';
 
 const VERSION = '0.1.0';
@@ -29,20 +30,23 @@ const responseHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function createHttpApp(registry: Registry, log: (line: string) => void = (line) => console.error(line)): Express {
+export function createHttpApp(services: Services, log: (line: string) => void = (line) => console.error(line)): Express {
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
-  app.set('trust proxy', registry.config.trustProxy);
+  app.set('trust proxy', services.settings.trustProxy);
   const document = openApiDocument(ROUTES, VERSION);
-  const limit = publicRateLimit(registry.config.publicRateLimit);
+  const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(responseHeaders);
   app.use(jsonBody());
-  app.use(authenticate(registry.principals, new AuthFailureLimit(registry.config.authFailureLimit)));
+  // OpenID4VP direct_post answers are form-encoded (OpenID4VP 1.0 §8.2).
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
+  app.use(authenticate(services.principals, new AuthFailureLimit(services.settings.authFailureLimit)));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
+  app.get('/api/v1/presentation-requests/:id/events', presentationEvents(services));
   for (const route of ROUTES) {
     const handlers = [
       ...(route.access === 'public' || route.access === 'verifier' ? [limit] : []),
@@ -52,13 +56,13 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
         if (route.method === 'post' && route.body) {
           const parsed = route.body.safeParse(body ?? {});
           if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const field = issue.path.join('.') || 'body';
-            throw new RegistryError('INVALID_FIELD', `${field}: ${issue.message}`, { field });
+            const [issue] = parsed.error.issues;
+            const field = issue?.path.join('.') || 'body';
+            throw new RegistryError('INVALID_FIELD', `${field}: ${issue?.message ?? 'is invalid'}`, { field });
           }
           body = parsed.data;
         }
-        const reply = await route.handle({ req, registry, principal: callerOf(res).principal, params: req.params as Record<string, string>, body });
+        const reply = await route.handle({ req, services, principal: callerOf(res).principal, params: req.params as Record<string, string>, body });
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.set(name, value);
         res.status(reply.status);
         if (reply.payload !== undefined) res.type(reply.contentType ?? 'application/octet-stream').send(reply.payload);

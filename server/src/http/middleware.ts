@@ -99,21 +99,28 @@ export class AuthFailureLimit {
 }
 
 /** Reads `Authorization: Bearer …`; a key that is present but wrong is refused, never ignored. */
-export function authenticate(principals: PrincipalsService, failures: AuthFailureLimit): RequestHandler {
+export function authenticate(principals: Pick<PrincipalsService, 'authenticate'>, failures: AuthFailureLimit): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const caller: Caller = { principal: null, client: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
     res.locals.caller = caller;
-    if (header === undefined) return next();
+    if (header === undefined) {
+      next();
+      return;
+    }
     const wait = await failures.blockedFor(req);
     if (wait !== null) {
       res.set('Retry-After', String(wait));
-      return next(new RegistryError('RATE_LIMITED', `too many failed authentications from ${caller.client}; try again in ${wait} s`));
+      next(new RegistryError('RATE_LIMITED', `too many failed authentications from ${caller.client}; try again in ${wait} s`));
+      return;
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return failures.fail(req, res, next, new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
+    if (!match) {
+      failures.fail(req, res, next, new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
+      return;
+    }
     try {
-      caller.principal = await principals.authenticate(match[1]);
+      caller.principal = await principals.authenticate(match[1] ?? '');
       next();
     } catch (error) {
       if (error instanceof RegistryError && error.code === 'UNAUTHENTICATED') failures.fail(req, res, next, error);

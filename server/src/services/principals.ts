@@ -76,7 +76,7 @@ export class PrincipalsService {
     const refused = () => new RegistryError('UNAUTHENTICATED', 'the API key is not valid');
     const match = TOKEN.exec(token);
     if (!match) throw refused();
-    const [, id, secret] = match;
+    const [, id = '', secret = ''] = match;
     const known = this.cache.get(id) ?? (await this.lookUp(id));
     // Always one compare of equal-length hashes, whichever way the id resolved.
     if (!timingSafeEqual(secretHash(secret), known.hash) || known.principal === null) throw refused();

@@ -1,4 +1,5 @@
 import { RegistryError } from '../../../../core/errors';
+import { PRESENTATION_MIGRATION } from './presentation-tables';
 import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
 
 /**
@@ -111,8 +112,10 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  PRESENTATION_MIGRATION,
   {
-    version: 2,
+    // 20: well clear of the numbers other branches take (the presentations took 10).
+    version: 20,
     name: 'bounded verification audit',
     statements: [
       // Credentials that fail `format` (junk, scans of other codes) are counted, not logged one row each.
