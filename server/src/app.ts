@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { createLogger, type Logger } from './logger';
 import { vctOf } from '../../core/credential';
 import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
@@ -82,7 +83,10 @@ export interface Registry {
 
 export interface RegistryOverrides {
   clock?: Clock;
+  /** Where log lines go (one JSON line per call) instead of stdout. */
   log?: (line: string) => void;
+  /** The logger itself, when the caller made it (startServer shares one with the HTTP layer). */
+  logger?: Logger;
 }
 
 /** A 32-byte secret from the environment (base64) or from a 0600 file under DATA_DIR, made on first use. */
@@ -131,7 +135,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? ((line: string) => console.log(line));
+  const logger = overrides.logger ?? createLogger(overrides.log);
+  // Services take a plain function: they know nothing of pino.
+  const log = (line: string) => logger.warn(line);
   privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   makePrivate(config.dataDir, 'DATA_DIR');
@@ -202,7 +208,10 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verifierKey: await verifierKeyOf(store, keys, clock),
       requestTtlSeconds: config.presentationRequestTtlSeconds,
       vctOf,
-      claimPathsOf: (licenseType) => typeMetadata(licenseType)?.claims.filter((claim) => claim.sd !== 'never').map((claim) => claim.path.join('/')) ?? null,
+      claimPathsOf: (licenseType) =>
+        typeMetadata(licenseType)
+          ?.claims.filter((claim) => claim.sd !== 'never')
+          .map((claim) => claim.path.join('/')) ?? null,
       readerFor,
     });
     // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
@@ -255,7 +264,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         publicBase.listening(port);
         const recovered = await issuance.recoverPending((id) => store.getAgency(id));
         if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+          logger.info(recovered, 'recovery: issuances left open by a crash or an outage finished, refused or still waiting for the ledger');
         }
       },
       audit,
