@@ -18,6 +18,7 @@ import type {
 } from '../../ports/store';
 import { FieldCipher, type FieldAddress } from './field-cipher';
 import { applyMigrations } from './migrations';
+import { PresentationTables } from './presentation-tables';
 import { messageOf, sqlStateOf, type SqlClient, type SqlQueryable, type SqlRow, type SqlValue } from './sql-client';
 
 export interface PostgresStoreOptions {
@@ -64,11 +65,13 @@ interface Refusals {
   missingParent?: () => RegistryError;
 }
 
-class PostgresStore implements Store {
+class PostgresStore extends PresentationTables implements Store {
   constructor(
     private readonly sql: SqlClient,
     private readonly cipher: FieldCipher,
-  ) {}
+  ) {
+    super(sql, cipher);
+  }
 
   async migrate(): Promise<void> {
     await this.run('migrate', () => applyMigrations(this.sql));
