@@ -90,6 +90,9 @@ function issued(outcome: Outcome<unknown>): Reply {
   return { status: outcome.status, json: outcome.body, headers };
 }
 
+/** Wallets and other provinces' verifiers fetch metadata from pages of their own origin. */
+const METADATA_HEADERS = { 'Access-Control-Allow-Origin': '*' };
+
 function readerOf(ctx: RouteContext): string {
   return ctx.services.readers.readerFor(ctx.principal);
 }
@@ -332,7 +335,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The Type Metadata document', 404: 'Unknown license type' },
     async handle(ctx) {
-      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? '') };
+      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? ''), headers: METADATA_HEADERS };
     },
   },
   {
@@ -345,7 +348,7 @@ export const ROUTES: RouteSpec[] = [
     async handle(ctx) {
       const segments: unknown = ctx.req.params.issuerPath;
       const issuerPath = Array.isArray(segments) ? segments.join('/') : String(segments);
-      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)) };
+      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)), headers: METADATA_HEADERS };
     },
   },
   {
