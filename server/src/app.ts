@@ -10,6 +10,7 @@ import { ConfigError, type Config } from './config';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
+import { WalletCertifiedSigner } from './adapters/identity/certified-jwt';
 import { IdentityWallet } from './adapters/identity/wallet';
 import { JoseKeys } from './adapters/keys/jose-keys';
 import { QrCodeRenderer } from './adapters/qr/qrcode-renderer';
@@ -24,6 +25,7 @@ import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFi
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
 import { LifecycleService } from './services/lifecycle';
+import { OfflineBundleService, registryOnlyContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
@@ -44,6 +46,7 @@ export interface Registry {
   lifecycle: LifecycleService;
   verification: VerificationService;
   info: RegistryInfoService;
+  offline: OfflineBundleService;
   audit: GroupCommit<VerificationLogEntry>;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
@@ -136,6 +139,16 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
     });
+    const info = new RegistryInfoService(ledger, clock);
+    const offline = new OfflineBundleService({
+      ledger,
+      info,
+      signer: new WalletCertifiedSigner(wallet),
+      contents: registryOnlyContents(ledger),
+      nodes: opened.nodes,
+      clock,
+      cacheMs: 5000,
+    });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
@@ -158,7 +171,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       issuance,
       lifecycle: new LifecycleService(store, ledger, issuance, clock),
       verification: new VerificationService(cache, keys, audit, clock),
-      info: new RegistryInfoService(ledger, clock),
+      info,
+      offline,
       audit,
       demo,
       close: async () => {

@@ -246,3 +246,38 @@ function parseSubject(text: string): DistinguishedName {
     commonName: fields.get('CN') ?? 'ca',
   };
 }
+
+/**
+ * The attributes Fabric CA wrote into a certificate (its `{"attrs":{…}}` extension), or an empty
+ * object: what `ctx.clientIdentity.getAttributeValue` reads on a peer, read here for certificates
+ * that sign documents outside a transaction (offline bundles).
+ */
+export function certificateAttributes(certificate: X509Certificate): Record<string, string> {
+  const tbs = fromDer(certificate.raw).value;
+  if (!Array.isArray(tbs) || !tbs[0] || !Array.isArray(tbs[0].value)) return {};
+  for (const part of tbs[0].value) {
+    if (part.tagClass !== asn1.Class.CONTEXT_SPECIFIC || part.type !== 3 || !Array.isArray(part.value)) continue;
+    const list = part.value[0]?.value;
+    for (const ext of Array.isArray(list) ? list : []) {
+      const items = ext.value;
+      if (!Array.isArray(items) || items.length < 2) continue;
+      const id = items[0]?.value;
+      const value = items[items.length - 1]?.value;
+      if (typeof id !== 'string' || typeof value !== 'string') continue;
+      if (asn1.derToOid(forge.util.createBuffer(id)) === FABRIC_ATTRS_OID) return parseAttributes(Buffer.from(value, 'binary').toString('utf8'));
+    }
+  }
+  return {};
+}
+
+function parseAttributes(json: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || !Object.hasOwn(parsed, 'attrs')) return {};
+    const attrs = (parsed as { attrs: unknown }).attrs;
+    if (typeof attrs !== 'object' || attrs === null) return {};
+    return Object.fromEntries(Object.entries(attrs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
