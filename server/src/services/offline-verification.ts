@@ -5,8 +5,19 @@
  * A bundle is loaded (signature, certificate chain to the trust anchor, role, shape) as a whole or
  * refused as a whole — a counter never uses half a bundle.
  */
+import { StatusList, type BitsPerStatus } from '@sd-jwt/jwt-status-list';
+import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify } from 'jose';
+import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
-import { BUNDLE_SIGNER_ROLE, OFFLINE_BUNDLE_TYP, readBundleClaims, type OfflineBundleClaims, type TrustAnchor } from '../../../core/offline-bundle';
+import {
+  BUNDLE_SIGNER_ROLE,
+  OFFLINE_BUNDLE_TYP,
+  readBundleClaims,
+  type BundleKey,
+  type BundleStatusList,
+  type OfflineBundleClaims,
+  type TrustAnchor,
+} from '../../../core/offline-bundle';
 import type { CertifiedVerifier } from '../ports/certified-documents';
 
 /** A bundle from a clock a little ahead is fine; one from far in the future is not ours. */
@@ -31,4 +42,136 @@ export async function loadOfflineBundle(token: string, anchor: TrustAnchor, now:
     throw new RegistryError('BUNDLE_REFUSED', `the bundle names province ${claims.iss} but is signed under ${document.mspId}`);
   }
   return { claims, issuedAt, signer: { mspId: document.mspId, subject: document.subject } };
+}
+
+/**
+ * The trust source a loaded bundle gives: issuer keys and agencies as the bundle's trust registry
+ * lists them. It holds no license anchors — one per license would make the bundle as big as the
+ * ledger — so offline the status list stands in for the anchor (README, "Offline verification").
+ */
+export class BundleTrustSource {
+  readonly description: string;
+  private readonly keys = new Map<string, ResolvedKey>();
+  private readonly agencies = new Map<string, ResolvedKey['agency']>();
+
+  constructor(readonly bundle: LoadedBundle) {
+    this.description = `the offline bundle of ${bundle.issuedAt.toISOString()} (${bundle.claims.iss})`;
+    for (const { keys, ...agency } of bundle.claims.agencies) {
+      const view = {
+        id: agency.id,
+        name: agency.name,
+        province: agency.province,
+        mspId: agency.mspId,
+        status: agency.status,
+        licenseTypes: agency.licenseTypes,
+      };
+      this.agencies.set(agency.id, view);
+      for (const key of keys) {
+        const status = key.status === 'retired' ? 'retired' : 'active';
+        this.keys.set(key.kid, { kid: key.kid, jwk: key.jwk, status, createdAt: key.createdAt, retiredAt: key.retiredAt, agency: view });
+      }
+    }
+  }
+
+  resolveKey(kid: string): Promise<ResolvedKey | null> {
+    return Promise.resolve(this.keys.get(kid) ?? null);
+  }
+
+  agency(agencyId: string): Promise<ResolvedKey['agency'] | null> {
+    return Promise.resolve(this.agencies.get(agencyId) ?? null);
+  }
+
+  /** Never asked offline (the anchor check is not run); were it asked, "cannot tell" fails closed. */
+  anchor(licenseId: string): Promise<LicenseAnchor | null> {
+    return Promise.reject(new RegistryError('LEDGER_UNAVAILABLE', `an offline bundle carries no ledger anchor (license ${licenseId})`));
+  }
+}
+
+/** `…/status-lists/<agency>/<list>`, on whichever node's base URL the token was fetched from. */
+const LIST_PATH = /\/status-lists\/([A-Za-z0-9][A-Za-z0-9_-]{2,63})\/([0-9]{1,6})$/;
+const STATUS_LIST_TOKEN_TYP = 'statuslist+jwt';
+
+function listKey(uri: string): string | null {
+  let path: string;
+  try {
+    path = new URL(uri).pathname;
+  } catch {
+    return null;
+  }
+  const [, agencyId, listId] = LIST_PATH.exec(path) ?? [];
+  return agencyId === undefined || listId === undefined ? null : `${decodeURIComponent(agencyId)}/${listId}`;
+}
+
+function isBitsPerStatus(value: unknown): value is BitsPerStatus {
+  return value === 1 || value === 2 || value === 4 || value === 8;
+}
+
+/**
+ * The status lists of a loaded bundle, read as a counter online reads its node's lists: each token
+ * is verified on first use — ES256 by a status-list key of the agency's province as the bundle's
+ * trust registry lists it, `typ` statuslist+jwt, `sub` its own URI, not expired at `now` — then
+ * decompressed once. What a token cannot tell offline (which license an entry belongs to) is null.
+ */
+export class BundleStatusLists {
+  private readonly tokens = new Map<string, BundleStatusList>();
+  private readonly lists = new Map<string, Promise<StatusList>>();
+
+  constructor(
+    private readonly bundle: LoadedBundle,
+    private readonly now: Date,
+  ) {
+    for (const list of bundle.claims.statusLists) {
+      const key = listKey(list.uri);
+      if (key) this.tokens.set(key, list);
+    }
+  }
+
+  async lookup(agencyId: string, listId: string, idx: number): Promise<{ value: number; licenseId: string | null; invalidated: boolean } | null> {
+    const id = `${agencyId}/${listId}`;
+    let list = this.lists.get(id);
+    if (!list) {
+      list = this.decode(agencyId, id);
+      this.lists.set(id, list);
+    }
+    return { value: (await list).getStatus(idx), licenseId: null, invalidated: false };
+  }
+
+  private provinceKey(agencyId: string, kid: unknown): BundleKey {
+    const province = this.bundle.claims.agencies.find((agency) => agency.id === agencyId)?.province;
+    const key = this.bundle.claims.provinces.find((candidate) => candidate.code === province)?.statusListKeys.find((candidate) => candidate.kid === kid);
+    if (!key)
+      throw new RegistryError('BUNDLE_REFUSED', `the status list of ${agencyId} is signed by key ${String(kid)}, not a status-list key of its province`);
+    return key;
+  }
+
+  private async decode(agencyId: string, id: string): Promise<StatusList> {
+    const entry = this.tokens.get(id);
+    // A list newer than the bundle: what it says cannot be known offline.
+    if (!entry) throw new RegistryError('LEDGER_UNAVAILABLE', `the offline bundle of ${this.bundle.issuedAt.toISOString()} holds no status list ${id}`);
+    let payload: Record<string, unknown>;
+    try {
+      const key = this.provinceKey(agencyId, decodeProtectedHeader(entry.token).kid);
+      ({ payload } = await jwtVerify(entry.token, await importJWK({ ...key.jwk }, 'ES256'), {
+        algorithms: ['ES256'],
+        typ: STATUS_LIST_TOKEN_TYP,
+        subject: entry.uri,
+        currentDate: this.now,
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired)
+        throw new RegistryError('LEDGER_UNAVAILABLE', `the status list ${id} in the bundle expired: ${error.message}`);
+      if (error instanceof RegistryError) throw error;
+      throw new RegistryError(
+        'BUNDLE_REFUSED',
+        `the status list ${id} in the bundle does not verify: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const statusList: unknown = payload.status_list;
+    if (typeof statusList !== 'object' || statusList === null || !Object.hasOwn(statusList, 'lst') || !Object.hasOwn(statusList, 'bits')) {
+      throw new RegistryError('BUNDLE_REFUSED', `the status list ${id} has no status_list claim`);
+    }
+    const { lst, bits } = statusList as { lst: unknown; bits: unknown };
+    if (typeof lst !== 'string' || !isBitsPerStatus(bits)) throw new RegistryError('BUNDLE_REFUSED', `the status list ${id} is malformed`);
+    return StatusList.decompressStatusList(lst, bits);
+  }
 }
