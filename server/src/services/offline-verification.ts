@@ -6,7 +6,7 @@
  * refused as a whole — a counter never uses half a bundle.
  */
 import { StatusList, type BitsPerStatus } from '@sd-jwt/jwt-status-list';
-import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify } from 'jose';
+import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import {
@@ -109,17 +109,16 @@ function isBitsPerStatus(value: unknown): value is BitsPerStatus {
 /**
  * The status lists of a loaded bundle, read as a counter online reads its node's lists: each token
  * is verified on first use — ES256 by a status-list key of the agency's province as the bundle's
- * trust registry lists it, `typ` statuslist+jwt, `sub` its own URI, not expired at `now` — then
- * decompressed once. What a token cannot tell offline (which license an entry belongs to) is null.
+ * trust registry lists it, `typ` statuslist+jwt, `sub` its own URI — then decompressed once.
+ * Its time claims are checked as of the bundle's `iat`: a token lives minutes, and offline it is
+ * the bundle's freshness window that says how old status data may be. What a token cannot tell
+ * offline (which license an entry belongs to) is null.
  */
 export class BundleStatusLists {
   private readonly tokens = new Map<string, BundleStatusList>();
   private readonly lists = new Map<string, Promise<StatusList>>();
 
-  constructor(
-    private readonly bundle: LoadedBundle,
-    private readonly now: Date,
-  ) {
+  constructor(private readonly bundle: LoadedBundle) {
     for (const list of bundle.claims.statusLists) {
       const key = listKey(list.uri);
       if (key) this.tokens.set(key, list);
@@ -155,11 +154,9 @@ export class BundleStatusLists {
         algorithms: ['ES256'],
         typ: STATUS_LIST_TOKEN_TYP,
         subject: entry.uri,
-        currentDate: this.now,
+        currentDate: this.bundle.issuedAt,
       }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired)
-        throw new RegistryError('LEDGER_UNAVAILABLE', `the status list ${id} in the bundle expired: ${error.message}`);
       if (error instanceof RegistryError) throw error;
       throw new RegistryError(
         'BUNDLE_REFUSED',
