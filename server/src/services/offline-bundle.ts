@@ -18,7 +18,7 @@ import {
 } from '../../../core/offline-bundle';
 import type { CertifiedSigner } from '../ports/certified-documents';
 import type { Clock } from '../ports/clock';
-import type { ProvinceNode } from './demo';
+import type { ProvinceNode } from '../ports/province-node';
 import type { RegistryInfoService } from './registry-info';
 import type { RegistryLedger } from './registry-ledger';
 
