@@ -23,11 +23,17 @@ import type { CertifiedVerifier } from '../ports/certified-documents';
 /** A bundle from a clock a little ahead is fine; one from far in the future is not ours. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export interface LoadedBundle {
+/** A bundle whose signature and chain were checked, and its claims' shape. */
+export interface BundleDocument {
   claims: OfflineBundleClaims;
   issuedAt: Date;
   /** Who signed it: the province MSP whose root vouches for the signer, and the certificate subject. */
   signer: { mspId: string; subject: string };
+}
+
+/** A checked bundle, ready for many verifications: its trust source decodes each status list once. */
+export interface LoadedBundle extends BundleDocument {
+  trust: BundleTrustSource;
 }
 
 export async function loadOfflineBundle(token: string, anchor: TrustAnchor, now: Date, verifier: CertifiedVerifier): Promise<LoadedBundle> {
@@ -41,7 +47,8 @@ export async function loadOfflineBundle(token: string, anchor: TrustAnchor, now:
   if (signerProvince?.code !== claims.iss) {
     throw new RegistryError('BUNDLE_REFUSED', `the bundle names province ${claims.iss} but is signed under ${document.mspId}`);
   }
-  return { claims, issuedAt, signer: { mspId: document.mspId, subject: document.subject } };
+  const checked: BundleDocument = { claims, issuedAt, signer: { mspId: document.mspId, subject: document.subject } };
+  return { ...checked, trust: new BundleTrustSource(checked) };
 }
 
 /**
@@ -54,7 +61,10 @@ export class BundleTrustSource {
   private readonly keys = new Map<string, ResolvedKey>();
   private readonly agencies = new Map<string, ResolvedKey['agency']>();
 
-  constructor(readonly bundle: LoadedBundle) {
+  readonly statusLists: BundleStatusLists;
+
+  constructor(readonly bundle: BundleDocument) {
+    this.statusLists = new BundleStatusLists(bundle);
     this.description = `the offline bundle of ${bundle.issuedAt.toISOString()} (${bundle.claims.iss})`;
     for (const { keys, ...agency } of bundle.claims.agencies) {
       const view = {
@@ -118,7 +128,7 @@ export class BundleStatusLists {
   private readonly tokens = new Map<string, BundleStatusList>();
   private readonly lists = new Map<string, Promise<StatusList>>();
 
-  constructor(private readonly bundle: LoadedBundle) {
+  constructor(private readonly bundle: BundleDocument) {
     for (const list of bundle.claims.statusLists) {
       const key = listKey(list.uri);
       if (key) this.tokens.set(key, list);
