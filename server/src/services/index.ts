@@ -5,10 +5,12 @@
 import type { CredentialQrService } from './credential-qr';
 import type { HealthService } from './health';
 import type { IssuanceService } from './issuance';
+import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { OfflineBundleService } from './offline-bundle';
 import type { PrincipalsService } from './principals';
+import type { PublicBaseUrl } from './public-base-url';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
@@ -31,4 +33,7 @@ export interface Services {
   info: RegistryInfoService;
   offline: OfflineBundleService;
   health: HealthService;
+  /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
+  publicBase: Pick<PublicBaseUrl, 'get'>;
+  issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
 }
