@@ -6,6 +6,8 @@
  */
 import { provinceOf } from '../../../core/admin-divisions';
 import { RegistryError } from '../../../core/errors';
+import { listLicenseTypes } from '../../../core/license-types';
+import { typeMetadata } from '../../../core/type-metadata';
 import {
   BUNDLE_SIGNER_ROLE,
   OFFLINE_BUNDLE_FORMAT,
@@ -116,10 +118,20 @@ export class OfflineBundleService {
   }
 }
 
-/** Until status lists and Type Metadata exist: the provinces with no status list keys, nothing else. */
+/** The Type Metadata document of each license type, by its vct. */
+export function allTypeMetadata(): Record<string, Record<string, unknown>> {
+  const documents: Record<string, Record<string, unknown>> = {};
+  for (const type of listLicenseTypes()) {
+    const document = typeMetadata(type.id);
+    if (document) documents[document.vct] = { ...document };
+  }
+  return documents;
+}
+
+/** Until status lists exist: the provinces with no status list keys. */
 export function registryOnlyContents(ledger: RegistryLedger): BundleContents {
   return {
-    typeMetadata: () => Promise.resolve({}),
+    typeMetadata: () => Promise.resolve(allTypeMetadata()),
     statusLists: () => Promise.resolve([]),
     provinces: async (identity) =>
       (await ledger.listProvinces(identity)).map((province) => ({ code: province.code, mspId: province.mspId, statusListKeys: [] })),

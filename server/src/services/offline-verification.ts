@@ -19,6 +19,8 @@ import {
   type TrustAnchor,
 } from '../../../core/offline-bundle';
 import type { CertifiedVerifier } from '../ports/certified-documents';
+import type { TrustSource } from '../ports/trust-source';
+import { CREDENTIAL_CHECKS, checkAnchor, checkStatus, verifyCredential, type CredentialCheck, type VerificationResult } from './verification';
 
 /** A bundle from a clock a little ahead is fine; one from far in the future is not ours. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -56,7 +58,7 @@ export async function loadOfflineBundle(token: string, anchor: TrustAnchor, now:
  * lists them. It holds no license anchors — one per license would make the bundle as big as the
  * ledger — so offline the status list stands in for the anchor (README, "Offline verification").
  */
-export class BundleTrustSource {
+export class BundleTrustSource implements TrustSource {
   readonly description: string;
   private readonly keys = new Map<string, ResolvedKey>();
   private readonly agencies = new Map<string, ResolvedKey['agency']>();
@@ -181,4 +183,43 @@ export class BundleStatusLists {
     if (typeof lst !== 'string' || !isBitsPerStatus(bits)) throw new RegistryError('BUNDLE_REFUSED', `the status list ${id} is malformed`);
     return StatusList.decompressStatusList(lst, bits);
   }
+}
+
+export interface OfflineVerificationOptions {
+  now: Date;
+  /** The freshness window: a bundle older than this cannot make a credential `valid`. */
+  maxAgeSeconds: number;
+}
+
+/** The verdict `/verify` gives, with what the bundle it came from was. */
+export interface OfflineVerificationResult extends VerificationResult {
+  bundle: { issuedAt: string; province: string; signer: string; ageSeconds: number; maxAgeSeconds: number; fresh: boolean };
+}
+
+/**
+ * The online checks minus the two that read the ledger's license anchor, which a bundle does not
+ * carry: offline the status-list check, over the bundle's signed tokens, stands in for them.
+ */
+export const OFFLINE_CHECKS: readonly CredentialCheck[] = CREDENTIAL_CHECKS.filter((check) => check !== checkAnchor && check !== checkStatus);
+
+/**
+ * Verifies one credential from a loaded bundle with the online verifier's checks. A bundle past
+ * its freshness window cannot say nothing was revoked since: what would be `valid` is
+ * `indeterminate` ("status data from <time>"); what is `invalid` stays so.
+ */
+export async function verifyFromBundle(credential: unknown, bundle: LoadedBundle, options: OfflineVerificationOptions): Promise<OfflineVerificationResult> {
+  const { result } = await verifyCredential(credential, { trust: bundle.trust, now: options.now, checks: OFFLINE_CHECKS });
+  const ageSeconds = Math.floor((options.now.getTime() - bundle.issuedAt.getTime()) / 1000);
+  const about = {
+    issuedAt: bundle.issuedAt.toISOString(),
+    province: bundle.claims.iss,
+    signer: `${bundle.signer.subject} (${bundle.signer.mspId})`,
+    ageSeconds,
+    maxAgeSeconds: options.maxAgeSeconds,
+    fresh: ageSeconds <= options.maxAgeSeconds,
+  };
+  if (result.verdict === 'valid' && !about.fresh) {
+    return { ...result, valid: false, verdict: 'indeterminate', reason: `status data from ${about.issuedAt}`, bundle: about };
+  }
+  return { ...result, bundle: about };
 }
