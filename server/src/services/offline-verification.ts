@@ -6,7 +6,7 @@
  * refused as a whole — a counter never uses half a bundle.
  */
 import { StatusList, type BitsPerStatus } from '@sd-jwt/jwt-status-list';
-import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import {
@@ -141,27 +141,36 @@ export class BundleStatusLists {
     const id = `${agencyId}/${listId}`;
     let list = this.lists.get(id);
     if (!list) {
-      list = this.decode(agencyId, id);
+      list = this.decode(id);
       this.lists.set(id, list);
     }
     return { value: (await list).getStatus(idx), licenseId: null, invalidated: false };
   }
 
-  private provinceKey(agencyId: string, kid: unknown): BundleKey {
-    const province = this.bundle.claims.agencies.find((agency) => agency.id === agencyId)?.province;
-    const key = this.bundle.claims.provinces.find((candidate) => candidate.code === province)?.statusListKeys.find((candidate) => candidate.kid === kid);
-    if (!key)
-      throw new RegistryError('BUNDLE_REFUSED', `the status list of ${agencyId} is signed by key ${String(kid)}, not a status-list key of its province`);
-    return key;
+  /**
+   * Any province's node may sign any agency's list (every node derives the same lists from the
+   * shared ledger): the key is a status-list key of the province the token's `iss` names.
+   */
+  private provinceKey(id: string, token: string): BundleKey {
+    const { kid } = decodeProtectedHeader(token);
+    const { iss, iat } = decodeJwt(token);
+    for (const province of this.bundle.claims.provinces) {
+      const key = province.statusListKeys.find((candidate) => candidate.kid === kid);
+      if (!key || typeof iss !== 'string' || !iss.endsWith(`/provinces/${province.code}`)) continue;
+      // A key retired before the token was signed no longer speaks for the province.
+      if (key.retiredAt !== null && (iat === undefined || Date.parse(key.retiredAt) <= iat * 1000)) break;
+      return key;
+    }
+    throw new RegistryError('BUNDLE_REFUSED', `the status list ${id} is signed by key ${String(kid)}, not a status-list key of the province its iss names`);
   }
 
-  private async decode(agencyId: string, id: string): Promise<StatusList> {
+  private async decode(id: string): Promise<StatusList> {
     const entry = this.tokens.get(id);
     // A list newer than the bundle: what it says cannot be known offline.
     if (!entry) throw new RegistryError('LEDGER_UNAVAILABLE', `the offline bundle of ${this.bundle.issuedAt.toISOString()} holds no status list ${id}`);
     let payload: Record<string, unknown>;
     try {
-      const key = this.provinceKey(agencyId, decodeProtectedHeader(entry.token).kid);
+      const key = this.provinceKey(id, entry.token);
       ({ payload } = await jwtVerify(entry.token, await importJWK({ ...key.jwk }, 'ES256'), {
         algorithms: ['ES256'],
         typ: STATUS_LIST_TOKEN_TYP,
