@@ -49,7 +49,7 @@ export function channelOrganizations(bytes: Buffer): Array<{ mspId: string; root
     const fabricMsp = fabproto6.msp.FabricMSPConfig.decode(fabproto6.msp.MSPConfig.decode(msp).config);
     organizations.push({
       mspId: fabricMsp.name,
-      rootCertificates: (fabricMsp.root_certs ?? []).map((pem) => Buffer.from(pem).toString('utf8')),
+      rootCertificates: fabricMsp.root_certs.map((pem) => Buffer.from(pem).toString('utf8')),
     });
   }
   return organizations;

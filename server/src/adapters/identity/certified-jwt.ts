@@ -63,7 +63,8 @@ function checkChain(chain: X509Certificate[], roots: readonly CertifiedRoots[], 
     const next = chain[index + 1];
     if (next && !issuedBy(cert, next)) refuse('the x5c certificates do not form a chain');
   });
-  const last = chain[chain.length - 1] as X509Certificate;
+  const last = chain.at(-1);
+  if (!last) return refuse('the bundle carries no certificate');
   for (const org of roots) {
     for (const pem of org.rootCertificates) {
       const root = new X509Certificate(pem);
@@ -84,7 +85,7 @@ export class X509CertifiedVerifier implements CertifiedVerifier {
     if (role !== options.role) refuse(`the signing certificate has role ${role ?? '(none)'}, not ${options.role}`);
     try {
       const { payload } = await jwtVerify(jws, leaf.publicKey, { algorithms: ['ES256'], typ: options.typ, currentDate: options.now });
-      return { claims: payload as Record<string, unknown>, mspId, subject: leaf.subject.replace(/\n/g, ', ') };
+      return { claims: payload, mspId, subject: leaf.subject.replace(/\n/g, ', ') };
     } catch (error) {
       return refuse(`the bundle's signature or header does not verify: ${error instanceof Error ? error.message : String(error)}`);
     }
