@@ -9,8 +9,10 @@ import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { OfflineBundleService } from './offline-bundle';
+import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
+import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
@@ -36,4 +38,6 @@ export interface Services {
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
   publicBase: Pick<PublicBaseUrl, 'get'>;
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
 }
