@@ -45,7 +45,7 @@ export interface RouteSpec {
   /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
   bodySchema?: () => Record<string, unknown>;
   idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/oauth-authz-req+jwt';
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt';
   responses: Record<number, string>;
   handle(ctx: RouteContext): Promise<Reply>;
 }
@@ -89,6 +89,9 @@ function issued(outcome: Outcome<unknown>): Reply {
   const headers: Record<string, string> = outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {};
   return { status: outcome.status, json: outcome.body, headers };
 }
+
+/** Wallets and other provinces' verifiers fetch metadata from pages of their own origin. */
+const METADATA_HEADERS = { 'Access-Control-Allow-Origin': '*' };
 
 function readerOf(ctx: RouteContext): string {
   return ctx.services.readers.readerFor(ctx.principal);
@@ -309,6 +312,36 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/trust/anchor',
+    operationId: 'getTrustAnchor',
+    summary:
+      "The provinces' root CA certificates as the ledger's channel configuration holds them (elicense-trust-anchor/1): what an offline counter is provisioned with once",
+    access: 'public',
+    responses: { 200: 'The trust anchor', 429: 'Rate limited' },
+    async handle(ctx) {
+      return { status: 200, json: await ctx.services.offline.trustAnchor(readerOf(ctx)) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/offline-bundle',
+    operationId: 'getOfflineBundle',
+    summary:
+      'The offline bundle: trust registry, Type Metadata and every status list token in one JWT signed by the bundle signer (x5c chains to the trust anchor)',
+    access: 'public',
+    produces: 'application/jwt',
+    responses: {
+      200: 'The signed bundle (compact JWS, typ elicense-offline-bundle+jwt)',
+      429: 'Rate limited',
+      503: 'No bundle signer, or the ledger is unreachable',
+    },
+    async handle(ctx) {
+      const bundle = await ctx.services.offline.bundle();
+      return { status: 200, contentType: 'application/jwt', payload: bundle.token, headers: { 'Cache-Control': 'public, max-age=5' } };
+    },
+  },
+  {
+    method: 'get',
     path: '/api/v1/license-types',
     operationId: 'listLicenseTypes',
     summary: 'License types with display names, vct, Type Metadata location, field schema (JSON Schema) and a valid example request',
@@ -332,7 +365,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The Type Metadata document', 404: 'Unknown license type' },
     async handle(ctx) {
-      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? '') };
+      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? ''), headers: METADATA_HEADERS };
     },
   },
   {
@@ -345,7 +378,7 @@ export const ROUTES: RouteSpec[] = [
     async handle(ctx) {
       const segments: unknown = ctx.req.params.issuerPath;
       const issuerPath = Array.isArray(segments) ? segments.join('/') : String(segments);
-      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)) };
+      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)), headers: METADATA_HEADERS };
     },
   },
   {
