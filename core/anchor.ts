@@ -5,6 +5,7 @@
  * name or an ID number.
  */
 import type { ErrorCode } from './errors';
+import type { StatusEntryRef } from './status-list';
 
 /** Statuses stored on the ledger. `expired` is never stored: it is derived from validUntil at read time. */
 export const STORED_STATUSES = ['active', 'suspended', 'revoked', 'superseded'] as const;
@@ -118,6 +119,8 @@ export interface AnchorInput {
   holderRef: string;
   validFrom: string;
   validUntil: string | null;
+  /** The status list entry of the license's first credential, registered in the same transaction. */
+  statusEntry?: StatusEntryRef;
 }
 
 /** The ledger's answer to "does this license, with this docHash, stand?" — data, never an exception. */

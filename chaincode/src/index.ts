@@ -4,7 +4,8 @@
  */
 import 'reflect-metadata';
 import { LicenseContract } from './license-contract';
+import { StatusContract } from './status-contract';
 import { TrustContract } from './trust-contract';
 
-export { LicenseContract, TrustContract };
-export const contracts = [TrustContract, LicenseContract];
+export { LicenseContract, StatusContract, TrustContract };
+export const contracts = [TrustContract, LicenseContract, StatusContract];

@@ -28,6 +28,7 @@ import { PrincipalsService } from './services/principals';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
+import { StatusListService } from './services/status-lists';
 import { VerificationService } from './services/verification';
 
 export interface Registry {
@@ -44,6 +45,11 @@ export interface Registry {
   lifecycle: LifecycleService;
   verification: VerificationService;
   info: RegistryInfoService;
+  statusLists: StatusListService;
+  /** This node's public base URL: PUBLIC_URL, else where it listens (known once it listens). */
+  baseUrl(): string;
+  /** Called by the server once it listens; ignored when PUBLIC_URL is set. */
+  setListenUrl(url: string): void;
   audit: GroupCommit<VerificationLogEntry>;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
@@ -126,6 +132,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
+    const base = { url: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '') };
+    const statusLists = new StatusListService({ ledger, keys, signingKeys, clock, nodes: opened.nodes, baseUrl: () => base.url });
     const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
     const issuance = new IssuanceService({
       store,
@@ -135,12 +143,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
+      statusLists,
     });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    await statusLists.ensureProvinceKeys();
     const recovered = await issuance.recoverPending((id) => store.getAgency(id));
     if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
       log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
@@ -157,12 +167,18 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       signingKeys,
       issuance,
       lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock),
+      verification: new VerificationService(cache, keys, audit, clock, statusLists),
       info: new RegistryInfoService(ledger, clock),
+      statusLists,
+      baseUrl: () => base.url,
+      setListenUrl: (url) => {
+        if (config.publicUrl === null) base.url = url;
+      },
       audit,
       demo,
       close: async () => {
         cache.close();
+        statusLists.close();
         await audit.drain();
         await opened.port.close();
         await store.close();

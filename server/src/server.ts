@@ -32,6 +32,7 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
+  registry.setListenUrl(`http://${host}:${port}`);
   return {
     url: `http://${host}:${port}`,
     registry,

@@ -13,6 +13,7 @@ import type { Registry } from '../app';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
 import type { Verifier } from '../services/verification';
+import { STATUS_LIST_ROUTES } from './status-list-routes';
 
 export type Access = 'agency' | 'verifier' | 'public' | 'open';
 
@@ -44,7 +45,7 @@ export interface RouteSpec {
   /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
   bodySchema?: () => Record<string, unknown>;
   idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml';
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/statuslist+jwt';
   responses: Record<number, string>;
   handle(ctx: RouteContext): Promise<Reply>;
 }
@@ -328,6 +329,7 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: { licenseTypes: ctx.registry.info.licenseTypes() } };
     },
   },
+  ...STATUS_LIST_ROUTES,
   {
     method: 'get',
     path: '/healthz',

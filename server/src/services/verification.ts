@@ -34,11 +34,12 @@ import type { Keys } from '../ports/keys';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
+import { checkStatusList, type StatusListReader } from './status-list-check';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
 export interface Check {
-  name: 'format' | 'issuer-key' | 'signature' | 'issuer-authorized' | 'anchor' | 'status' | 'validity';
+  name: 'format' | 'issuer-key' | 'signature' | 'issuer-authorized' | 'anchor' | 'status' | 'status-list' | 'validity';
   ok: boolean;
   detail: string;
 }
@@ -81,6 +82,7 @@ export class VerificationService {
     /** The audit trail: each verification is written before its verdict is returned. */
     private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
+    private readonly statusLists: StatusListReader | null = null,
   ) {}
 
   async verify(credential: unknown, verifier: Verifier): Promise<VerificationResult> {
@@ -248,6 +250,10 @@ export class VerificationService {
           ? 'active'
           : `${status}${anchor.reason ? ` (${anchor.reason})` : ''}${anchor.supersededBy ? `, superseded by ${anchor.supersededBy}` : ''}`,
     });
+    const listCheck = this.statusLists
+      ? await checkStatusList(parsed.payload.status, { licenseId: claims.lid, agencyId: key.agency.id }, this.statusLists)
+      : null;
+    if (listCheck) checks.push({ name: listCheck.name, ok: listCheck.ok, detail: listCheck.detail });
     const within = isWithinValidity(anchor, today);
     checks.push({
       name: 'validity',
@@ -258,6 +264,9 @@ export class VerificationService {
     license.validUntil = anchor.validUntil;
     const valid = checks.every((check) => check.ok);
     const firstFailed = checks.find((check) => !check.ok);
+    if (listCheck?.indeterminate === true && checks.filter((check) => !check.ok).length === 1) {
+      return { result: { valid: false, verdict: 'indeterminate', status, reason: 'ledger-unavailable', checks, license }, parsed };
+    }
     const reason =
       firstFailed?.name === 'status'
         ? (status as string)
