@@ -151,6 +151,13 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       writeDemoFile(config.dataDir, demo);
     }
     await statusLists.ensureProvinceKeys();
+    // Our agencies' lists load in the background, so the first issuance after a start does not wait for them.
+    void store
+      .listAgencies()
+      .then((agencies) => statusLists.preload(agencies.map((agency) => agency.id)))
+      .catch((error: unknown) => {
+        log(`status lists: preload failed, lists load on first use: ${(error as Error).message}`);
+      });
     const recovered = await issuance.recoverPending((id) => store.getAgency(id));
     if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
       log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
