@@ -41,6 +41,19 @@ function referenceOf(status: unknown): Reference | string {
   return { idx, uri };
 }
 
+/** The `(agency, list)` a status list URI names, on whichever node's base URL, or why it names none. */
+function listOf(uri: string): { agencyId: string; listId: string } | string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return `status list uri ${uri} is not a URL`;
+  }
+  const [, agencyId, listId] = LIST_PATH.exec(url.pathname) ?? [];
+  if (agencyId === undefined || listId === undefined || !LIST_ID_PATTERN.test(listId)) return `${uri} is not a status list of this registry`;
+  return { agencyId: decodeURIComponent(agencyId), listId };
+}
+
 function fail(detail: string): StatusListCheck {
   return { name: 'status-list', ok: false, detail };
 }
@@ -57,16 +70,10 @@ export async function checkStatusList(
   if (status === undefined) return null;
   const reference = referenceOf(status);
   if (typeof reference === 'string') return fail(reference);
-  let url: URL;
-  try {
-    url = new URL(reference.uri);
-  } catch {
-    return fail(`status list uri ${reference.uri} is not a URL`);
-  }
-  const match = LIST_PATH.exec(url.pathname);
-  const [, agencyId, listId] = match ?? [];
-  if (agencyId === undefined || listId === undefined || !LIST_ID_PATTERN.test(listId)) return fail(`${reference.uri} is not a status list of this registry`);
-  if (decodeURIComponent(agencyId) !== credential.agencyId) return fail(`${reference.uri} is a list of ${agencyId}, not of the issuer ${credential.agencyId}`);
+  const list = listOf(reference.uri);
+  if (typeof list === 'string') return fail(list);
+  if (list.agencyId !== credential.agencyId) return fail(`${reference.uri} is a list of ${list.agencyId}, not of the issuer ${credential.agencyId}`);
+  const { listId } = list;
   let entry: Awaited<ReturnType<StatusListReader['lookup']>>;
   try {
     entry = await lists.lookup(credential.agencyId, listId, reference.idx);
