@@ -213,6 +213,8 @@ export class StatusContract extends RegistryContract {
     } finally {
       await iterator.close();
     }
-    return reply({ entries, bookmark: metadata.bookmark, fetched: metadata.fetchedRecordsCount });
+    // A peer sends no metadata for a range with no entries at all.
+    const page = metadata as { bookmark?: string; fetchedRecordsCount?: number } | undefined;
+    return reply({ entries, bookmark: page?.bookmark ?? '', fetched: page?.fetchedRecordsCount ?? entries.length });
   }
 }

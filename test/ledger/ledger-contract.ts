@@ -445,6 +445,9 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         const one = await evaluate<View>(net.ids.scNr, 'status:GetStatusEntry', 'zj-psb', listId, '300');
         expect(one).to.deep.include({ licenseId: input.id, licenseStatus: 'suspended' });
         await refusedWith(net.ledger.evaluate(net.ids.scNr, 'status:GetStatusEntry', ['zj-psb', listId, '302']), 'STATUS_ENTRY_NOT_FOUND');
+        // An agency with no entries at all has an empty list (a peer then sends no page metadata).
+        const none = await evaluate<{ entries: View[]; bookmark: string }>(net.ids.scNr, 'status:ListStatusEntries', JSON.stringify({ agencyId: newAgency }));
+        expect(none).to.deep.include({ entries: [], bookmark: '' });
       });
 
       it("registers a province's status-list key by its own admin only; a new key retires the old", async () => {
