@@ -1,7 +1,8 @@
 /**
  * The composition root: the only module that knows both the ports and the adapters behind them.
  * `openRegistry` opens the store, the wallet and the ledger the config names, builds the services
- * over them, creates the demo on first start and finishes issuances a crash left open.
+ * over them and creates the demo on first start; once the server listens, `listening` finishes
+ * issuances a crash left open (their credentials need the public base URL).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -20,16 +21,25 @@ import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialIssuer } from './services/credential-issuer';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
+import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
+import { PublicBaseUrl } from './services/public-base-url';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { StatusListService } from './services/status-lists';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -45,12 +55,19 @@ export interface Registry {
   lifecycle: LifecycleService;
   verification: VerificationService;
   info: RegistryInfoService;
+  /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
+  publicBase: PublicBaseUrl;
+  /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
+  credentials: CredentialIssuer;
+  /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
+  issuerMetadata: IssuerMetadataService;
+  /** Token Status Lists derived from the ledger: entries for credentials, the served tokens, the province keys. */
   statusLists: StatusListService;
-  /** This node's public base URL: PUBLIC_URL, else where it listens (known once it listens). */
-  baseUrl(): string;
-  /** Called by the server once it listens; ignored when PUBLIC_URL is set. */
-  setListenUrl(url: string): void;
+  /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
+  listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -132,14 +149,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
-    const base = { url: (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '') };
-    const statusLists = new StatusListService({ ledger, keys, signingKeys, clock, nodes: opened.nodes, baseUrl: () => base.url });
     const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const publicBase = new PublicBaseUrl(config.publicUrl);
+    const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
+    const statusLists = new StatusListService({ ledger, keys, signingKeys, clock, nodes: opened.nodes, baseUrl: () => publicBase.get() });
     const issuance = new IssuanceService({
       store,
       ledger,
-      keys,
-      signingKeys,
+      credentials,
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
@@ -158,10 +175,27 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       .catch((error: unknown) => {
         log(`status lists: preload failed, lists load on first use: ${(error as Error).message}`);
       });
-    const recovered = await issuance.recoverPending((id) => store.getAgency(id));
-    if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-      log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
-    }
+    const qr = new QrCodeRenderer();
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const verification = new VerificationService(cache, audit, clock, statusLists);
+    const info = new RegistryInfoService(ledger, clock);
+    const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
+    issuerMetadata.register('provinces/', (code, identity) => statusLists.provinceIssuerKeys(code, identity));
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      health: new HealthService(opened.port, store, config.ledger),
+      publicBase,
+      issuerMetadata,
+      statusLists,
+    };
     const registry: Registry = {
       config,
       clock,
@@ -169,19 +203,27 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock, statusLists),
-      info: new RegistryInfoService(ledger, clock),
+      lifecycle,
+      verification,
+      info,
+      publicBase,
+      credentials,
+      issuerMetadata,
       statusLists,
-      baseUrl: () => base.url,
-      setListenUrl: (url) => {
-        if (config.publicUrl === null) base.url = url;
+      /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
+      listening: async (port: number) => {
+        publicBase.listening(port);
+        const recovered = await issuance.recoverPending((id) => store.getAgency(id));
+        if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
+          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+        }
       },
       audit,
+      services,
       demo,
       close: async () => {
         cache.close();

@@ -13,13 +13,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { StatusList, createHeaderAndPayload } from '@sd-jwt/jwt-status-list';
-import type { StoredStatus } from '../../../core/anchor';
+import { isProvinceCode } from '../../../core/admin-divisions';
+import type { AgencyKey, StoredStatus } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
-import { LIST_ID_PATTERN, STATUS_LIST_BITS, STATUS_LIST_SIZE, type ProvinceKey, type StatusEntryView } from '../../../core/status-list';
+import { LIST_ID_PATTERN, STATUS_LIST_BITS, STATUS_LIST_SIZE, type StatusEntryView } from '../../../core/status-list';
 import type { Clock } from '../ports/clock';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { LedgerEvent } from '../ports/ledger';
-import type { ProvinceNode } from './demo';
+import type { ProvinceNode } from '../ports/province-node';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';
 import { AgencyLists, type ListState, type StatusChange } from './status-list-state';
@@ -301,9 +302,15 @@ export class StatusListService {
 
   // ---- the province keys ----
 
-  /** The province's keys as the trust registry lists them (every purpose, retired ones too). */
-  provinceKeys(province: string): Promise<ProvinceKey[]> {
-    return this.deps.ledger.listProvinceKeys(this.reader, province);
+  /**
+   * The issuer-metadata resolver of `provinces/<code>`: the province's status-list keys as the
+   * ledger's trust registry lists them (retired ones too); null for no such province or no key.
+   */
+  async provinceIssuerKeys(code: string, identity: string): Promise<AgencyKey[] | null> {
+    if (!isProvinceCode(code)) return null;
+    const keys = (await this.deps.ledger.listProvinceKeys(identity, code)).filter((key) => key.purpose === 'status-list');
+    if (keys.length === 0) return null;
+    return keys.map(({ kid, jwk, status, createdAt, retiredAt }) => ({ kid, jwk, status, createdAt, retiredAt }));
   }
 
   /**
