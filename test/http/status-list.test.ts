@@ -133,6 +133,7 @@ describe('Token Status List', function () {
     expect(active).to.have.length(1);
     expect(metadata.jwks.keys.map((key) => key.kid)).to.include(active[0]!.kid);
     expect(header.kid).to.equal(active[0]!.kid);
+    expect(await registry.statusLists.listIds('zj-psb')).to.deep.equal(['1']);
     expect((await server.api('GET', '/status-lists/zj-psb/99')).status).to.equal(404);
     expect((await server.api('GET', '/status-lists/no-such-agency/1')).status).to.equal(404);
     expect((await server.api('GET', '/.well-known/jwt-vc-issuer/provinces/110000')).status).to.equal(404);

@@ -257,6 +257,12 @@ export class StatusListService {
     return (await this.lists(agencyId)).entry(listId, idx);
   }
 
+  /** The agency's lists that hold entries (the ids a bundle of every list walks). */
+  async listIds(agencyId: string): Promise<string[]> {
+    const lists = await this.lists(agencyId);
+    return [...lists.lists.values()].filter((list) => list.entries.size > 0).map((list) => list.listId);
+  }
+
   // ---- the token ----
 
   /** The signed Status List Token of `<agency>/<list>`, reused while the list is unchanged and fresh. */
