@@ -4,8 +4,9 @@
  */
 import 'reflect-metadata';
 import { LicenseContract } from './license-contract';
+import { ReceiptsContract } from './receipts-contract';
 import { StatusContract } from './status-contract';
 import { TrustContract } from './trust-contract';
 
-export { LicenseContract, StatusContract, TrustContract };
-export const contracts = [TrustContract, LicenseContract, StatusContract];
+export { LicenseContract, ReceiptsContract, StatusContract, TrustContract };
+export const contracts = [TrustContract, LicenseContract, ReceiptsContract, StatusContract];

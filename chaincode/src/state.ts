@@ -18,6 +18,7 @@ export const KEY = {
   statusEntry: 'status',
   statusByLicense: 'status~license',
   provinceKey: 'pkey',
+  receiptHead: 'receipts~head',
 } as const;
 
 export function stateKey(ctx: Context, objectType: string, ...attributes: string[]): string {

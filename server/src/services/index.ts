@@ -8,8 +8,10 @@ import type { IssuanceService } from './issuance';
 import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
+import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
+import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
 import type { StatusListService } from './status-lists';
 import type { VerificationService } from './verification';
@@ -36,4 +38,6 @@ export interface Services {
   publicBase: Pick<PublicBaseUrl, 'get'>;
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
   statusLists: Pick<StatusListService, 'token'>;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
 }

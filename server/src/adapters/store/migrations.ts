@@ -1,4 +1,5 @@
 import { RegistryError } from '../../../../core/errors';
+import { PRESENTATION_MIGRATION } from './presentation-tables';
 import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
 
 /**
@@ -111,6 +112,7 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  PRESENTATION_MIGRATION,
 ];
 
 /**
