@@ -14,6 +14,7 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { STATUS_INVALID, STATUS_LIST_SIZE, STATUS_SUSPENDED, STATUS_VALID } from '../../core/status-list';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
+import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
 
 interface Issued {
   licenseId: string;
@@ -183,36 +184,41 @@ describe('Token Status List', function () {
     );
   });
 
-  it('is refused after revocation by an outside SD-JWT VC verifier given only the issuer key and the status list callbacks', async () => {
-    const issued = await issue();
-    const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ jwk: object }> }>;
-    const issuerKey = createPublicKey({ key: issuers.find((issuer) => issuer.id === 'zj-psb')!.keys.at(-1)!.jwk as JsonWebKey, format: 'jwk' });
-    const es256 = (key: ReturnType<typeof createPublicKey>) => async (data: string, signature: string) =>
-      cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
-    const statusVerifier = async (data: string, signature: string) => {
-      // The status list token's key, found as the draft says: the issuer metadata of its `iss`.
+  it('is refused after revocation, for each type, by an outside SD-JWT VC verifier that resolves every key from issuer metadata', async () => {
+    /** The key of a JWT (credential or status list token), found as SD-JWT VC says: the issuer metadata of its `iss`, by `kid`. */
+    const es256ByIssuerMetadata = async (data: string, signature: string) => {
       const [header, payload] = data.split('.');
-      const { kid } = JSON.parse(Buffer.from(header!, 'base64url').toString()) as { kid: string };
-      const { iss } = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { iss: string };
+      const { kid } = JSON.parse(Buffer.from(header ?? '', 'base64url').toString()) as { kid: string };
+      const { iss } = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { iss: string };
       const jwk = (await metadataOf(iss)).jwks.keys.find((key) => key.kid === kid);
       if (!jwk) return false;
-      return es256(createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }))(data, signature);
+      const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      return cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
     };
-    const verifier = new SDJwtVcInstance({
-      hasher: digest,
-      verifier: es256(issuerKey),
-      statusVerifier,
-      statusListFetcher: async (uri: string) => fetchList(uri),
-    });
-    const { payload } = await verifier.verify(issued.credential);
-    expect(payload.status?.status_list).to.deep.equal(issued.status);
-    await change(issued.licenseId, 'revoke', 'stolen');
-    await untilValue(issued.status, STATUS_INVALID);
-    let refusal: unknown = null;
-    await verifier.verify(issued.credential).catch((error: unknown) => {
-      refusal = error;
-    });
-    expect(refusal, 'the outside verifier accepted a revoked credential').to.be.instanceOf(Error);
-    expect(String((refusal as Error).message)).to.match(/status/i);
+    // The library's own status list fetcher (Accept and content type application/statuslist+jwt) and its own validator (0 = VALID).
+    const verifier = new SDJwtVcInstance({ hasher: digest, verifier: es256ByIssuerMetadata });
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['zj-psb', idCardBody()],
+      ['zj-amr', makeBusinessLicenseRequest(7, { province: '330000' }) as unknown as Record<string, unknown>],
+      ['sc-nr', makePropertyCertificateRequest(7, { province: '510000' }) as unknown as Record<string, unknown>],
+    ];
+    for (const [agency, body] of cases) {
+      const key = server.agencyKey(agency);
+      const response = await server.api('POST', '/api/v1/licenses', { key, body });
+      expect(response.status, JSON.stringify(response.body)).to.equal(201);
+      const { licenseId, credential } = response.body as { licenseId: string; credential: string };
+      const status = statusOf(credential);
+      const { payload } = await verifier.verify(credential);
+      expect(payload.status?.status_list).to.deep.equal(status);
+      const revoked = await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key, body: { reason: 'fraud' } });
+      expect(revoked.status).to.equal(200);
+      await untilValue(status, STATUS_INVALID);
+      let refusal: unknown = null;
+      await verifier.verify(credential).catch((error: unknown) => {
+        refusal = error;
+      });
+      expect(refusal, `the outside verifier accepted a revoked ${agency} credential`).to.be.instanceOf(Error);
+      expect(String((refusal as Error).message)).to.match(/status/i);
+    }
   });
 });
