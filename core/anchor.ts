@@ -5,7 +5,6 @@
  * name or an ID number.
  */
 import type { ErrorCode } from './errors';
-import type { StatusEntryRef } from './status-list';
 
 /** Statuses stored on the ledger. `expired` is never stored: it is derived from validUntil at read time. */
 export const STORED_STATUSES = ['active', 'suspended', 'revoked', 'superseded'] as const;
@@ -108,6 +107,12 @@ export interface LicenseAnchor {
   createdAt: string;
   updatedTxId: string;
   updatedAt: string;
+}
+
+/** Where a credential's status lives in its agency's Token Status List (core/status-list.ts), as an issuer asks the ledger to record it. */
+export interface StatusEntryRef {
+  listId: string;
+  idx: number;
 }
 
 /** What the issuer submits to anchor one license. */

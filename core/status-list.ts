@@ -7,7 +7,9 @@
  *
  * Shared by the chaincode (which writes entries) and the server (which builds the lists).
  */
-import type { PublicJwk, StoredStatus } from './anchor';
+import type { PublicJwk, StatusEntryRef, StoredStatus } from './anchor';
+
+export type { StatusEntryRef };
 
 /**
  * Entries per list: fixed, never shrinking, so a list's length says nothing about how many
@@ -25,12 +27,6 @@ export type StatusValue = typeof STATUS_VALID | typeof STATUS_INVALID | typeof S
 
 /** A list id is the list's decimal number within its agency (1, 2, …). */
 export const LIST_ID_PATTERN = /^[1-9][0-9]{0,5}$/;
-
-/** Where a credential's status lives, as an issuer asks the ledger to record it. */
-export interface StatusEntryRef {
-  listId: string;
-  idx: number;
-}
 
 /** An entry as the ledger stores it. */
 export interface StatusEntry {

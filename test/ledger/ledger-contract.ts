@@ -365,7 +365,14 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
       // A list of its own per run, so the suite runs again on a long-lived network.
       const listId = String(randomInt(1000, 999999));
       const at = (idx: number) => ({ listId, idx });
-      type View = { agencyId: string; listId: string; idx: number; licenseId: string; invalidated: boolean; licenseStatus: string };
+      interface View {
+        agencyId: string;
+        listId: string;
+        idx: number;
+        licenseId: string;
+        invalidated: boolean;
+        licenseStatus: string;
+      }
       const entriesOf = (licenseId: string) => evaluate<View[]>(net.ids.zjClerk, 'status:GetStatusEntries', licenseId);
 
       it('registers a status entry with the anchor, in one transaction and one event', async () => {

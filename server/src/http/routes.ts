@@ -13,7 +13,6 @@ import type { Services } from '../services/index';
 import { PRESENTATION_ROUTES } from './presentation-routes';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
-import { STATUS_LIST_ROUTES } from './status-list-routes';
 
 export type Access = 'agency' | 'verifier' | 'public' | 'open';
 
@@ -338,7 +337,20 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)) };
     },
   },
-  ...STATUS_LIST_ROUTES,
+  {
+    method: 'get',
+    path: '/status-lists/:agencyId/:listId',
+    operationId: 'getStatusList',
+    summary: "An agency's Token Status List (statuslist+jwt, 2 bits: VALID, INVALID, SUSPENDED), derived from the ledger and signed by this node's province",
+    // Open and unthrottled: one cached token whatever the caller, and a verifier that cannot fetch it cannot accept any credential pointing at it.
+    access: 'open',
+    produces: 'application/statuslist+jwt',
+    responses: { 200: 'The Status List Token', 404: 'No such agency or list' },
+    async handle(ctx) {
+      const token = await ctx.services.statusLists.token(ctx.params.agencyId ?? '', ctx.params.listId ?? '');
+      return { status: 200, contentType: 'application/statuslist+jwt', payload: token, headers: { 'Cache-Control': 'public, max-age=1' } };
+    },
+  },
   {
     method: 'get',
     path: '/healthz',

@@ -11,7 +11,15 @@
 import { LIST_ID_PATTERN, STATUS_VALID, statusName } from '../../../core/status-list';
 import { RegistryError } from '../../../core/errors';
 import type { StatusListEntryAnswer } from '../ports/trust-source';
-import type { CheckOutcome, CredentialCheck } from './verification';
+
+/** The check's outcome, in the shape verification's CheckOutcome takes. */
+export interface StatusListOutcome {
+  check: { name: 'status-list'; ok: boolean; detail: string };
+  /** The lists could not be read: the verdict can be at best `indeterminate`. */
+  unreachable?: boolean;
+}
+
+type ReadEntry = (agencyId: string, listId: string, idx: number) => Promise<StatusListEntryAnswer | null>;
 
 /** What the online trust source reads the entries from (StatusListService). */
 export interface StatusListReader {
@@ -34,16 +42,11 @@ export function statusListOf(uri: string): { agencyId: string; listId: string } 
   return { agencyId: decodeURIComponent(agencyId), listId };
 }
 
-function fail(detail: string, extra: Omit<CheckOutcome, 'check'> = {}): CheckOutcome {
+function fail(detail: string, extra: { unreachable?: boolean } = {}): StatusListOutcome {
   return { check: { name: 'status-list', ok: false, detail }, ...extra };
 }
 
-async function lookUp(
-  read: (agencyId: string, listId: string, idx: number) => Promise<StatusListEntryAnswer | null>,
-  agencyId: string,
-  listId: string,
-  idx: number,
-): Promise<{ entry: StatusListEntryAnswer | null } | CheckOutcome> {
+async function lookUp(read: ReadEntry, agencyId: string, listId: string, idx: number): Promise<{ entry: StatusListEntryAnswer | null } | StatusListOutcome> {
   try {
     return { entry: await read(agencyId, listId, idx) };
   } catch (error) {
@@ -53,20 +56,21 @@ async function lookUp(
   }
 }
 
-/** Null for a credential without `status` (issued before status lists) or a source without lists. */
-export const checkStatusList: CredentialCheck = async (ctx) => {
-  const reference = ctx.claims?.status?.status_list;
-  const read = ctx.trust.statusListEntry?.bind(ctx.trust);
-  if (!reference || !read || ctx.claims === undefined || ctx.agencyId === undefined) return null;
+/** What the credential's entry `reference` says, read with `read`, for the credential's license and issuing agency. */
+export async function statusListOutcome(
+  reference: { idx: number; uri: string },
+  credential: { licenseId: string; agencyId: string },
+  read: ReadEntry,
+): Promise<StatusListOutcome> {
   const list = statusListOf(reference.uri);
   if (typeof list === 'string') return fail(list);
-  if (list.agencyId !== ctx.agencyId) return fail(`${reference.uri} is a list of ${list.agencyId}, not of the issuer ${ctx.agencyId}`);
+  if (list.agencyId !== credential.agencyId) return fail(`${reference.uri} is a list of ${list.agencyId}, not of the issuer ${credential.agencyId}`);
   const answer = await lookUp(read, list.agencyId, list.listId, reference.idx);
   if (!('entry' in answer)) return answer;
   const { entry } = answer;
   const at = `index ${reference.idx} of ${list.agencyId}/${list.listId}`;
   if (!entry) return fail(`${at} is not registered on the ledger`);
-  if (entry.licenseId !== undefined && entry.licenseId !== ctx.claims.lid) return fail(`${at} belongs to another license`);
+  if (entry.licenseId !== undefined && entry.licenseId !== credential.licenseId) return fail(`${at} belongs to another license`);
   if (entry.value !== STATUS_VALID) return fail(`${statusName(entry.value)} at ${at}${entry.invalidated === true ? ' (this credential was invalidated)' : ''}`);
   return { check: { name: 'status-list', ok: true, detail: `VALID at ${at}` } };
-};
+}

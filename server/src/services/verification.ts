@@ -45,7 +45,7 @@ import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
 import type { TrustSource } from '../ports/trust-source';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
-import { checkStatusList, type StatusListReader } from './status-list-check';
+import { statusListOutcome, type StatusListReader } from './status-list-check';
 import type { BindingOutcome, HolderBinding, PresentationCheckName, PresentationRules } from './holder-binding';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
@@ -277,6 +277,14 @@ export const checkStatus: CredentialCheck = async (ctx) => {
   const reason = anchor.reason ? ` (${anchor.reason})` : '';
   const successor = anchor.supersededBy ? `, superseded by ${anchor.supersededBy}` : '';
   return fail('status', `${status}${reason}${successor}`, { reason: status });
+};
+
+/** Null for a credential without `status` (issued before status lists) or a trust source without lists. */
+export const checkStatusList: CredentialCheck = async (ctx) => {
+  const reference = ctx.claims?.status?.status_list;
+  const read = ctx.trust.statusListEntry?.bind(ctx.trust);
+  if (!reference || !read || ctx.claims === undefined || ctx.agencyId === undefined) return null;
+  return statusListOutcome(reference, { licenseId: ctx.claims.lid, agencyId: ctx.agencyId }, read);
 };
 
 /** From the anchor when the ledger answered, else from the signed nbf/exp. */
