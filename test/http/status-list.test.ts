@@ -171,7 +171,7 @@ describe('Token Status List', function () {
     const wallet = await registry.statusLists.register(identity, 'zj-psb', issued.licenseId);
     expect(wallet.idx).to.not.equal(issued.status.idx);
     await untilValue(wallet, STATUS_VALID);
-    await registry.statusLists.invalidate(identity, 'zj-psb', wallet);
+    await registry.statusLists.invalidateCredential(identity, 'zj-psb', { idx: wallet.idx, uri: wallet.uri });
     await untilValue(wallet, STATUS_INVALID);
     expect(await valueAt(issued.status)).to.equal(STATUS_VALID);
     expect((await verify(issued.credential)).valid).to.equal(true);

@@ -23,6 +23,7 @@ import type { LedgerEvent } from '../ports/ledger';
 import type { ProvinceNode } from '../ports/province-node';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';
+import { statusListOf } from './status-list-check';
 import { AgencyLists, type ListState, type StatusChange } from './status-list-state';
 
 export const STATUS_LIST_TYP = 'statuslist+jwt';
@@ -245,6 +246,14 @@ export class StatusListService {
   /** The credential at this entry stops verifying (INVALID) while its license stands. */
   async invalidate(issuerIdentity: string, agencyId: string, entry: { listId: string; idx: number }): Promise<StatusEntryView> {
     return (await this.deps.ledger.invalidateStatusEntry(issuerIdentity, agencyId, entry.listId, entry.idx)).entry;
+  }
+
+  /** Invalidates the entry a credential's `status.status_list` names (its `uri` is a list of this registry, on any node). */
+  async invalidateCredential(issuerIdentity: string, agencyId: string, reference: { idx: number; uri: string }): Promise<StatusEntryView> {
+    const list = statusListOf(reference.uri);
+    if (typeof list === 'string') throw new RegistryError('INVALID_ARGUMENT', list);
+    if (list.agencyId !== agencyId) throw new RegistryError('FORBIDDEN', `${reference.uri} is a list of ${list.agencyId}, not of ${agencyId}`);
+    return this.invalidate(issuerIdentity, agencyId, { listId: list.listId, idx: reference.idx });
   }
 
   /** The entries a license's credentials point at, as the ledger holds them. */
