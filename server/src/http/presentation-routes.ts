@@ -158,7 +158,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     access: 'public',
     responses: { 200: '{ node, ok, receipts, anchored, problem }' },
     async handle(ctx) {
-      return { status: 200, json: await ctx.services.receipts.verifyChain() };
+      return { status: 200, json: await ctx.services.receipts.verifyReceiptChain() };
     },
   },
 ];
