@@ -36,6 +36,7 @@ import {
   type CredentialClaims,
   type ParsedCredential,
 } from '../../../core/credential';
+import { decodeCredentialQr, isCredentialQr } from '../../../core/credential-qr';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
@@ -153,13 +154,16 @@ function requireKey(ctx: VerificationContext): ResolvedKey {
 export const checkFormat: CredentialCheck = async (ctx) => {
   try {
     if (typeof ctx.text !== 'string') throw new CredentialFormatError('the credential must be the text of the QR code');
-    const parsed = parseCredential(ctx.text);
+    // The printed QR code carries the packed form (core/credential-qr.ts); both spell the same credential.
+    const qrForm = isCredentialQr(ctx.text);
+    const parsed = parseCredential(qrForm ? decodeCredentialQr(ctx.text) : ctx.text);
     const headerProblem = checkHeader(parsed.header);
     if (headerProblem) throw new CredentialFormatError(headerProblem);
     const claims = readRegisteredClaims(parsed.payload);
     Object.assign(ctx, { parsed, claims, agencyId: agencyIdOfIssuer(claims.iss) ?? undefined, typeId: typeIdOfVct(claims.vct) ?? undefined });
     const form = parsed.kbJwt ? ' and a key-binding JWT' : '';
-    return pass('format', `SD-JWT VC (${String(parsed.header.typ)}), ES256, ${parsed.disclosures.length} disclosure(s)${form}`);
+    const packed = qrForm ? ', from its QR form' : '';
+    return pass('format', `SD-JWT VC (${String(parsed.header.typ)}), ES256, ${parsed.disclosures.length} disclosure(s)${form}${packed}`);
   } catch (error) {
     if (!(error instanceof CredentialFormatError)) throw error;
     return fail('format', error.message, { stop: true });

@@ -36,10 +36,10 @@ export function createPostgresStore(sql: SqlClient, options: PostgresStoreOption
 
 const LICENSE_STATES: readonly LicenseState[] = ['pending', 'anchored', 'failed'];
 const PRINCIPAL_KINDS: readonly PrincipalKind[] = ['agency', 'counter'];
-const VERIFIER_KINDS: readonly VerificationLogEntry['verifierKind'][] = ['agency', 'counter', 'public'];
-const VERDICTS: readonly VerificationLogEntry['verdict'][] = ['valid', 'invalid', 'indeterminate'];
-const KEY_STATUSES: readonly SigningKeyRow['status'][] = ['active', 'retired'];
-const IDEMPOTENCY_STATES: readonly IdempotencyRow['state'][] = ['pending', 'done'];
+const VERIFIER_KINDS: ReadonlyArray<VerificationLogEntry['verifierKind']> = ['agency', 'counter', 'public'];
+const VERDICTS: ReadonlyArray<VerificationLogEntry['verdict']> = ['valid', 'invalid', 'indeterminate'];
+const KEY_STATUSES: ReadonlyArray<SigningKeyRow['status']> = ['active', 'retired'];
+const IDEMPOTENCY_STATES: ReadonlyArray<IdempotencyRow['state']> = ['pending', 'done'];
 
 const MAX_LIST_LIMIT = 1000;
 // Text ids sort with COLLATE "C" (code points) so the order is one and the same whatever locale
