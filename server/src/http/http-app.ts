@@ -8,7 +8,11 @@ import type { Services } from '../services/index';
 import { authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
 import { presentationEvents } from './presentation-events';
-import { ROUTES, type RouteSpec } from './routes';
+import { PRESENTATION_ROUTES } from './presentation-routes';
+import { ROUTES as REGISTRY_ROUTES, type RouteSpec } from './routes';
+
+/** Every route this server answers, and what its OpenAPI document lists. */
+const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
 
 const VERSION = '0.1.0';
 
@@ -26,7 +30,7 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
   app.set('trust proxy', false);
-  const document = openApiDocument(ROUTES, VERSION);
+  const document = openApiDocument([...ROUTES], VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(jsonBody());
   // OpenID4VP direct_post answers are form-encoded (OpenID4VP 1.0 §8.2).

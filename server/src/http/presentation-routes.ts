@@ -7,7 +7,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { RegistryError } from '../../../core/errors';
-import type { CounterRow } from '../ports/store';
+import type { Principal } from '../services/principals';
 import type { RouteContext, RouteSpec } from './routes';
 
 const CLAIM = z.string().regex(/^[a-z_][a-z0-9_]{0,63}(\/[A-Za-z0-9_]{1,64}){0,3}$/, 'a claim path such as name or age_equal_or_over/18');
@@ -26,7 +26,7 @@ function baseUrlOf(ctx: RouteContext): string {
   return ctx.services.publicBase.get();
 }
 
-function counterOf(ctx: RouteContext): CounterRow {
+function counterOf(ctx: RouteContext): Extract<Principal, { kind: 'counter' }>['counter'] {
   if (!ctx.principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs a counter API key (Authorization: Bearer …)');
   if (ctx.principal.kind !== 'counter') throw new RegistryError('FORBIDDEN', 'this endpoint needs a counter API key');
   return ctx.principal.counter;
