@@ -73,7 +73,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     path: '/api/v1/presentation-requests/:id/request',
     operationId: 'getPresentationRequestObject',
     summary: "The signed request object at request_uri (JAR, typ oauth-authz-req+jwt, signed by the node's did:jwk key)",
-    access: 'open',
+    access: 'public',
     produces: 'application/oauth-authz-req+jwt',
     responses: { 200: 'The request object', 404: 'Unknown request', 409: 'Already answered', 410: 'Expired' },
     async handle(ctx) {
@@ -85,7 +85,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     path: '/api/v1/presentation-requests/:id/response',
     operationId: 'postPresentationResponse',
     summary: 'The response_uri: the wallet posts vp_token and state (direct_post); one presentation per request',
-    access: 'open',
+    access: 'public',
     responses: {
       200: 'Received (the counter reads the verdict)',
       400: 'No vp_token, wrong state',
