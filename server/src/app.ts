@@ -11,6 +11,7 @@ import { ConfigError, type Config } from './config';
 import { vctOf } from '../../core/credential';
 import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
+import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
 import { IdentityWallet } from './adapters/identity/wallet';
@@ -22,6 +23,7 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
+import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
 import { HolderBinding } from './services/holder-binding';
 import type { DemoAgency, ProvinceNode } from './ports/province-node';
@@ -70,6 +72,7 @@ export interface Registry {
   /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
   listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
+  retention: AuditRetention;
   /** What the HTTP layer is given: services only. */
   services: Services;
   /** The demo's keys when this start created it, else null. */
@@ -129,7 +132,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? ((line: string) => console.log(line));
+  privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makePrivate(config.dataDir, 'DATA_DIR');
   const unlock = lockDataDir(config.dataDir);
   const encryptionKey = secret('STORE_KEY', config.storeKey, join(config.dataDir, 'keys', 'store.key'));
   const holderRefKey = secret('HOLDER_REF_KEY', config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
@@ -143,9 +148,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     unlock();
     throw error;
   }
+  // PGlite writes its files 0666 whatever the umask; the 0700 folders above already keep others
+  // out, and its files are tightened once it has opened and again when it closes.
+  makePrivate(config.dataDir, 'DATA_DIR');
   let ledgerPort: Ledger | null = null;
   try {
     const wallet = await IdentityWallet.open(config.walletDir);
+    // The wallet holds the ledger identities' private keys.
+    makePrivate(config.walletDir, 'WALLET_DIR');
     const opened = await openLedger(config, wallet);
     ledgerPort = opened.port;
     const ledger = new RegistryLedger(opened.port);
@@ -153,7 +163,9 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
-    const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const audit = new GroupCommit<VerificationLogEntry>((entries) => recordVerifications(store, entries));
+    const retention = new AuditRetention(store, clock, config.auditRetentionDays, log);
+    await retention.start();
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const issuance = new IssuanceService({
@@ -204,7 +216,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const info = new RegistryInfoService(ledger, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
-      settings: { publicRateLimit: config.publicRateLimit },
+      settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
       principals,
       readers: new LedgerReaders(opened.nodes),
       issuance,
@@ -247,15 +259,18 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         }
       },
       audit,
+      retention,
       services,
       demo,
       close: async () => {
+        retention.close();
         clearInterval(anchorTimer);
         await receipts.anchorHead().catch(() => undefined);
         cache.close();
         await audit.drain();
         await opened.port.close();
         await store.close();
+        makePrivate(config.dataDir, 'DATA_DIR');
         unlock();
       },
     };

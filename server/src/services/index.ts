@@ -20,6 +20,10 @@ import type { VerificationLogService } from './verification-log';
 export interface HttpSettings {
   /** Unauthenticated requests per minute per client address. */
   publicRateLimit: number;
+  /** Failed authentications per minute per client address before 429. */
+  authFailureLimit: number;
+  /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
+  trustProxy: false | number | string[];
 }
 
 export interface Services {

@@ -12,6 +12,7 @@
  * Everything lives under `dir` (<DATA_DIR>/ledger): blocks.log and checkpoint.json.
  */
 import './quiet-shim';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,7 +95,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly chaincode = createChaincode();
   private readonly queue: Pending[] = [];
   private readonly listeners = new Set<(event: LedgerEvent) => void>();
-  private readonly blockCache = new Map<number, Block>();
+  private readonly blockCache = new LRUCache<number, Block>({ max: 64 });
   private committing: Promise<void> | null = null;
   private txsSinceCheckpoint = 0;
   private broken: Error | null = null;
@@ -315,7 +316,6 @@ export class EmbeddedLedger implements Ledger {
     let block = this.blockCache.get(number);
     if (!block) {
       block = this.file.read(number);
-      if (this.blockCache.size >= 64) this.blockCache.delete(this.blockCache.keys().next().value as number);
       this.blockCache.set(number, block);
     }
     return block;
