@@ -202,7 +202,10 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verifierKey: await verifierKeyOf(store, keys, clock),
       requestTtlSeconds: config.presentationRequestTtlSeconds,
       vctOf,
-      claimPathsOf: (licenseType) => typeMetadata(licenseType)?.claims.filter((claim) => claim.sd !== 'never').map((claim) => claim.path.join('/')) ?? null,
+      claimPathsOf: (licenseType) =>
+        typeMetadata(licenseType)
+          ?.claims.filter((claim) => claim.sd !== 'never')
+          .map((claim) => claim.path.join('/')) ?? null,
       readerFor,
     });
     // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
