@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { boundCredential, issueIdCard } from './bound-credential';
 
 describe('presentations: receipts and ratings', function () {
-  this.timeout(90000);
+  this.timeout(120000);
   let server: TestServer;
   let holder: HolderKey;
   let stranger: HolderKey;
