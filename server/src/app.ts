@@ -14,6 +14,7 @@ import { lockDataDir } from './adapters/data-dir-lock';
 import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
+import { WalletCertifiedSigner } from './adapters/identity/certified-jwt';
 import { IdentityWallet } from './adapters/identity/wallet';
 import { JoseKeys } from './adapters/keys/jose-keys';
 import { QrCodeRenderer } from './adapters/qr/qrcode-renderer';
@@ -37,6 +38,7 @@ import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
 import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
+import { OfflineBundleService, registryOnlyContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
 import { PublicBaseUrl } from './services/public-base-url';
@@ -63,6 +65,7 @@ export interface Registry {
   presentations: PresentationsService;
   receipts: ReceiptsService;
   info: RegistryInfoService;
+  offline: OfflineBundleService;
   /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
   publicBase: PublicBaseUrl;
   /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
@@ -176,6 +179,16 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
     });
+    const info = new RegistryInfoService(ledger, clock);
+    const offline = new OfflineBundleService({
+      ledger,
+      info,
+      signer: new WalletCertifiedSigner(wallet),
+      contents: registryOnlyContents(ledger),
+      nodes: opened.nodes,
+      clock,
+      cacheMs: 5000,
+    });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
@@ -216,7 +229,6 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     }, config.receiptAnchorIntervalSeconds * 1000);
     anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
-    const info = new RegistryInfoService(ledger, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
       settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
@@ -228,6 +240,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verificationLog: new VerificationLogService(store, issuance),
       credentialQr: new CredentialQrService(issuance, qr),
       info,
+      offline,
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
@@ -250,6 +263,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       presentations,
       receipts,
       info,
+      offline,
       publicBase,
       credentials,
       issuerMetadata,

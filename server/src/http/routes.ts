@@ -44,7 +44,7 @@ export interface RouteSpec {
   /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
   bodySchema?: () => Record<string, unknown>;
   idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/oauth-authz-req+jwt';
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt';
   responses: Record<number, string>;
   handle(ctx: RouteContext): Promise<Reply>;
 }
@@ -307,6 +307,36 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The issuers', 429: 'Rate limited' },
     async handle(ctx) {
       return { status: 200, json: { issuers: await ctx.services.info.issuers(readerOf(ctx)) } };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/trust/anchor',
+    operationId: 'getTrustAnchor',
+    summary:
+      "The provinces' root CA certificates as the ledger's channel configuration holds them (elicense-trust-anchor/1): what an offline counter is provisioned with once",
+    access: 'public',
+    responses: { 200: 'The trust anchor', 429: 'Rate limited' },
+    async handle(ctx) {
+      return { status: 200, json: await ctx.services.offline.trustAnchor(readerOf(ctx)) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/offline-bundle',
+    operationId: 'getOfflineBundle',
+    summary:
+      'The offline bundle: trust registry, Type Metadata and every status list token in one JWT signed by the bundle signer (x5c chains to the trust anchor)',
+    access: 'public',
+    produces: 'application/jwt',
+    responses: {
+      200: 'The signed bundle (compact JWS, typ elicense-offline-bundle+jwt)',
+      429: 'Rate limited',
+      503: 'No bundle signer, or the ledger is unreachable',
+    },
+    async handle(ctx) {
+      const bundle = await ctx.services.offline.bundle();
+      return { status: 200, contentType: 'application/jwt', payload: bundle.token, headers: { 'Cache-Control': 'public, max-age=5' } };
     },
   },
   {

@@ -8,6 +8,7 @@ import type { IssuanceService } from './issuance';
 import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
+import type { OfflineBundleService } from './offline-bundle';
 import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
@@ -36,6 +37,7 @@ export interface Services {
   verificationLog: VerificationLogService;
   credentialQr: CredentialQrService;
   info: RegistryInfoService;
+  offline: OfflineBundleService;
   health: HealthService;
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
   publicBase: Pick<PublicBaseUrl, 'get'>;

@@ -20,7 +20,7 @@ import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcon
 import { JSONSerializer } from 'fabric-contract-api';
 import { RegistryError, parseWireError } from '../../../../core/errors';
 import { contracts } from '../../../../chaincode/src/index';
-import type { Ledger, LedgerEvent, SubmitResult, TransactionStatus } from '../../ports/ledger';
+import type { ChannelConfiguration, Ledger, LedgerEvent, SubmitResult, TransactionStatus } from '../../ports/ledger';
 import type { IdentityWallet } from '../identity/wallet';
 import { BlockFile } from './block-file';
 import { decodeBytes, encodeBlock, encodeBytes, type Block, type BlockBody, type ChannelConfig, type ConfigRecord, type TxRecord } from './blocks';
@@ -154,6 +154,11 @@ export class EmbeddedLedger implements Ledger {
 
   get channelConfig(): ChannelConfig {
     return this.membership.config;
+  }
+
+  channelConfiguration(): Promise<ChannelConfiguration> {
+    const { channel, organizations } = this.membership.config;
+    return Promise.resolve({ channel, organizations: organizations.map((org) => ({ mspId: org.mspId, rootCertificates: [...org.rootCertificates] })) });
   }
 
   /** A config block adding or changing an organisation (a new province joining the channel). */
