@@ -87,7 +87,7 @@ describe('Fabric mode', function () {
       const verify = () => sichuan.api('POST', '/api/v1/verify', { key: sichuan.counterKey('510000'), body: { credential } });
       const first = await verify();
       expect(first.body, JSON.stringify(first.body.checks)).to.include({ valid: true, verdict: 'valid' });
-      expect(first.body.license.issuer).to.deep.equal({ agency: 'zj-psb', province: '330000' });
+      expect(first.body.license.issuer).to.deep.include({ agency: 'zj-psb', province: '330000' });
 
       // Sichuan's identities, on Sichuan's own node, cannot touch it or speak for Zhejiang.
       const sc = sichuan.running.registry;
@@ -169,7 +169,7 @@ describe('Fabric mode', function () {
       expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
       const verdict = await zhejiang.api('POST', '/api/v1/verify', { key: zhejiang.counterKey('330000'), body: { credential: issued.body.credential } });
       expect(verdict.body, JSON.stringify(verdict.body.checks)).to.include({ valid: true, verdict: 'valid' });
-      expect(verdict.body.license.issuer).to.deep.equal({ agency: 'sc-nr', province: '510000' });
+      expect(verdict.body.license.issuer).to.deep.include({ agency: 'sc-nr', province: '510000' });
       expect(sha256(issued.body.credential)).to.have.length(64);
     });
   });
