@@ -238,7 +238,7 @@ describe('registry HTTP API: verification', function () {
       expect(nameOnly).to.have.length(1);
       const result = await verify(`${jwsOf(credential)}~${nameOnly.join('~')}~`);
       expect(result.valid).to.equal(true);
-      // Objects whose members all stayed undisclosed say nothing and are not shown.
+      // Containers none of whose members were disclosed (address, age_equal_or_over) are not shown.
       expect(Object.keys(result.license?.claims ?? {})).to.deep.equal(['name']);
       const none = await verify(`${jwsOf(credential)}~`);
       expect(none.valid).to.equal(true);
