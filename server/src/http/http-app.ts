@@ -9,7 +9,11 @@ import type { Logger } from '../logger';
 import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
 import { presentationEvents } from './presentation-events';
-import { ROUTES, type RouteSpec } from './routes';
+import { PRESENTATION_ROUTES } from './presentation-routes';
+import { ROUTES as REGISTRY_ROUTES, type RouteSpec } from './routes';
+
+/** Every route this server answers, and what its OpenAPI document lists. */
+const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
 
 const VERSION = '0.1.0';
 
@@ -37,7 +41,7 @@ export function createHttpApp(services: Services, logger: Logger): Express {
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
   app.set('trust proxy', services.settings.trustProxy);
-  const document = openApiDocument(ROUTES, VERSION);
+  const document = openApiDocument([...ROUTES], VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(requestLog(logger));
   app.use(responseHeaders);
