@@ -17,6 +17,7 @@ import { canonicalize } from '../../../core/canonical-json';
 import { RegistryError } from '../../../core/errors';
 import { sha256Hex } from '../../../core/hash';
 import { jwkThumbprint, parsePublicJwk } from '../../../core/jwk';
+import { hiddenCharacterProblem } from '../../../core/license-types/fields';
 import type { Clock } from '../ports/clock';
 import type { RatingCount, ReceiptDraft, ReceiptRow } from '../ports/presentation-store';
 import type { Store } from '../ports/store';
@@ -151,6 +152,8 @@ export class ReceiptsService {
     if (!Number.isInteger(score) || score < 1 || score > 5) throw new RegistryError('INVALID_FIELD', 'score: must be 1 to 5', { field: 'score' });
     if (comment !== null && comment.length > MAX_COMMENT)
       throw new RegistryError('INVALID_FIELD', `comment: at most ${MAX_COMMENT} characters`, { field: 'comment' });
+    const hidden = comment === null ? null : hiddenCharacterProblem(comment);
+    if (hidden !== null) throw new RegistryError('INVALID_FIELD', `comment: ${hidden}`, { field: 'comment' });
     try {
       await this.deps.store.insertRating({
         node: row.node,
