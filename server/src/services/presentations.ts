@@ -77,6 +77,19 @@ export function didJwkOf(key: KeyPair): string {
   return `did:jwk:${Buffer.from(JSON.stringify(key.publicJwk)).toString('base64url')}`;
 }
 
+/**
+ * Checks a presentation must pass to use up a request. request_uri is public and the request object
+ * carries `state`, so anyone who scans the counter's screen can post to response_uri; text that is
+ * not even an issuer-signed credential is refused there (400) and the request stays open for the
+ * holder's wallet, instead of showing the counter an "invalid" verdict and answering the wallet 409.
+ */
+const ANSWERING_CHECKS: ReadonlySet<string> = new Set(['format', 'issuer-key', 'signature']);
+
+function refuseUnsigned(result: VerificationResult): void {
+  const failed = result.checks.find((check) => !check.ok && ANSWERING_CHECKS.has(check.name));
+  if (failed) throw new RegistryError('INVALID_PRESENTATION', `the vp_token is not a credential signed by a known issuer (${failed.name}: ${failed.detail})`);
+}
+
 export class PresentationsService {
   private readonly events = new EventEmitter();
   readonly clientId: string;
@@ -216,6 +229,7 @@ export class PresentationsService {
       acceptsUnbound: row.acceptsUnbound,
     };
     const outcome = await this.deps.verification.verifyPresentation(presentation, verifier, rules);
+    refuseUnsigned(outcome.result);
     if (!(await this.deps.store.completePresentationRequest(id, outcome.result, now.toISOString()))) {
       throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
     }
