@@ -36,7 +36,8 @@ export const VCT_PREFIX = 'urn:cn:elicense:vct:';
 export const AGENCY_ISSUER_PREFIX = 'issuers/';
 
 const TYPE_ID = /^[a-z][a-z0-9-]{1,47}$/;
-const AGENCY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+/** An agency id as the ledger accepts one (chaincode/src/input.ts ID_PATTERN). */
+export const AGENCY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 
 export function vctOf(typeId: string): string {
   return `${VCT_PREFIX}${typeId}`;
