@@ -21,7 +21,6 @@ import { setGlobalConfig } from '@openid4vc/utils';
 import { RegistryError } from '../../../core/errors';
 import { CLAIM_PATH } from '../../../core/presentation/claim-paths';
 import { CREDENTIAL_QUERY_ID, dcqlQueryFor } from '../../../core/presentation/dcql';
-import { decodeHolderQr, HolderQrFormatError, isHolderQr } from '../../../core/presentation/holder-qr-codec';
 import type { Clock } from '../ports/clock';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { QrRenderer } from '../ports/qr';
@@ -308,16 +307,8 @@ export class PresentationsService {
 
   /** /verify: a scanned credential or holder-shown QR code (EL1 encoding or the compact form). */
   async verifyShown(text: string, verifier: Verifier): Promise<VerificationResult> {
-    let presentation = text;
-    if (isHolderQr(text)) {
-      try {
-        presentation = await decodeHolderQr(text);
-      } catch (error) {
-        if (!(error instanceof HolderQrFormatError)) throw error;
-        presentation = '';
-      }
-    }
-    const outcome = await this.deps.verification.verifyPresentation(presentation, verifier, { mode: 'holder-shown', acceptsUnbound: true });
+    // The format check reads every QR form (printed ELC1, holder EL1) and names a damaged one.
+    const outcome = await this.deps.verification.verifyPresentation(text, verifier, { mode: 'holder-shown', acceptsUnbound: true });
     if (outcome.holder && verifier.kind === 'counter' && outcome.result.license) {
       await this.deps.receipts.record({
         holder: outcome.holder,
