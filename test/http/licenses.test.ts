@@ -316,6 +316,18 @@ describe('registry HTTP API: licenses', function () {
       expect(response.body.error.code).to.equal('MALFORMED_JSON');
     });
 
+    it('answers JSON sent without its Content-Type with 415 naming it, not "got nothing"', async () => {
+      const body = JSON.stringify({ credential: 'abc~' });
+      for (const type of ['text/plain', 'application/octet-stream']) {
+        const response = await server.api('POST', '/api/v1/verify', { raw: body, headers: { 'content-type': type } });
+        expect(response.status, type).to.equal(415);
+        expect(response.body.error.code, type).to.equal('UNSUPPORTED_MEDIA_TYPE');
+        expect(response.body.error.message, type).to.include('application/json');
+      }
+      // A body-less POST (suspend without a body) is still a field refusal, not a media type one.
+      expect((await server.api('POST', '/api/v1/verify', {})).status).to.equal(400);
+    });
+
     it('answers deep nesting with 400, not a crash', async () => {
       const deep = '['.repeat(5000) + ']'.repeat(5000);
       const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, raw: `{"data":${deep}}` });
