@@ -364,7 +364,7 @@ function expandObject(object: Record<string, unknown>, expansion: Expansion): Re
  */
 export function applyDisclosures(payload: Record<string, unknown>, disclosures: readonly Disclosure[]): Record<string, unknown> {
   const alg = payload._sd_alg ?? SD_ALG;
-  if (alg !== SD_ALG) throw new CredentialFormatError(`_sd_alg ${String(alg)} is not supported`);
+  if (alg !== SD_ALG) throw new CredentialFormatError(`_sd_alg ${JSON.stringify(alg)} is not supported`);
   const byDigest = new Map<string, Disclosure>();
   for (const disclosure of disclosures) {
     if (byDigest.has(disclosure.digest)) throw new CredentialFormatError(`disclosure of ${disclosure.name ?? 'an array element'} appears twice`);

@@ -63,6 +63,14 @@ export function requireText(value: unknown, what: string, maxLength: number): st
   return value.trim();
 }
 
+/** An optional string argument: absent is '', anything but a string is refused. */
+export function optionalString(value: unknown, what: string, maxLength: number): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || value.length > maxLength)
+    throw new RegistryError('INVALID_ARGUMENT', `${what} must be a string of at most ${maxLength} characters`);
+  return value;
+}
+
 export function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new RegistryError('INVALID_ARGUMENT', `${what} must be one of: ${allowed.join(', ')}`);

@@ -21,7 +21,7 @@ import {
   type StoredStatus,
 } from '../../core/anchor';
 import { callerOf, requireAgencyIssuer, type Caller } from './caller';
-import { asObject, parseJsonArg, requireDate, requireHash, requireId, requireOneOf, requireType } from './input';
+import { asObject, optionalString, parseJsonArg, requireDate, requireHash, requireId, requireOneOf, requireType } from './input';
 import { KEY, emit, readJson, reply, txTime, writeIndex, writeJson } from './state';
 import { getAgency, getLicenseType } from './trust-contract';
 
@@ -296,7 +296,8 @@ export class LicenseContract extends RegistryContract {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError('INVALID_ARGUMENT', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
     }
-    const bookmark = query.bookmark === undefined || query.bookmark === '' ? '' : String(query.bookmark);
+    // A bookmark is the opaque last key of the previous page; composite keys stay far below this bound.
+    const bookmark = optionalString(query.bookmark, 'bookmark', 1024);
     const index = by === 'issuer' ? KEY.byIssuer : by === 'type' ? KEY.byType : KEY.byHolder;
     const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(index, [value], pageSize, bookmark);
     const licenses: LicenseAnchor[] = [];

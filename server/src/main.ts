@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: closing (finishing in-flight requests, checkpointing the ledger)…`);
     running.close().then(
       () => process.exit(0),
-      (error: Error) => {
+      (error: unknown) => {
         console.error(error);
         process.exit(1);
       },
@@ -40,8 +40,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((error: Error) => {
+main().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
-  else console.error(error.stack ?? error.message);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -14,7 +14,7 @@ import { anchorFor, sha256, publicJwk } from '../support/ledger-fixture';
 import { refusedWith } from '../support/refusal';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
-import { defined } from '../support/defined';
+import { defined, ifStarted } from '../support/defined';
 
 describe('Fabric mode', function () {
   let network: FabricTestNetwork | undefined;
@@ -58,15 +58,15 @@ describe('Fabric mode', function () {
       const env = (province: string) => ({
         LEDGER: 'fabric',
         FABRIC_PROVINCE: province,
-        FABRIC_NETWORK: join(network!.plan.runDir, 'state.json'),
-        WALLET_DIR: network!.plan.walletDir,
+        FABRIC_NETWORK: join(defined(network).plan.runDir, 'state.json'),
+        WALLET_DIR: defined(network).plan.walletDir,
       });
       zhejiang = await startTestServer(env('330000'));
       sichuan = await startTestServer(env('510000'));
     });
     after(async () => {
-      await zhejiang?.remove();
-      await sichuan?.remove();
+      await ifStarted(zhejiang, (started) => started.remove());
+      await ifStarted(sichuan, (started) => started.remove());
     });
 
     it('serves one province each, with its own demo and its own store', () => {

@@ -15,14 +15,14 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { spawnServer } from '../support/server-process';
 import { idCardBody } from '../support/requests';
 import { tempDir } from '../support/temp-dir';
-import { defined } from '../support/defined';
+import { defined, ifStarted } from '../support/defined';
 
 describe('registry HTTP API: durability', function () {
   this.timeout(120000);
 
   describe('restart', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('keeps every license verifiable and every demo key unchanged', async () => {
       server = await startTestServer();
@@ -56,7 +56,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('a ledger outage', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('answers 503 and keeps the issuance, which completes after a restart and replays for the same Idempotency-Key', async () => {
       server = await startTestServer();
@@ -102,7 +102,7 @@ describe('registry HTTP API: durability', function () {
       for (let round = 0; round < 3; round++) {
         const { child, url, exited } = await startChild();
         const demo = JSON.parse(readFileSync(join(dir.path, 'demo.json'), 'utf8')) as { agencies: Array<{ id: string; apiKey: string }> };
-        const key = demo.agencies.find((agency) => agency.id === 'zj-psb')!.apiKey;
+        const key = defined(demo.agencies.find((agency) => agency.id === 'zj-psb')).apiKey;
         let stop = false;
         const client = async (worker: number) => {
           for (let i = 0; !stop; i++) {
@@ -173,7 +173,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('public rate limit', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('answers 429 with Retry-After past the limit, and never limits a counter key', async () => {
       server = await startTestServer({ PUBLIC_RATE_LIMIT: '5' });

@@ -12,6 +12,7 @@ import { ROUTES } from '../../server/src/http/routes';
 import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
+import { ifStarted } from '../support/defined';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +34,7 @@ describe('registry HTTP API: licenses', function () {
     zjAmr = server.agencyKey('zj-amr');
     scNr = server.agencyKey('sc-nr');
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   describe('issuing', () => {
     it('issues an ID card: anchored, with a credential and QR links', async () => {

@@ -85,7 +85,8 @@ describe('embedded ledger durability', function () {
         const child = spawn(process.execPath, [childScript, dir.path, net.ids.zjPsb], { stdio: ['ignore', 'pipe', 'pipe'] });
         let buffered = '';
         let stderr = '';
-        let ready = false;
+        // Set by the child's output handler, which the compiler does not see running.
+        let ready = false as boolean;
         child.stdout.on('data', (chunk: Buffer) => {
           buffered += chunk.toString('utf8');
           let newline: number;
@@ -112,7 +113,7 @@ describe('embedded ledger durability', function () {
           for (const txId of acknowledged) {
             const status = await ledger.transactionStatus(net.ids.zjClerk, txId);
             expect(status, `round ${round}: acknowledged tx ${txId} is missing`).to.not.equal(null);
-            expect(status!.valid).to.equal(true);
+            expect(status?.valid).to.equal(true);
           }
         } finally {
           await ledger.close();

@@ -103,25 +103,35 @@ export function errorBody(code: string, message: string): { error: { code: strin
   return { error: { code, message } };
 }
 
-/** Body-parser and express errors carry a `type`/`status`; ours carry a code. Everything else is a 500. */
+/** Body-parser and Express errors carry a `type` or a 4xx `status`: what each means for the client, or null. */
+function edgeError(error: unknown): RegistryError | null {
+  const http = (typeof error === 'object' ? error : null) as { type?: string; status?: number; message?: string } | null;
+  switch (http?.type) {
+    case 'entity.too.large':
+      return new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
+    case 'entity.parse.failed':
+      return new RegistryError('MALFORMED_JSON', 'the body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
+  }
+  if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) return new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
+  return null;
+}
+
+/** Ours carry a code; the edge's become 4xx; everything else is a 500, logged. */
+function toRegistryError(error: unknown, log: (line: string) => void): RegistryError {
+  if (error instanceof RegistryError) return error;
+  const edge = edgeError(error);
+  if (edge) return edge;
+  log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
+}
+
 export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+  // Four parameters: Express recognises an error handler by its arity.
   return (error: unknown, _req, res, _next) => {
-    let registryError: RegistryError;
-    if (error instanceof RegistryError) {
-      registryError = error;
-    } else {
-      const http = error as { type?: string; status?: number; message?: string };
-      if (http.type === 'entity.too.large') registryError = new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
-      else if (http.type === 'entity.parse.failed') registryError = new RegistryError('MALFORMED_JSON', 'the body is not valid JSON');
-      else if (http.type === 'encoding.unsupported' || http.type === 'charset.unsupported')
-        registryError = new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
-      else if (typeof http.status === 'number' && http.status >= 400 && http.status < 500)
-        registryError = new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
-      else {
-        log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
-        registryError = new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
-      }
-    }
+    const registryError = toRegistryError(error, log);
     if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log(`${registryError.code}: ${registryError.message}`);
     const body = errorBody(registryError.code, registryError.message) as { error: Record<string, unknown> };
     if (typeof registryError.details?.field === 'string') body.error.field = registryError.details.field;

@@ -45,7 +45,7 @@ export interface RouteSpec {
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml';
   responses: Record<number, string>;
-  handle(ctx: RouteContext): Promise<Reply>;
+  handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
 
 const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
@@ -279,7 +279,8 @@ export const ROUTES: RouteSpec[] = [
     access: 'agency',
     responses: { 200: 'Newest first', 403: 'Another agency issued it', 404: 'Unknown license' },
     async handle(ctx) {
-      const id = String(ctx.req.query.licenseId ?? '');
+      const { licenseId: query } = ctx.req.query;
+      const id = typeof query === 'string' ? query : '';
       if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
       return { status: 200, json: { licenseId: id, verifications: await ctx.services.verificationLog.ofLicense(agencyOf(ctx), id) } };
     },
@@ -302,7 +303,7 @@ export const ROUTES: RouteSpec[] = [
     summary: 'License types with display names, vct, Type Metadata location, field schema (JSON Schema) and a valid example request',
     access: 'open',
     responses: { 200: 'The types' },
-    async handle(ctx) {
+    handle(ctx) {
       const base = ctx.services.publicBase.get();
       return {
         status: 200,
@@ -319,7 +320,7 @@ export const ROUTES: RouteSpec[] = [
     summary: "A license type's SD-JWT VC Type Metadata: vct, names and claim labels (zh-CN, en), which claims are selectively disclosable",
     access: 'open',
     responses: { 200: 'The Type Metadata document', 404: 'Unknown license type' },
-    async handle(ctx) {
+    handle(ctx) {
       return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? '') };
     },
   },

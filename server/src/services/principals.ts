@@ -65,7 +65,7 @@ export class PrincipalsService {
       return cached.principal;
     }
     const row = await this.store.getApiKey(id);
-    if (!row || row.revokedAt !== null || !timingSafeEqual(presented, row.secretHash)) throw refused();
+    if (row?.revokedAt !== null || !timingSafeEqual(presented, row.secretHash)) throw refused();
     let principal: Principal;
     if (row.principalKind === 'agency') {
       const agency = await this.store.getAgency(row.principalId);

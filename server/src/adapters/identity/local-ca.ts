@@ -129,6 +129,12 @@ interface CertificateSpec {
   attributes?: Record<string, string>;
 }
 
+/** node-forge types every tag as a universal Type; a context-specific tag ([0], [3]) is its bare number. */
+function contextTag(tag: number): forge.asn1.Type {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- see above: the tag number is the value forge writes
+  return tag;
+}
+
 function issueCertificate(spec: CertificateSpec): string {
   const notBefore = new Date(Date.now() - 5 * 60 * 1000);
   const notAfter = new Date(notBefore.getTime() + spec.validDays * 24 * 3600 * 1000);
@@ -152,7 +158,7 @@ function issueCertificate(spec: CertificateSpec): string {
     ),
   ];
   if (!spec.isCa) {
-    const aki = sequence([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, keyIdentifier(spec.issuerPublicKey).toString('binary'))]);
+    const aki = sequence([asn1.create(asn1.Class.CONTEXT_SPECIFIC, contextTag(0), false, keyIdentifier(spec.issuerPublicKey).toString('binary'))]);
     extensions.push(extension(OID.authorityKeyIdentifier, false, der(aki)));
   }
   if (spec.attributes) {
@@ -162,14 +168,16 @@ function issueCertificate(spec: CertificateSpec): string {
   const subjectPublicKey = spec.subjectKey.type === 'private' ? createPublicKey(spec.subjectKey) : spec.subjectKey;
   const algorithm = sequence([oid(OID.ecdsaWithSha256)]);
   const tbs = sequence([
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes())]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, contextTag(0), true, [
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes()),
+    ]),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, serial.toString('binary')),
     algorithm,
     name(spec.issuer),
     sequence([time(notBefore), time(notAfter)]),
     name(spec.subject),
     fromDer(subjectPublicKey.export({ type: 'spki', format: 'der' })),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 3, true, [sequence(extensions)]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, contextTag(3), true, [sequence(extensions)]),
   ]);
   const tbsDer = der(tbs);
   const signature = sign('sha256', tbsDer, spec.issuerKey);
