@@ -8,9 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { vctOf } from '../../core/credential';
+import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
+import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
+import { WalletCertifiedSigner } from './adapters/identity/certified-jwt';
 import { IdentityWallet } from './adapters/identity/wallet';
 import { JoseKeys } from './adapters/keys/jose-keys';
 import { QrCodeRenderer } from './adapters/qr/qrcode-renderer';
@@ -20,11 +24,13 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
+import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
+import { HolderBinding } from './services/holder-binding';
 import type { DemoAgency, ProvinceNode } from './ports/province-node';
 import { CredentialIssuer } from './services/credential-issuer';
 import { CredentialQrService } from './services/credential-qr';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
 import { HealthService } from './services/health';
 import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
@@ -32,8 +38,11 @@ import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
 import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
+import { OfflineBundleService, registryOnlyContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
+import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
 import { PublicBaseUrl } from './services/public-base-url';
+import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
@@ -53,7 +62,10 @@ export interface Registry {
   issuance: IssuanceService;
   lifecycle: LifecycleService;
   verification: VerificationService;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
   info: RegistryInfoService;
+  offline: OfflineBundleService;
   /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
   publicBase: PublicBaseUrl;
   /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
@@ -63,6 +75,7 @@ export interface Registry {
   /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
   listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
+  retention: AuditRetention;
   /** What the HTTP layer is given: services only. */
   services: Services;
   /** The demo's keys when this start created it, else null. */
@@ -122,7 +135,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? ((line: string) => console.log(line));
+  privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makePrivate(config.dataDir, 'DATA_DIR');
   const unlock = lockDataDir(config.dataDir);
   const encryptionKey = secret('STORE_KEY', config.storeKey, join(config.dataDir, 'keys', 'store.key'));
   const holderRefKey = secret('HOLDER_REF_KEY', config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
@@ -136,9 +151,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     unlock();
     throw error;
   }
+  // PGlite writes its files 0666 whatever the umask; the 0700 folders above already keep others
+  // out, and its files are tightened once it has opened and again when it closes.
+  makePrivate(config.dataDir, 'DATA_DIR');
   let ledgerPort: Ledger | null = null;
   try {
     const wallet = await IdentityWallet.open(config.walletDir);
+    // The wallet holds the ledger identities' private keys.
+    makePrivate(config.walletDir, 'WALLET_DIR');
     const opened = await openLedger(config, wallet);
     ledgerPort = opened.port;
     const ledger = new RegistryLedger(opened.port);
@@ -146,7 +166,9 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
-    const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const audit = new GroupCommit<VerificationLogEntry>((entries) => recordVerifications(store, entries));
+    const retention = new AuditRetention(store, clock, config.auditRetentionDays, log);
+    await retention.start();
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const issuance = new IssuanceService({
@@ -157,18 +179,59 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
     });
+    const info = new RegistryInfoService(ledger, clock);
+    const offline = new OfflineBundleService({
+      ledger,
+      info,
+      signer: new WalletCertifiedSigner(wallet),
+      contents: registryOnlyContents(ledger),
+      nodes: opened.nodes,
+      clock,
+      cacheMs: 5000,
+    });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    await seedCounterServices(
+      store,
+      DEMO_COUNTERS.map((counter) => counter.id),
+      clock().toISOString(),
+    );
     const qr = new QrCodeRenderer();
+    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store));
+    const firstNode = opened.nodes[0];
+    if (!firstNode) throw new ConfigError('the ledger serves no province');
+    const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
+    const receipts = new ReceiptsService({ store, ledger, clock, node: firstNode.code, anchorIdentity: firstNode.readerIdentity });
+    const presentations = new PresentationsService({
+      store,
+      keys,
+      clock,
+      verification,
+      receipts,
+      qr,
+      verifierKey: await verifierKeyOf(store, keys, clock),
+      requestTtlSeconds: config.presentationRequestTtlSeconds,
+      vctOf,
+      claimPathsOf: (licenseType) =>
+        typeMetadata(licenseType)
+          ?.claims.filter((claim) => claim.sd !== 'never')
+          .map((claim) => claim.path.join('/')) ?? null,
+      readerFor,
+    });
+    // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
+    // a failed anchor (ledger away) is retried at the next tick. Expired one-time values go too.
+    const anchorTimer = setInterval(() => {
+      void receipts.anchorHead().catch((error: unknown) => log(`receipt anchor failed: ${(error as Error).message}`));
+      void store.forgetExpired(clock().toISOString()).catch(() => undefined);
+    }, config.receiptAnchorIntervalSeconds * 1000);
+    anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
-    const verification = new VerificationService(cache, audit, clock);
-    const info = new RegistryInfoService(ledger, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
-      settings: { publicRateLimit: config.publicRateLimit },
+      settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
       principals,
       readers: new LedgerReaders(opened.nodes),
       issuance,
@@ -177,9 +240,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verificationLog: new VerificationLogService(store, issuance),
       credentialQr: new CredentialQrService(issuance, qr),
       info,
+      offline,
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
+      presentations,
+      receipts,
     };
     const registry: Registry = {
       config,
@@ -194,7 +260,10 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       issuance,
       lifecycle,
       verification,
+      presentations,
+      receipts,
       info,
+      offline,
       publicBase,
       credentials,
       issuerMetadata,
@@ -207,13 +276,18 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         }
       },
       audit,
+      retention,
       services,
       demo,
       close: async () => {
+        retention.close();
+        clearInterval(anchorTimer);
+        await receipts.anchorHead().catch(() => undefined);
         cache.close();
         await audit.drain();
         await opened.port.close();
         await store.close();
+        makePrivate(config.dataDir, 'DATA_DIR');
         unlock();
       },
     };

@@ -19,6 +19,7 @@
  */
 import type { PublicJwk } from '../../../core/anchor';
 import type { PrivateJwk } from './keys';
+import type { PresentationStore } from './presentation-store';
 
 export type PrincipalKind = 'agency' | 'counter';
 
@@ -116,6 +117,14 @@ export interface VerificationLogEntry {
   failedChecks: string[];
 }
 
+/** How many verifications one verifier had refused at `format` on one day (China Standard Time). */
+export interface RejectedVerificationCount {
+  day: string;
+  verifierKind: PrincipalKind | 'public';
+  verifierId: string;
+  count: number;
+}
+
 export interface IdempotencyRow {
   principal: string;
   key: string;
@@ -132,7 +141,7 @@ export interface IdempotencyRow {
 /** What a request brings when it claims an idempotency key. */
 export type IdempotencyClaim = Pick<IdempotencyRow, 'principal' | 'key' | 'requestHash' | 'licenseId' | 'createdAt'>;
 
-export interface Store {
+export interface Store extends PresentationStore {
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -199,6 +208,12 @@ export interface Store {
   appendVerifications(entries: readonly VerificationLogEntry[]): Promise<void>;
   /** Newest first; limit 1..1000. */
   listVerifications(filter: { licenseId?: string; limit: number }): Promise<VerificationLogEntry[]>;
+  /** Adds each count to the day's and verifier's total, atomically. */
+  countRejectedVerifications(counts: readonly RejectedVerificationCount[]): Promise<void>;
+  /** The totals, newest day first; limit 1..1000. */
+  listRejectedVerificationCounts(limit: number): Promise<RejectedVerificationCount[]>;
+  /** Deletes log rows and daily counts from before `before` (an instant); returns how many log rows went. */
+  pruneVerifications(before: string): Promise<number>;
 
   /**
    * Claims (principal, key) for a new request. Returns the existing row if the key was used

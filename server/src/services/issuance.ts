@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { AnchorInput } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { canonicalize } from '../../../core/canonical-json';
-import { parseCredential } from '../../../core/credential';
+import { CredentialFormatError, parseCredential, readRegisteredClaims } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';
 import { parseCitizenId } from '../../../core/citizen-id';
 import { parseCreditCode } from '../../../core/credit-code';
@@ -38,7 +38,7 @@ import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store
 import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
-import type { CredentialIssuer } from './credential-issuer';
+import type { CredentialIssuer, CredentialRequest } from './credential-issuer';
 
 export interface IssueResponse {
   licenseId: string;
@@ -99,6 +99,12 @@ export class IssuanceService {
   private readonly pendingRows: GroupCommit<LicenseRow>;
   private readonly credentialRows: GroupCommit<CredentialRow>;
   private readonly batcher: AnchorBatcher;
+  /**
+   * Keyed requests in flight in this process, by principal and Idempotency-Key: a retry that
+   * arrives while the first is still anchoring waits for its outcome and replays it, instead of
+   * racing it to the same license id (which the store or the ledger would refuse as a conflict).
+   */
+  private readonly inFlight = new Map<string, { requestHash: string; outcome: Promise<Outcome<IssueResponse>> }>();
 
   constructor(private readonly deps: IssuanceDeps) {
     this.pendingRows = new GroupCommit((rows) => deps.store.insertLicenses(rows), { windowMs: 1, splitOnError: true });
@@ -166,30 +172,66 @@ export class IssuanceService {
     rawRequest: unknown,
     idempotencyKey: string | null,
   ): Promise<Outcome<IssueResponse>> {
-    const principal = `agency:${agency.id}`;
-    let licenseId = formatLicenseId(agency.province, randomBytes(8));
-    if (idempotencyKey !== null) {
-      const requestHash = sha256Hex(canonicalize(rawRequest));
-      const existing = await this.deps.store.claimIdempotencyKey({
-        principal,
-        key: idempotencyKey,
-        requestHash,
-        licenseId,
-        createdAt: this.now().toISOString(),
+    if (idempotencyKey === null) return this.createRow(agency, request, supersedes, formatLicenseId(agency.province, randomBytes(8)), null);
+    const requestHash = sha256Hex(canonicalize(rawRequest));
+    const slot = `agency:${agency.id}\n${idempotencyKey}`;
+    const running = this.inFlight.get(slot);
+    if (running) {
+      if (running.requestHash !== requestHash) throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
+      // A refusal is the answer to every retry; an outage is not, so the retry then tries itself.
+      const first = await running.outcome.catch((error: unknown) => {
+        if (isRefusal(error)) throw error;
+        return null;
       });
-      if (existing) {
-        if (existing.requestHash !== requestHash) {
-          throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
-        }
-        if (existing.state === 'done') return { status: existing.responseStatus ?? 201, body: existing.responseBody as IssueResponse, replayed: true };
-        if (existing.licenseId) {
-          const row = await this.deps.store.getLicense(existing.licenseId);
-          if (row) return this.finish(row, agency, idempotencyKey, true);
-          // The first attempt stopped between claiming the key and writing the license: carry on with its id.
-          licenseId = existing.licenseId;
-        }
+      if (first) return { ...first, replayed: true };
+      return this.create(agency, request, supersedes, rawRequest, idempotencyKey);
+    }
+    const outcome = this.createKeyed(agency, request, supersedes, requestHash, idempotencyKey);
+    this.inFlight.set(slot, { requestHash, outcome });
+    try {
+      return await outcome;
+    } finally {
+      this.inFlight.delete(slot);
+    }
+  }
+
+  private async createKeyed(
+    agency: AgencyRow,
+    request: IssueRequest,
+    supersedes: { id: string; reason: string } | null,
+    requestHash: string,
+    idempotencyKey: string,
+  ): Promise<Outcome<IssueResponse>> {
+    let licenseId = formatLicenseId(agency.province, randomBytes(8));
+    const existing = await this.deps.store.claimIdempotencyKey({
+      principal: `agency:${agency.id}`,
+      key: idempotencyKey,
+      requestHash,
+      licenseId,
+      createdAt: this.now().toISOString(),
+    });
+    if (existing) {
+      if (existing.requestHash !== requestHash) {
+        throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
+      }
+      if (existing.state === 'done') return { status: existing.responseStatus ?? 201, body: existing.responseBody as IssueResponse, replayed: true };
+      if (existing.licenseId) {
+        const row = await this.deps.store.getLicense(existing.licenseId);
+        if (row) return this.finish(row, agency, idempotencyKey, true);
+        // The first attempt stopped between claiming the key and writing the license: carry on with its id.
+        licenseId = existing.licenseId;
       }
     }
+    return this.createRow(agency, request, supersedes, licenseId, idempotencyKey);
+  }
+
+  private async createRow(
+    agency: AgencyRow,
+    request: IssueRequest,
+    supersedes: { id: string; reason: string } | null,
+    licenseId: string,
+    idempotencyKey: string | null,
+  ): Promise<Outcome<IssueResponse>> {
     const row = this.newLicenseRow(agency, request, licenseId, supersedes);
     await this.pendingRows.add(row);
     return this.finish(row, agency, idempotencyKey, false);
@@ -262,7 +304,7 @@ export class IssuanceService {
       }
     }
     // Only a resumed issuance can already have its credential.
-    const credential = (resumed ? await this.deps.store.latestCredential(current.id) : null) ?? (await this.issueCredential(current));
+    const credential = (resumed ? await this.currentCredential(current.id) : null) ?? (await this.issueCredential(current));
     const body = this.response(current, credential.credential);
     if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
     return { status: 201, body, replayed: resumed };
@@ -307,13 +349,37 @@ export class IssuanceService {
     return { txId: anchor.createdTxId, blockNumber: status?.blockNumber ?? -1 };
   }
 
-  /** The printed form: no holder key, every disclosure appended (the holder's wallet form comes from the credential offer). */
-  private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
+  /**
+   * What a credential of this license says, before a holder key or a status reference is added:
+   * the wallet form (OpenID4VCI) is `credentials.issue({ ...credentialRequestOf(row), holderJwk, status })`.
+   */
+  credentialRequestOf(row: LicenseRow): CredentialRequest {
     const record = row.record as unknown as LicenseRecord;
-    const issued = await this.deps.credentials.issue({
+    return {
       license: { licenseId: row.id, agencyId: row.agencyId, type: row.type, validFrom: row.validFrom, validUntil: row.validUntil },
       subject: credentialSubject(requestOf(record), { issuedOn: chinaDate(this.now()), issuerProvince: provinceOfLicenseId(row.id) }),
-    });
+    };
+  }
+
+  /**
+   * The stored credential, unless it predates the SD-JWT VC format (a bare `iss`, no disclosures):
+   * a registry upgraded in place hands out a fresh one for the same license instead.
+   */
+  private async currentCredential(licenseId: string): Promise<CredentialRow | null> {
+    const stored = await this.deps.store.latestCredential(licenseId);
+    if (!stored) return null;
+    try {
+      readRegisteredClaims(parseCredential(stored.credential).payload);
+      return stored;
+    } catch (error) {
+      if (error instanceof CredentialFormatError) return null;
+      throw error;
+    }
+  }
+
+  /** The printed form: no holder key, every disclosure appended (the holder's wallet form comes from the credential offer). */
+  private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
+    const issued = await this.deps.credentials.issue(this.credentialRequestOf(row));
     const stored: CredentialRow = {
       // The same key the audit trail uses: the hash of the decoded signature.
       id: parseCredential(issued.credential).ref,
@@ -380,7 +446,7 @@ export class IssuanceService {
   async credentialOf(agency: AgencyRow, id: string): Promise<string> {
     const row = await this.ownLicense(agency, id);
     if (row.state !== 'anchored') throw new RegistryError('LICENSE_PENDING', `license ${id} is ${row.state}; it has no credential yet`);
-    const credential = (await this.deps.store.latestCredential(id)) ?? (await this.issueCredential(row));
+    const credential = (await this.currentCredential(id)) ?? (await this.issueCredential(row));
     return credential.credential;
   }
 }
