@@ -11,6 +11,7 @@ import { RegistryError } from '../../core/errors';
 import {
   MAX_BATCH_ISSUE,
   REASON_CODES,
+  RENEW_REASONS,
   effectiveStatus,
   statusRefusal,
   type Agency,
@@ -220,7 +221,7 @@ export class LicenseContract extends RegistryContract {
   @Transaction()
   @Returns('string')
   async RenewLicense(ctx: Context, oldId: string, anchorJson: string, reason: string): Promise<string> {
-    const why = requireOneOf(reason, ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const, 'reason');
+    const why = requireOneOf(reason, RENEW_REASONS, 'reason');
     const input = parseAnchorInput(parseJsonArg(anchorJson, 'anchor'), 'anchor');
     const old = await getAnchor(ctx, oldId);
     const caller = callerOf(ctx);

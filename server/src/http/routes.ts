@@ -1,13 +1,15 @@
 /**
  * The HTTP API as a table: each route's method, path, who may call it, its request schema and
- * its handler. Express routes and the OpenAPI document are both generated from this table, so the
- * document cannot drift from what the server answers. Handlers stay a few lines: parse, call one
- * service, shape the reply.
+ * its handler. Express routes and the OpenAPI document are both generated from this table, so every
+ * route the server serves is in the document with the request schema it validates against (the
+ * responses are described, not schema-checked). Handlers stay a few lines: parse, call one service,
+ * shape the reply.
  */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { REASON_CODES } from '../../../core/anchor';
+import { REASON_CODES, RENEW_REASONS } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
+import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Services } from '../services/index';
 import { PRESENTATION_ROUTES } from './presentation-routes';
@@ -50,13 +52,12 @@ export interface RouteSpec {
   handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
 
-const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 const reasonBody = z.object({ reason: z.enum(REASON_CODES) }).strict();
 const renewBody = z
   .object({
-    reason: z.enum(['renewal', 'replacement', 'data-error', 'lost', 'damaged']).optional(),
+    reason: z.enum(RENEW_REASONS).optional(),
     holder: z.record(z.string(), z.unknown()).optional(),
     data: z.record(z.string(), z.unknown()).optional(),
     validFrom: z.string().optional(),
@@ -68,7 +69,7 @@ const searchBody = z.object({ idNumber: z.string().max(32).optional(), creditCod
 
 function licenseId(ctx: RouteContext): string {
   const id = ctx.params.id ?? '';
-  if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
+  if (!REGISTRY_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
   return id;
 }
 
@@ -296,7 +297,7 @@ export const ROUTES: RouteSpec[] = [
     async handle(ctx) {
       const { licenseId: query } = ctx.req.query;
       const id = typeof query === 'string' ? query : '';
-      if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
+      if (!REGISTRY_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
       return { status: 200, json: { licenseId: id, verifications: await ctx.services.verificationLog.ofLicense(agencyOf(ctx), id) } };
     },
   },

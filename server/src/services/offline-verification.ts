@@ -9,6 +9,7 @@ import { StatusList, type BitsPerStatus } from '@sd-jwt/jwt-status-list';
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
+import { REGISTRY_ID_SOURCE } from '../../../core/registry-id';
 import {
   BUNDLE_SIGNER_ROLE,
   OFFLINE_BUNDLE_TYP,
@@ -100,7 +101,7 @@ export class BundleTrustSource implements TrustSource {
 }
 
 /** `…/status-lists/<agency>/<list>`, on whichever node's base URL the token was fetched from. */
-const LIST_PATH = /\/status-lists\/([A-Za-z0-9][A-Za-z0-9_-]{2,63})\/([0-9]{1,6})$/;
+const LIST_PATH = new RegExp(`/status-lists/(${REGISTRY_ID_SOURCE})/([0-9]{1,6})$`);
 const STATUS_LIST_TOKEN_TYP = 'statuslist+jwt';
 
 function listKey(uri: string): string | null {

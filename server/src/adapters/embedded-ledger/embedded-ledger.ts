@@ -228,7 +228,8 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async evaluate(identity: string, fn: string, args: string[]): Promise<Buffer> {
-    // A block that commits mid-simulation tears the snapshot; reads are cheap, so simply re-run.
+    // A block that commits mid-simulation tears the snapshot; reads are cheap, so the evaluation runs
+    // again, at most five times in all, and the last answer stands.
     for (let attempt = 0; ; attempt++) {
       const endorsement = await this.endorse(identity, fn, args, true);
       if (!endorsement.torn || attempt >= 4) return endorsement.payload;

@@ -8,8 +8,6 @@ import { X509Certificate, createHash, createPrivateKey, createPublicKey, generat
 import forge from 'node-forge';
 
 const { asn1 } = forge;
-/** The TBSCertificate's `[3] extensions` tag number (RFC 5280 §4.1). */
-const EXTENSIONS_TAG = 3 as forge.asn1.Type;
 
 export const FABRIC_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
 const OID = {
@@ -137,6 +135,9 @@ function contextTag(tag: number): forge.asn1.Type {
   return tag;
 }
 
+/** The TBSCertificate's `[3] extensions` tag number (RFC 5280 §4.1). */
+const EXTENSIONS_TAG = contextTag(3);
+
 function issueCertificate(spec: CertificateSpec): string {
   const notBefore = new Date(Date.now() - 5 * 60 * 1000);
   const notAfter = new Date(notBefore.getTime() + spec.validDays * 24 * 3600 * 1000);
@@ -179,7 +180,7 @@ function issueCertificate(spec: CertificateSpec): string {
     sequence([time(notBefore), time(notAfter)]),
     name(spec.subject),
     fromDer(subjectPublicKey.export({ type: 'spki', format: 'der' })),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, contextTag(3), true, [sequence(extensions)]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, EXTENSIONS_TAG, true, [sequence(extensions)]),
   ]);
   const tbsDer = der(tbs);
   const signature = sign('sha256', tbsDer, spec.issuerKey);
