@@ -114,7 +114,7 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
     .write(bytes)
     .then(() => writer.close())
     .catch(() => undefined);
-  const reader = stream.readable.getReader();
+  const reader = (stream.readable as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -146,7 +146,7 @@ function jsonTextOf(segment: string): string | null {
     return null;
   }
   // Raw control characters are the separators and phrase tokens: JSON text never holds any.
-  if (!(text.startsWith('{') || text.startsWith('[')) || /[\u0000-\u001f]/.test(text)) return null;
+  if (!(text.startsWith('{') || text.startsWith('[')) || /[^\x20-\u{10ffff}]/u.test(text)) return null;
   return base64url.encode(text) === segment ? text : null;
 }
 
@@ -159,6 +159,8 @@ function substitutePhrases(text: string): string {
 }
 
 function restorePhrases(text: string): string {
+  // The codec's tokens are control characters, which JSON text never carries raw.
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0001-\u0008\u000b\u000c\u000e-\u001b]/g, (token) => PHRASES[TOKENS.indexOf(token)] ?? token);
 }
 

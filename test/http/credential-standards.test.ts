@@ -17,6 +17,7 @@ import { decodeCredentialQr, encodeCredentialQr } from '../../core/credential-qr
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest, makeIdCardRequest, type IssueRequest } from '../../core/license-types';
 import type { PrivateJwk } from '../../server/src/ports/keys';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { ifStarted } from '../support/defined';
 
 const TODAY = '2026-11-28';
 
@@ -112,7 +113,7 @@ describe('the credential on open standards', function () {
       issued.push({ type, request, credential: response.body.credential as string, licenseId: response.body.licenseId as string });
     }
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   describe('an outside verifier (OpenWallet Foundation SD-JWT VC, issuer metadata only)', () => {
     it('verifies each of the three types and sees every disclosed claim', async () => {

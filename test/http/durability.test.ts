@@ -197,7 +197,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('authentication failures', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
     const wrongKey = () => `elk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
     it('answers 429 past the failure limit per client address (behind a trusted proxy), even for a right key, and only there', async () => {
@@ -238,7 +238,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('revoking an API key', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('refuses the key from the next request on, even when the revocation overtook a look-up of that key', async () => {
       server = await startTestServer();

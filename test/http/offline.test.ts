@@ -13,6 +13,7 @@ import { OFFLINE_BUNDLE_TYP, TRUST_ANCHOR_FORMAT, type TrustAnchor } from '../..
 import { createCa, enroll } from '../../server/src/adapters/identity/local-ca';
 import { loadBundle } from '../../server/src/offline-verifier';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { defined } from '../support/defined';
 
 async function refusal(work: Promise<unknown>): Promise<RegistryError> {
   try {
@@ -60,7 +61,7 @@ describe('offline verification: a counter with no network', function () {
       ['330000', 'ZhejiangMSP', '浙江省'],
       ['510000', 'SichuanMSP', '四川省'],
     ]);
-    const channel = await server.running.registry.ledger.port.channelConfiguration(server.running.registry.nodes[0]!.readerIdentity);
+    const channel = await server.running.registry.ledger.port.channelConfiguration(defined(server.running.registry.nodes[0]).readerIdentity);
     for (const province of anchor.provinces) {
       const onDisk = readFileSync(join(server.dataDir, 'ca', province.mspId, 'ca-cert.pem'), 'utf8');
       expect(province.rootCertificates).to.deep.equal([onDisk]);
@@ -72,9 +73,9 @@ describe('offline verification: a counter with no network', function () {
   it('the bundle is one JWT signed by the province bundle signer, whose certificate chains to the anchor', async () => {
     const header = decodeProtectedHeader(bundle);
     expect(header).to.include({ alg: 'ES256', typ: OFFLINE_BUNDLE_TYP });
-    const leaf = new X509Certificate(Buffer.from((header.x5c as string[])[0]!, 'base64'));
+    const leaf = new X509Certificate(Buffer.from(defined((header.x5c as string[])[0]), 'base64'));
     expect(leaf.subject).to.include('CN=bundle-signer');
-    const zhejiangRoot = new X509Certificate(anchor.provinces[0]!.rootCertificates[0]!);
+    const zhejiangRoot = new X509Certificate(defined(defined(anchor.provinces[0]).rootCertificates[0]));
     expect(leaf.checkIssued(zhejiangRoot) && leaf.verify(zhejiangRoot.publicKey)).to.equal(true);
 
     const loaded = await loadBundle(bundle, anchor);
@@ -109,7 +110,7 @@ describe('offline verification: a counter with no network', function () {
   });
 
   it("a bundle signed by another of the province's identities (not a bundle signer) is refused", async () => {
-    const reader = server.running.registry.nodes[0]!.readerIdentity;
+    const reader = defined(server.running.registry.nodes[0]).readerIdentity;
     const wallet = JSON.parse(readFileSync(join(server.dataDir, 'wallet', `${reader}.id`), 'utf8')) as {
       credentials: { certificate: string; privateKey: string };
     };
