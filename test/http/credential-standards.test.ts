@@ -159,7 +159,7 @@ describe('the credential on open standards', function () {
   });
 
   describe('selective disclosure', () => {
-    it('holds none of the holder’s personal values in clear in the signed payload (raw, or base64url at any offset)', async () => {
+    it('holds none of the holder’s personal values in clear in the signed payload (raw, or base64url at any offset)', () => {
       for (const { type, credential, request } of issued) {
         const jws = credential.split('~')[0] ?? '';
         const payloadJson = JSON.stringify(decodeJson(jws.split('.')[1]));
@@ -202,7 +202,7 @@ describe('the credential on open standards', function () {
   });
 
   describe('signatures', () => {
-    it('are low-S: 200 signatures of the issuing signer, while raw OpenSSL ones are high-S about half the time', async () => {
+    it('are low-S: 200 signatures of the issuing signer, while raw OpenSSL ones are high-S about half the time', () => {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const signer = server.running.registry.keys.es256Signer(privateKey.export({ format: 'jwk' }) as unknown as PrivateJwk);
       let rawHigh = 0;

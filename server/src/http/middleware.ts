@@ -15,7 +15,7 @@ export const MAX_DEPTH = 32;
 export function jsonBody(): RequestHandler[] {
   const depthCheck: RequestHandler = (req, _res, next) => {
     if (req.body !== undefined && depthOf(req.body) > MAX_DEPTH) {
-      next(new RegistryError('NESTING_TOO_DEEP', `the JSON body nests deeper than ${MAX_DEPTH} levels`));
+      next(new RegistryError('NESTING_TOO_DEEP', `the JSON body nests deeper than ${MAX_DEPTH} levels`, { field: 'body' }));
       return;
     }
     next();
@@ -149,7 +149,7 @@ function edgeError(error: unknown): RegistryError | null {
     case 'entity.too.large':
       return new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
     case 'entity.parse.failed':
-      return new RegistryError('MALFORMED_JSON', 'the body is not valid JSON');
+      return new RegistryError('MALFORMED_JSON', 'the body is not valid JSON (an object or an array)', { field: 'body' });
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');

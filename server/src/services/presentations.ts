@@ -182,7 +182,7 @@ export class PresentationsService {
         },
       },
       jar: {
-        requestUri: `${row.responseUri.replace(/\/response$/, '/request')}`,
+        requestUri: row.responseUri.replace(/\/response$/, '/request'),
         jwtSigner: { method: 'did', didUrl, alg: 'ES256' },
         expiresInSeconds: seconds,
       },
