@@ -233,7 +233,8 @@ export class TrustContract extends RegistryContract {
     const now = txTime(ctx);
     const existing = await provinceKeys(ctx, province);
     if (existing.some((key) => key.kid === kid)) throw new RegistryError('KEY_EXISTS', `key ${kid} is already registered for province ${province}`);
-    for (const old of existing.filter((key) => key.purpose === use && key.status === 'active')) {
+    // Every province key has one purpose today (status lists), so `use` selects them all.
+    for (const old of existing.filter((key) => key.status === 'active')) {
       await writeJson(ctx, stateKey(ctx, KEY.provinceKey, province, old.kid), { ...old, status: 'retired', retiredAt: now });
     }
     const key: ProvinceKey = { docType: 'provinceKey', province, purpose: use, kid, jwk, status: 'active', createdAt: now, retiredAt: null };

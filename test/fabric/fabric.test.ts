@@ -132,7 +132,7 @@ describe('Fabric mode', function () {
       const issued = await zhejiang.api('POST', '/api/v1/licenses', { key: zhejiang.agencyKey('zj-psb'), body: idCardBody() });
       expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
       const { licenseId, credential } = issued.body as { licenseId: string; credential: string };
-      const { idx, uri } = (decodeJwt(credential.split('~')[0]!) as { status: { status_list: { idx: number; uri: string } } }).status.status_list;
+      const { idx, uri } = (decodeJwt(defined(credential.split('~')[0])) as { status: { status_list: { idx: number; uri: string } } }).status.status_list;
       expect(uri.startsWith(`${zhejiang.url}/status-lists/zj-psb/`)).to.equal(true);
       // The same list, derived from the same ledger, on the other province's node.
       const atSichuan = `${sichuan.url}${new URL(uri).pathname}`;

@@ -13,7 +13,7 @@ import { ifStarted } from '../support/defined';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** What a mutation may write: base64url, the separators of the compact form, and a few troublemakers. */
-const ALPHABET = [...BASE64URL, '.', '~', '=', '+', '/', ' ', '\n', '\u0000', '\u00e9', '\u{1f600}'];
+const ALPHABET = [...BASE64URL.split(''), '.', '~', '=', '+', '/', ' ', '\n', '\u0000', '\u00e9', '\u{1f600}'];
 
 type Mutation = { kind: 'replace' | 'insert'; at: number; text: string } | { kind: 'delete'; at: number };
 

@@ -408,8 +408,8 @@ describe('registry HTTP API: verification', function () {
       const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ jwk: object }> }>;
       const jwk = defined(defined(issuers.find((issuer) => issuer.id === 'zj-psb')).keys.at(-1)).jwk;
       const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-      const es256 = (key: ReturnType<typeof createPublicKey>) => async (data: string, signature: string) =>
-        cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+      const es256 = (key: ReturnType<typeof createPublicKey>) => (data: string, signature: string) =>
+        Promise.resolve(cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')));
       const sdjwt = new SDJwtVcInstance({
         hasher: digest,
         verifier: es256(publicKey),

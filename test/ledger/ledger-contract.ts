@@ -395,8 +395,8 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
           anchorFor('zj-psb', 'id-card'),
         ];
         await net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', [JSON.stringify(batch)]);
-        expect((await entriesOf(batch[1]!.id)).map((entry) => entry.idx)).to.deep.equal([9]);
-        expect(await entriesOf(batch[2]!.id)).to.deep.equal([]);
+        expect((await entriesOf(defined(batch[1]).id)).map((entry) => entry.idx)).to.deep.equal([9]);
+        expect(await entriesOf(defined(batch[2]).id)).to.deep.equal([]);
       });
 
       it('refuses a taken index with STATUS_INDEX_TAKEN, in a batch too, and a malformed entry', async () => {

@@ -318,7 +318,7 @@ export class IssuanceService {
 
   private async anchor(row: LicenseRow, agency: AgencyRow, resumed: boolean): Promise<{ row: LicenseRow; entry: CredentialStatus | null }> {
     let anchored: { txId: string; blockNumber: number } | null = null;
-    let entry: CredentialStatus | null = null;
+    let entry: CredentialStatus | null;
     // The batcher records its batches as anchored itself; every other path records here.
     let recorded = false;
     if (resumed) anchored = await this.findAnchor(row, agency);
