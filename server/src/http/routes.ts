@@ -12,7 +12,6 @@ import { RegistryError } from '../../../core/errors';
 import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Services } from '../services/index';
-import { PRESENTATION_ROUTES } from './presentation-routes';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
 import type { StatusReader } from '../services/registry-info';
@@ -409,5 +408,4 @@ export const ROUTES: RouteSpec[] = [
       return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ...report } };
     },
   },
-  ...PRESENTATION_ROUTES,
 ];
