@@ -15,7 +15,7 @@ import { randomInt } from 'node:crypto';
 import { StatusList, createHeaderAndPayload } from '@sd-jwt/jwt-status-list';
 import { isProvinceCode } from '../../../core/admin-divisions';
 import type { AgencyKey, StoredStatus } from '../../../core/anchor';
-import { AGENCY_ID } from '../../../core/credential';
+import { REGISTRY_ID } from '../../../core/registry-id';
 import { RegistryError } from '../../../core/errors';
 import { LIST_ID_PATTERN, STATUS_LIST_BITS, STATUS_LIST_SIZE, type StatusEntryView } from '../../../core/status-list';
 import type { Clock } from '../ports/clock';
@@ -278,13 +278,13 @@ export class StatusListService {
   /** The signed Status List Token of `<agency>/<list>`, reused while the list is unchanged and fresh. */
   async token(agencyId: string, listId: string): Promise<string> {
     // A malformed agency id never reaches the ledger, whose refusal would be a 400 carrying a query's txId.
-    if (!LIST_ID_PATTERN.test(listId) || !AGENCY_ID.test(agencyId)) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);
+    if (!LIST_ID_PATTERN.test(listId) || !REGISTRY_ID.test(agencyId)) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);
     const lists = await this.lists(agencyId);
     const list = lists.lists.get(listId);
     if (!list) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);
     const id = `${agencyId}/${listId}`;
     const cached = this.signed.get(id);
-    if (cached && cached.version === list.version && Date.now() - cached.at < this.options.maxTokenAgeMs) return cached.token;
+    if (cached?.version === list.version && Date.now() - cached.at < this.options.maxTokenAgeMs) return cached.token;
     let signing = this.signing.get(id);
     if (!signing) {
       signing = this.sign(lists, list).finally(() => this.signing.delete(id));
@@ -346,7 +346,8 @@ export class StatusListService {
    */
   async provinceIssuerKeys(code: string, identity: string): Promise<AgencyKey[] | null> {
     if (!isProvinceCode(code)) return null;
-    const keys = (await this.deps.ledger.listProvinceKeys(identity, code)).filter((key) => key.purpose === 'status-list');
+    // Province keys have one purpose today: status lists.
+    const keys = await this.deps.ledger.listProvinceKeys(identity, code);
     if (keys.length === 0) return null;
     return keys.map(({ kid, jwk, status, createdAt, retiredAt }) => ({ kid, jwk, status, createdAt, retiredAt }));
   }
@@ -357,9 +358,7 @@ export class StatusListService {
    */
   async ensureProvinceKeys(): Promise<void> {
     for (const node of this.deps.nodes) {
-      const onLedger = (await this.deps.ledger.listProvinceKeys(node.readerIdentity, node.code)).find(
-        (key) => key.purpose === 'status-list' && key.status === 'active',
-      );
+      const onLedger = (await this.deps.ledger.listProvinceKeys(node.readerIdentity, node.code)).find((key) => key.status === 'active');
       const held = await this.deps.signingKeys.list(provinceKeyOwner(node.code));
       if (onLedger && held.some((key) => key.kid === onLedger.kid && key.status === 'active')) continue;
       const pair: KeyPair = await this.deps.signingKeys.create(provinceKeyOwner(node.code));
