@@ -19,6 +19,7 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
+import { AdminService } from './services/admin';
 import { GroupCommit } from './services/group-commit';
 import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
 import { IssuanceService } from './services/issuance';
@@ -44,6 +45,7 @@ export interface Registry {
   lifecycle: LifecycleService;
   verification: VerificationService;
   info: RegistryInfoService;
+  admin: AdminService;
   audit: GroupCommit<VerificationLogEntry>;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
@@ -137,7 +139,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       publicUrl: config.publicUrl ?? '',
     });
     let demo: DemoFile | null = null;
-    if (!existsSync(join(config.dataDir, 'demo.json'))) {
+    if (config.demo && !existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
@@ -158,7 +160,13 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       issuance,
       lifecycle: new LifecycleService(store, ledger, issuance, clock),
       verification: new VerificationService(cache, keys, audit, clock),
-      info: new RegistryInfoService(ledger, clock),
+      info: new RegistryInfoService(ledger, clock, {
+        provinces: opened.nodes.map((node) => ({ code: node.code, name: node.name, mspId: node.mspId })),
+        ledger: config.ledger,
+        store: config.databaseUrl ? 'PostgreSQL' : 'PGlite',
+        version: '0.1.0',
+      }),
+      admin: new AdminService({ store, ledger, signingKeys, principals, clock, nodes: opened.nodes, issuerIdentity: opened.issuerIdentity }),
       audit,
       demo,
       close: async () => {

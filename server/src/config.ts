@@ -21,6 +21,8 @@ const schema = z.object({
   /** Requests per minute per client address on the public, unauthenticated endpoints. */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
+  /** Create the demo provinces, agencies, counters and keys on first start (default: on for the embedded ledger only). */
+  DEMO: z.enum(['true', 'false', '1', '0', 'on', 'off']).optional(),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
   /** base64 of ≥ 32 bytes; provinces that want cross-province holder look-ups share it. */
@@ -47,6 +49,7 @@ export interface Config {
   databaseSchema: string | null;
   publicRateLimit: number;
   ledger: 'embedded' | 'fabric';
+  demo: boolean;
   storeKey: string | null;
   holderRefKey: string | null;
   publicUrl: string | null;
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
     ledger: e.LEDGER,
+    demo: e.DEMO === undefined ? e.LEDGER === 'embedded' : ['true', '1', 'on'].includes(e.DEMO),
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

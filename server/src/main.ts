@@ -14,14 +14,11 @@ async function main(): Promise<void> {
     `elicense registry listening on ${running.url}  (ledger: ${config.ledger}, store: ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}, data: ${config.dataDir})`,
   );
   console.log(`  provinces served: ${registry.nodes.map((node) => `${node.name} ${node.code} (${node.mspId})`).join(', ')}`);
-  if (registry.demo) {
-    console.log('\nDemo created. These API keys are shown once; they are also in', join(config.dataDir, 'demo.json'), '(mode 0600):');
-    for (const agency of registry.demo.agencies)
-      console.log(`  agency  ${agency.id.padEnd(22)} ${agency.name}  [${agency.licenseTypes.join(', ')}]\n          ${agency.apiKey}`);
-    for (const counter of registry.demo.counters) console.log(`  counter ${counter.id.padEnd(22)} ${counter.name}\n          ${counter.apiKey}`);
-  } else {
-    console.log(`  demo API keys: ${join(config.dataDir, 'demo.json')}`);
-  }
+  // Keys never go to stdout, where a log collector would keep them: only the 0600 file has them.
+  if (registry.demo) console.log(`  demo created; its API keys (admin, agencies, counters) are in ${join(config.dataDir, 'demo.json')} (mode 0600)`);
+  else if (config.demo) console.log(`  demo API keys: ${join(config.dataDir, 'demo.json')}`);
+  else console.log('  no demo (DEMO=false): provision with `npm run admin -- help`');
+  console.log(`  pages: ${running.url}/  ${running.url}/agency  ${running.url}/admin  ${running.url}/wallet  ${running.url}/counter`);
   console.log(`\nTry: curl ${running.url}/api/v1/license-types   |   API: ${running.url}/api/v1/openapi.json`);
   let stopping = false;
   const stop = (signal: string) => {

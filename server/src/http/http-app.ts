@@ -17,6 +17,10 @@ function allowed(route: RouteSpec, res: Response): void {
     if (!principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs an agency API key (Authorization: Bearer …)');
     if (principal.kind !== 'agency') throw new RegistryError('FORBIDDEN', 'this endpoint needs an agency API key');
   }
+  if (route.access === 'admin') {
+    if (!principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs a province admin API key (Authorization: Bearer …)');
+    if (principal.kind !== 'admin') throw new RegistryError('FORBIDDEN', 'this endpoint needs a province admin API key');
+  }
 }
 
 export function createHttpApp(registry: Registry, log: (line: string) => void = (line) => console.error(line)): Express {

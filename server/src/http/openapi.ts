@@ -49,7 +49,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
       ...(params.length ? { parameters: params } : {}),
       ...(bodySchema ? { requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } } } : {}),
       responses,
-      security: route.access === 'agency' ? [{ apiKey: [] }] : route.access === 'verifier' ? [{ apiKey: [] }, {}] : [],
+      security: route.access === 'agency' || route.access === 'admin' ? [{ apiKey: [] }] : route.access === 'verifier' ? [{ apiKey: [] }, {}] : [],
       'x-access': route.access,
     };
     paths[openApiPath(route.path)] = { ...(paths[openApiPath(route.path)] ?? {}), [route.method]: operation };

@@ -13,8 +13,9 @@ import type { Registry } from '../app';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
 import type { Verifier } from '../services/verification';
+import { ADMIN_ROUTES } from './admin-routes';
 
-export type Access = 'agency' | 'verifier' | 'public' | 'open';
+export type Access = 'agency' | 'admin' | 'verifier' | 'public' | 'open';
 
 export interface Reply {
   status: number;
@@ -131,6 +132,22 @@ export const ROUTES: RouteSpec[] = [
     },
     async handle(ctx) {
       return issued(await ctx.registry.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses',
+    operationId: 'listOwnLicenses',
+    summary: "The agency's own licenses, newest first (?limit=1..200, ?before=<createdAt> for the next page)",
+    access: 'agency',
+    responses: { 200: 'The licenses', 400: 'A bad limit or before' },
+    async handle(ctx) {
+      const limit = ctx.req.query.limit === undefined ? 50 : Number(ctx.req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new RegistryError('INVALID_ARGUMENT', 'limit must be an integer from 1 to 200');
+      const before = typeof ctx.req.query.before === 'string' ? ctx.req.query.before : undefined;
+      if (before !== undefined && Number.isNaN(Date.parse(before)))
+        throw new RegistryError('INVALID_ARGUMENT', 'before must be an instant (createdAt of the last row)');
+      return { status: 200, json: { licenses: await ctx.registry.lifecycle.listOwn(agencyOf(ctx), limit, before) }, headers: { 'Cache-Control': 'no-store' } };
     },
   },
   {
@@ -346,4 +363,5 @@ export const ROUTES: RouteSpec[] = [
       return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ledger, store, ledgerKind: ctx.registry.config.ledger } };
     },
   },
+  ...ADMIN_ROUTES,
 ];

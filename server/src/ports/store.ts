@@ -21,6 +21,19 @@ import type { PublicJwk } from '../../../core/anchor';
 import type { PrivateJwk } from './keys';
 
 export type PrincipalKind = 'agency' | 'counter';
+/** Who an API key speaks for: an agency, a counter, or a province's administration. */
+export type ApiKeyKind = PrincipalKind | 'admin';
+
+/** A service a counter offers, as data: what it asks a holder to show. */
+export interface CounterService {
+  id: string;
+  name: { zh: string; en: string };
+  licenseType: string;
+  /** Claim names as the type's metadata lists them; the holder discloses only these. */
+  claims: string[];
+  /** Whether the service accepts a credential without holder binding (the printed form). */
+  acceptUnbound: boolean;
+}
 
 export interface AgencyRow {
   id: string;
@@ -37,13 +50,16 @@ export interface CounterRow {
   id: string;
   name: string;
   province: string;
+  /** Absent on write keeps the stored services (an older caller's upsert). */
+  services?: CounterService[];
   createdAt: string;
 }
 
 export interface ApiKeyRow {
   /** Public part of the key, used to find the row; the secret is only stored hashed. */
   id: string;
-  principalKind: PrincipalKind;
+  principalKind: ApiKeyKind;
+  /** The agency or counter id; for an admin key, the province code. */
   principalId: string;
   province: string;
   /** SHA-256 of the secret part (32 bytes); the service compares it in constant time. */
@@ -151,10 +167,14 @@ export interface Store {
   /** Inserts or updates every field but createdAt, which keeps its first value. */
   upsertCounter(row: CounterRow): Promise<void>;
   getCounter(id: string): Promise<CounterRow | null>;
+  /** Ordered by id. */
+  listCounters(province: string): Promise<CounterRow[]>;
 
   /** Fails with ALREADY_EXISTS if the id is taken. */
   insertApiKey(row: ApiKeyRow): Promise<void>;
   getApiKey(id: string): Promise<ApiKeyRow | null>;
+  /** The keys filed under a province, oldest first. */
+  listApiKeys(province: string): Promise<ApiKeyRow[]>;
   /** Sets revokedAt; revoking a revoked key keeps the first date. NOT_FOUND if unknown. */
   revokeApiKey(id: string, revokedAt: string): Promise<void>;
 
@@ -174,6 +194,8 @@ export interface Store {
   listLicensesByState(state: LicenseState, limit: number): Promise<LicenseRow[]>;
   /** Oldest first. */
   listLicensesByHolderRef(holderRef: string, agencyId: string): Promise<LicenseRow[]>;
+  /** An agency's licenses, newest first, created before `before` when given; limit 1..1000. */
+  listLicensesByAgency(agencyId: string, limit: number, before?: string): Promise<LicenseRow[]>;
   /**
    * pending or failed → anchored (a "failed" submit whose commit later shows up is recovered).
    * Repeating it with the same txId is a no-op; another txId on an anchored license is

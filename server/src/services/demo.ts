@@ -6,7 +6,7 @@
  * half-way simply runs it again.
  */
 import type { Clock } from '../ports/clock';
-import type { Store } from '../ports/store';
+import type { CounterService, Store } from '../ports/store';
 import type { PrincipalsService } from './principals';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';
@@ -50,7 +50,21 @@ export const DEMO_COUNTERS: readonly DemoCounter[] = [
   { id: 'sc-chengdu-counter', name: '成都市政务服务中心窗口', province: '510000' },
 ];
 
+/** What a demo counter offers: the counter asks for these claims only. */
+export const DEMO_SERVICES: CounterService[] = [
+  { id: 'hotel-check-in', name: { zh: '酒店入住登记', en: 'Hotel check-in' }, licenseType: 'id-card', claims: ['name'], acceptUnbound: false },
+  {
+    id: 'business-registration',
+    name: { zh: '企业业务办理', en: 'Business matters' },
+    licenseType: 'business-license',
+    claims: ['name', 'uscc'],
+    acceptUnbound: true,
+  },
+];
+
 export interface DemoFile {
+  /** One province-administration key per province this node serves. */
+  admins: Array<{ province: string; name: string; apiKey: string }>;
   agencies: Array<DemoAgency & { apiKey: string }>;
   counters: Array<DemoCounter & { apiKey: string }>;
 }
@@ -87,10 +101,12 @@ function countersOf(node: ProvinceNode): DemoCounter[] {
 
 /** Creates the demo for the provinces this node serves and returns its keys. */
 export async function createDemo(deps: DemoDeps, nodes: ProvinceNode[], agencies: readonly DemoAgency[] = DEMO_AGENCIES): Promise<DemoFile> {
-  const file: DemoFile = { agencies: [], counters: [] };
+  const file: DemoFile = { admins: [], agencies: [], counters: [] };
   const now = deps.clock().toISOString();
   for (const node of nodes) {
     await deps.ledger.registerProvince(node.adminIdentity, node.code);
+    const admin = await deps.principals.createApiKey('admin', node.code, node.code);
+    file.admins.push({ province: node.code, name: node.name, apiKey: admin.token });
     for (const agency of agencies.filter((candidate) => candidate.province === node.code)) {
       const identityLabel = await deps.issuerIdentity(node, agency.id);
       await ensureAgency(deps, node, agency);
@@ -99,7 +115,7 @@ export async function createDemo(deps: DemoDeps, nodes: ProvinceNode[], agencies
       file.agencies.push({ ...agency, apiKey: key.token });
     }
     for (const counter of countersOf(node)) {
-      await deps.store.upsertCounter({ ...counter, createdAt: now });
+      await deps.store.upsertCounter({ ...counter, services: DEMO_SERVICES, createdAt: now });
       const key = await deps.principals.createApiKey('counter', counter.id, counter.province);
       file.counters.push({ ...counter, apiKey: key.token });
     }

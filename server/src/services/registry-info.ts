@@ -55,11 +55,24 @@ function statusView(anchor: LicenseAnchor, today: string): LicenseStatusView {
   };
 }
 
+/** What this node is, for its landing page: nothing secret, nothing personal. */
+export interface NodeDescription {
+  provinces: Array<{ code: string; name: string; mspId: string }>;
+  ledger: 'embedded' | 'fabric';
+  store: 'PGlite' | 'PostgreSQL';
+  version: string;
+}
+
 export class RegistryInfoService {
   constructor(
     private readonly ledger: RegistryLedger,
     private readonly clock: Clock,
+    private readonly description: NodeDescription = { provinces: [], ledger: 'embedded', store: 'PGlite', version: '0.1.0' },
   ) {}
+
+  node(): NodeDescription {
+    return this.description;
+  }
 
   async issuers(identity: string): Promise<IssuerView[]> {
     const agencies = await this.ledger.listAgencies(identity);

@@ -4,14 +4,15 @@ import { isIsoDate } from '../../../../core/dates';
 import { RegistryError } from '../../../../core/errors';
 import type {
   AgencyRow,
+  ApiKeyKind,
   ApiKeyRow,
   CounterRow,
+  CounterService,
   CredentialRow,
   IdempotencyClaim,
   IdempotencyRow,
   LicenseRow,
   LicenseState,
-  PrincipalKind,
   SigningKeyRow,
   Store,
   VerificationLogEntry,
@@ -34,7 +35,7 @@ export function createPostgresStore(sql: SqlClient, options: PostgresStoreOption
 }
 
 const LICENSE_STATES: readonly LicenseState[] = ['pending', 'anchored', 'failed'];
-const PRINCIPAL_KINDS: readonly PrincipalKind[] = ['agency', 'counter'];
+const API_KEY_KINDS: readonly ApiKeyKind[] = ['agency', 'counter', 'admin'];
 const VERIFIER_KINDS: readonly VerificationLogEntry['verifierKind'][] = ['agency', 'counter', 'public'];
 const VERDICTS: readonly VerificationLogEntry['verdict'][] = ['valid', 'invalid', 'indeterminate'];
 const KEY_STATUSES: readonly SigningKeyRow['status'][] = ['active', 'retired'];
@@ -47,7 +48,7 @@ const MAX_LIST_LIMIT = 1000;
 const VERIFICATIONS_PER_INSERT = 1000;
 
 const AGENCY_COLUMNS = 'id, name, province, msp_id, license_types, identity_label, created_at';
-const COUNTER_COLUMNS = 'id, name, province, created_at';
+const COUNTER_COLUMNS = 'id, name, province, services, created_at';
 const API_KEY_COLUMNS = 'id, principal_kind, principal_id, province, secret_hash, created_at, revoked_at';
 const SIGNING_KEY_COLUMNS = 'kid, agency_id, public_jwk, private_jwk_enc, status, created_at, retired_at';
 // Dates go out as text: both drivers would turn a `date` into a JS Date at some time zone's midnight.
@@ -121,18 +122,24 @@ class PostgresStore implements Store {
   async upsertCounter(row: CounterRow): Promise<void> {
     await this.run('upsert counter', () =>
       this.sql.query(
-        `INSERT INTO counters (${COUNTER_COLUMNS}) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, province = EXCLUDED.province`,
-        [row.id, row.name, row.province, instantParam(row.createdAt)],
+        `INSERT INTO counters (${COUNTER_COLUMNS}) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, province = EXCLUDED.province,
+           services = CASE WHEN $4::jsonb IS NULL THEN counters.services ELSE EXCLUDED.services END`,
+        [row.id, row.name, row.province, row.services === undefined ? null : JSON.stringify(row.services), instantParam(row.createdAt)],
       ),
     );
   }
 
   async getCounter(id: string): Promise<CounterRow | null> {
     const rows = await this.run('get counter', () => this.sql.query(`SELECT ${COUNTER_COLUMNS} FROM counters WHERE id = $1`, [id]));
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    return { id: text(row, 'id'), name: text(row, 'name'), province: text(row, 'province'), createdAt: instant(row, 'created_at') };
+    return rows.length === 0 ? null : counterFrom(rows[0]);
+  }
+
+  async listCounters(province: string): Promise<CounterRow[]> {
+    const rows = await this.run('list counters', () =>
+      this.sql.query(`SELECT ${COUNTER_COLUMNS} FROM counters WHERE province = $1 ORDER BY id COLLATE "C"`, [province]),
+    );
+    return rows.map(counterFrom);
   }
 
   // --- API keys ------------------------------------------------------------------------------
@@ -156,17 +163,14 @@ class PostgresStore implements Store {
 
   async getApiKey(id: string): Promise<ApiKeyRow | null> {
     const rows = await this.run('get api key', () => this.sql.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = $1`, [id]));
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    return {
-      id: text(row, 'id'),
-      principalKind: oneOf(row, 'principal_kind', PRINCIPAL_KINDS),
-      principalId: text(row, 'principal_id'),
-      province: text(row, 'province'),
-      secretHash: bytes(row, 'secret_hash'),
-      createdAt: instant(row, 'created_at'),
-      revokedAt: instantOrNull(row, 'revoked_at'),
-    };
+    return rows.length === 0 ? null : apiKeyFrom(rows[0]);
+  }
+
+  async listApiKeys(province: string): Promise<ApiKeyRow[]> {
+    const rows = await this.run('list api keys', () =>
+      this.sql.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE province = $1 ORDER BY created_at, id COLLATE "C"`, [province]),
+    );
+    return rows.map(apiKeyFrom);
   }
 
   async revokeApiKey(id: string, revokedAt: string): Promise<void> {
@@ -287,6 +291,17 @@ class PostgresStore implements Store {
         holderRef,
         agencyId,
       ]),
+    );
+    return rows.map((row) => this.licenseFrom(row));
+  }
+
+  async listLicensesByAgency(agencyId: string, limit: number, before?: string): Promise<LicenseRow[]> {
+    const rows = await this.run('list licenses by agency', () =>
+      this.sql.query(
+        `SELECT ${LICENSE_COLUMNS} FROM licenses WHERE agency_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2::timestamptz)
+         ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $3`,
+        [agencyId, before === undefined ? null : instantParam(before), limitParam(limit)],
+      ),
     );
     return rows.map((row) => this.licenseFrom(row));
   }
@@ -640,6 +655,31 @@ function limitParam(limit: number): number {
 // --- reading rows: the one place that absorbs the drivers' differences ----------------------
 // pg returns int8 as a string and bytea as a Buffer; PGlite returns int8 as a bigint and bytea as
 // a Uint8Array. Both return timestamptz as a Date and jsonb already parsed.
+
+function counterFrom(row: SqlRow): CounterRow {
+  const services = json(row, 'services');
+  if (!Array.isArray(services)) throw unexpected('counters.services', services);
+  return {
+    id: text(row, 'id'),
+    name: text(row, 'name'),
+    province: text(row, 'province'),
+    // Written only through the admin service, which validates each service.
+    services: services as CounterService[],
+    createdAt: instant(row, 'created_at'),
+  };
+}
+
+function apiKeyFrom(row: SqlRow): ApiKeyRow {
+  return {
+    id: text(row, 'id'),
+    principalKind: oneOf(row, 'principal_kind', API_KEY_KINDS),
+    principalId: text(row, 'principal_id'),
+    province: text(row, 'province'),
+    secretHash: bytes(row, 'secret_hash'),
+    createdAt: instant(row, 'created_at'),
+    revokedAt: instantOrNull(row, 'revoked_at'),
+  };
+}
 
 function agencyFrom(row: SqlRow): AgencyRow {
   return {
