@@ -7,6 +7,7 @@ import { RegistryError } from '../../../core/errors';
 import type { Registry } from '../app';
 import { authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
+import { mountPages, securityHeaders } from './pages';
 import { ROUTES, type RouteSpec } from './routes';
 
 const VERSION = '0.1.0';
@@ -31,6 +32,7 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
   app.set('trust proxy', false);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(registry.config.publicRateLimit);
+  app.use(securityHeaders());
   app.use(jsonBody());
   app.use(authenticate(registry.principals));
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -60,6 +62,7 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
     ];
     app[route.method](route.path, ...handlers);
   }
+  mountPages(app);
   app.use((req, _res, next) => next(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
   return app;

@@ -1,0 +1,98 @@
+/**
+ * The pages (built from web/ into dist/web by `npm run build`), served by the registry itself,
+ * and the headers a citizen-facing site sends: a Content-Security-Policy that allows only this
+ * origin's scripts and styles (no inline script or style anywhere; 'wasm-unsafe-eval' only so the
+ * QR decoder's WebAssembly can compile), no framing, nosniff on everything, no-store on every API
+ * answer that may carry personal data.
+ */
+import express, { type Express, type RequestHandler } from 'express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** dist/web, beside dist/server: this file runs from dist/server/src/http. */
+export const WEB_ROOT = resolve(__dirname, '..', '..', '..', 'web');
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "media-src 'self' blob:",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PAGES: Record<string, string> = {
+  '/': 'index.html',
+  '/agency': 'agency.html',
+  '/admin': 'admin.html',
+  '/wallet': 'wallet.html',
+  '/counter': 'counter.html',
+};
+
+/** API paths whose answers carry nothing personal or secret and may be cached by a browser. */
+const CACHEABLE_API = new Set(['/api/v1/license-types', '/api/v1/openapi.json', '/api/v1/node', '/healthz']);
+
+/** nosniff everywhere; no-store on API answers (records, credentials, QR codes, keys) unless public metadata. */
+export function securityHeaders(): RequestHandler {
+  return (req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    res.set('Referrer-Policy', 'no-referrer');
+    if ((req.path.startsWith('/api/') || req.path === '/healthz') && !CACHEABLE_API.has(req.path)) res.set('Cache-Control', 'no-store');
+    next();
+  };
+}
+
+function pageHeaders(res: express.Response): void {
+  res.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.set('X-Frame-Options', 'DENY');
+  res.set('Cross-Origin-Opener-Policy', 'same-origin');
+  res.set('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
+}
+
+/** Mounts the static files and the page routes; without a build the pages answer 503 saying how to build. */
+export function mountPages(app: Express): void {
+  const root = WEB_ROOT;
+  app.use(
+    '/static',
+    express.static(join(root, 'static'), {
+      index: false,
+      fallthrough: true,
+      // Names are not content-hashed: revalidate, so a new build is picked up at once.
+      setHeaders: (res) => {
+        res.set('Cache-Control', 'no-cache');
+        pageHeaders(res);
+      },
+    }),
+  );
+  for (const [name, type] of [
+    ['sw.js', 'text/javascript'],
+    ['manifest.webmanifest', 'application/manifest+json'],
+    ['icon.svg', 'image/svg+xml'],
+  ] as const) {
+    app.get(`/${name}`, (_req, res, next) => {
+      const file = join(root, name);
+      if (!existsSync(file)) return next();
+      pageHeaders(res);
+      res.set('Cache-Control', 'no-cache');
+      res.type(type).sendFile(file);
+    });
+  }
+  for (const [path, file] of Object.entries(PAGES)) {
+    app.get(path, (_req, res) => {
+      pageHeaders(res);
+      res.set('Cache-Control', 'no-cache');
+      const page = join(root, file);
+      if (!existsSync(page)) {
+        res.status(503).type('text/plain').send('The pages are not built: run npm run build.\n');
+        return;
+      }
+      res.type('html').sendFile(page);
+    });
+  }
+}
