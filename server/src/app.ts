@@ -1,7 +1,8 @@
 /**
  * The composition root: the only module that knows both the ports and the adapters behind them.
  * `openRegistry` opens the store, the wallet and the ledger the config names, builds the services
- * over them, creates the demo on first start and finishes issuances a crash left open.
+ * over them and creates the demo on first start; once the server listens, `listening` finishes
+ * issuances a crash left open (their credentials need the public base URL).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -21,15 +22,24 @@ import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { AdminService } from './services/admin';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialIssuer } from './services/credential-issuer';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
+import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { PrincipalsService } from './services/principals';
+import { PublicBaseUrl } from './services/public-base-url';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -46,7 +56,17 @@ export interface Registry {
   verification: VerificationService;
   info: RegistryInfoService;
   admin: AdminService;
+  /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
+  publicBase: PublicBaseUrl;
+  /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
+  credentials: CredentialIssuer;
+  /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
+  issuerMetadata: IssuerMetadataService;
+  /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
+  listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   close(): Promise<void>;
@@ -129,11 +149,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
     const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const publicBase = new PublicBaseUrl(config.publicUrl);
+    const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const issuance = new IssuanceService({
       store,
       ledger,
-      keys,
-      signingKeys,
+      credentials,
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
@@ -143,10 +164,32 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
-    const recovered = await issuance.recoverPending((id) => store.getAgency(id));
-    if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-      log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
-    }
+    const qr = new QrCodeRenderer();
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const verification = new VerificationService(cache, audit, clock);
+    const info = new RegistryInfoService(ledger, clock, {
+      provinces: opened.nodes.map((node) => ({ code: node.code, name: node.name, mspId: node.mspId })),
+      ledger: config.ledger,
+      store: config.databaseUrl ? 'PostgreSQL' : 'PGlite',
+      version: '0.1.0',
+    });
+    const admin = new AdminService({ store, ledger, signingKeys, principals, clock, nodes: opened.nodes, issuerIdentity: opened.issuerIdentity });
+    const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      health: new HealthService(opened.port, store, config.ledger),
+      publicBase,
+      issuerMetadata,
+      admin,
+    };
     const registry: Registry = {
       config,
       clock,
@@ -154,20 +197,27 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock),
-      info: new RegistryInfoService(ledger, clock, {
-        provinces: opened.nodes.map((node) => ({ code: node.code, name: node.name, mspId: node.mspId })),
-        ledger: config.ledger,
-        store: config.databaseUrl ? 'PostgreSQL' : 'PGlite',
-        version: '0.1.0',
-      }),
-      admin: new AdminService({ store, ledger, signingKeys, principals, clock, nodes: opened.nodes, issuerIdentity: opened.issuerIdentity }),
+      lifecycle,
+      verification,
+      info,
+      admin,
+      publicBase,
+      credentials,
+      issuerMetadata,
+      /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
+      listening: async (port: number) => {
+        publicBase.listening(port);
+        const recovered = await issuance.recoverPending((id) => store.getAgency(id));
+        if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
+          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+        }
+      },
       audit,
+      services,
       demo,
       close: async () => {
         cache.close();

@@ -16,7 +16,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, overrides: RegistryOverrides = {}): Promise<RunningServer> {
   const registry = await openRegistry(config, overrides);
-  const app = createHttpApp(registry, overrides.log);
+  const app = createHttpApp(registry.services, overrides.log);
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
@@ -30,6 +30,13 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
   // Counters hold connections open between scans; keep them, but not past a stop.
   server.keepAliveTimeout = 30000;
   const { port } = server.address() as AddressInfo;
+  try {
+    await registry.listening(port);
+  } catch (error) {
+    server.close();
+    await registry.close();
+    throw error;
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {

@@ -80,7 +80,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The node' },
     async handle(ctx) {
-      return { status: 200, json: ctx.registry.info.node() };
+      return { status: 200, json: ctx.services.info.node() };
     },
   },
   {
@@ -102,7 +102,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     access: 'admin',
     responses: { 200: 'The agencies', ...ADMIN_REFUSALS },
     async handle(ctx) {
-      return { status: 200, json: { agencies: await ctx.registry.admin.listAgencies(actorOf(ctx)) } };
+      return { status: 200, json: { agencies: await ctx.services.admin.listAgencies(actorOf(ctx)) } };
     },
   },
   {
@@ -114,7 +114,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     body: agencyBody,
     responses: { 201: 'Registered (txId)', 400: 'A field is invalid', ...ADMIN_REFUSALS, 409: 'The agency id is taken' },
     async handle(ctx) {
-      return ledgerReply(201, await ctx.registry.admin.createAgency(actorOf(ctx), ctx.body as z.infer<typeof agencyBody>));
+      return ledgerReply(201, await ctx.services.admin.createAgency(actorOf(ctx), ctx.body as z.infer<typeof agencyBody>));
     },
   },
   {
@@ -126,7 +126,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     body: agencyChangesBody,
     responses: { 200: 'Changed (txId)', 400: 'A field is invalid', ...ADMIN_REFUSALS, 404: 'Unknown agency' },
     async handle(ctx) {
-      return ledgerReply(200, await ctx.registry.admin.updateAgency(actorOf(ctx), pathId(ctx), ctx.body as z.infer<typeof agencyChangesBody>));
+      return ledgerReply(200, await ctx.services.admin.updateAgency(actorOf(ctx), pathId(ctx), ctx.body as z.infer<typeof agencyChangesBody>));
     },
   },
   {
@@ -137,7 +137,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     access: 'admin',
     responses: { 200: 'Rotated (txId)', ...ADMIN_REFUSALS, 404: 'Unknown agency' },
     async handle(ctx) {
-      return ledgerReply(200, await ctx.registry.admin.rotateAgencyKey(actorOf(ctx), pathId(ctx)));
+      return ledgerReply(200, await ctx.services.admin.rotateAgencyKey(actorOf(ctx), pathId(ctx)));
     },
   },
   {
@@ -148,7 +148,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     access: 'admin',
     responses: { 200: 'The counters', ...ADMIN_REFUSALS },
     async handle(ctx) {
-      return { status: 200, json: { counters: await ctx.registry.admin.listCounters(actorOf(ctx)) } };
+      return { status: 200, json: { counters: await ctx.services.admin.listCounters(actorOf(ctx)) } };
     },
   },
   {
@@ -160,7 +160,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     body: counterBody,
     responses: { 200: 'Saved', 400: 'A field is invalid', ...ADMIN_REFUSALS },
     async handle(ctx) {
-      return { status: 200, json: await ctx.registry.admin.saveCounter(actorOf(ctx), ctx.body as z.infer<typeof counterBody>) };
+      return { status: 200, json: await ctx.services.admin.saveCounter(actorOf(ctx), ctx.body as z.infer<typeof counterBody>) };
     },
   },
   {
@@ -171,7 +171,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     access: 'admin',
     responses: { 200: 'The keys', ...ADMIN_REFUSALS },
     async handle(ctx) {
-      return { status: 200, json: { apiKeys: await ctx.registry.admin.listApiKeys(actorOf(ctx)) } };
+      return { status: 200, json: { apiKeys: await ctx.services.admin.listApiKeys(actorOf(ctx)) } };
     },
   },
   {
@@ -184,7 +184,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     responses: { 201: 'Issued: { id, token, … }', 400: 'A field is invalid', ...ADMIN_REFUSALS, 404: 'Unknown agency or counter' },
     async handle(ctx) {
       const { kind, principalId } = ctx.body as z.infer<typeof apiKeyBody>;
-      return { status: 201, json: await ctx.registry.admin.issueApiKey(actorOf(ctx), kind, principalId), headers: { 'Cache-Control': 'no-store' } };
+      return { status: 201, json: await ctx.services.admin.issueApiKey(actorOf(ctx), kind, principalId), headers: { 'Cache-Control': 'no-store' } };
     },
   },
   {
@@ -195,7 +195,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     access: 'admin',
     responses: { 200: 'Revoked', ...ADMIN_REFUSALS, 404: 'Unknown key' },
     async handle(ctx) {
-      return { status: 200, json: await ctx.registry.admin.revokeApiKey(actorOf(ctx), pathId(ctx, KEY_ID)) };
+      return { status: 200, json: await ctx.services.admin.revokeApiKey(actorOf(ctx), pathId(ctx, KEY_ID)) };
     },
   },
 ];

@@ -9,7 +9,7 @@ import type { Agency } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { ApiKeyKind, ApiKeyRow, CounterRow, CounterService, Store } from '../ports/store';
-import type { ProvinceNode } from './demo';
+import type { ProvinceNode } from '../ports/province-node';
 import type { PrincipalsService } from './principals';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';

@@ -1,0 +1,40 @@
+/**
+ * What the HTTP layer may call: the services, built once in app.ts. HTTP sees only this, never
+ * the store, a port or the ledger, so a route cannot bypass the rules a service keeps.
+ */
+import type { AdminService } from './admin';
+import type { CredentialQrService } from './credential-qr';
+import type { HealthService } from './health';
+import type { IssuanceService } from './issuance';
+import type { IssuerMetadataService } from './issuer-metadata';
+import type { LedgerReaders } from './ledger-readers';
+import type { LifecycleService } from './lifecycle';
+import type { PrincipalsService } from './principals';
+import type { PublicBaseUrl } from './public-base-url';
+import type { RegistryInfoService } from './registry-info';
+import type { VerificationService } from './verification';
+import type { VerificationLogService } from './verification-log';
+
+/** The configuration the HTTP edge needs (read from the environment by config.ts). */
+export interface HttpSettings {
+  /** Unauthenticated requests per minute per client address. */
+  publicRateLimit: number;
+}
+
+export interface Services {
+  settings: HttpSettings;
+  principals: Pick<PrincipalsService, 'authenticate'>;
+  readers: LedgerReaders;
+  issuance: IssuanceService;
+  lifecycle: LifecycleService;
+  verification: VerificationService;
+  verificationLog: VerificationLogService;
+  credentialQr: CredentialQrService;
+  info: RegistryInfoService;
+  health: HealthService;
+  /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
+  publicBase: Pick<PublicBaseUrl, 'get'>;
+  issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
+  /** Province administration: agencies, keys, counters, API keys (admin keys only). */
+  admin: AdminService;
+}
