@@ -8,8 +8,8 @@
  */
 import { ConfigError, loadConfig } from '../server/src/config';
 import { openRegistry, type Registry } from '../server/src/app';
-import type { AdminActor } from '../server/src/services/admin';
-import type { ApiKeyKind, CounterService } from '../server/src/ports/store';
+import type { AdminActor, CounterService } from '../server/src/services/admin';
+import type { ApiKeyKind } from '../server/src/ports/store';
 import { RegistryError } from '../core/errors';
 import { readFileSync } from 'node:fs';
 
@@ -23,8 +23,8 @@ const USAGE = `usage: npm run admin -- <command> [--province <code>] …
   agency-types <id> <type[,type…]>             the license types it may issue
   rotate-key <id>                              new signing key; the old one stays resolvable
   counters                                     list the province's counters
-  save-counter <id> <name> [services.json]     create or update a counter (services: a JSON array of
-                                               { id, name: {zh,en}, licenseType, claims, acceptUnbound })
+  save-counter <id> <name> [services.json]     create or rename a counter, adding or replacing services
+                                               (a JSON array of { id, names: {zh,en}, licenseType, claims, acceptsUnbound })
   api-keys                                     list the province's API keys (no secrets)
   issue-key <agency|counter|admin> <id>        issue an API key (shown once)
   revoke-key <keyId>                           revoke an API key
@@ -70,10 +70,11 @@ function list(value: string): string[] {
     .filter(Boolean);
 }
 
-function services(path: string | undefined): CounterService[] | undefined {
-  if (path === undefined) return undefined;
+function services(path: string | undefined): CounterService[] {
+  if (path === undefined) return [];
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (!Array.isArray(parsed)) throw new RegistryError('INVALID_ARGUMENT', `${path}: a JSON array of services is expected`);
+  // Not checked as the HTTP edge checks it: the operator's file must have the shape the usage names.
   return parsed as CounterService[];
 }
 
@@ -105,8 +106,7 @@ async function run(registry: Registry, parsed: Parsed): Promise<unknown> {
       return admin.listCounters(actor());
     case 'save-counter': {
       const [id = '', name = '', file] = need(args, 2, '<id> <name> [services.json]');
-      const current = (await admin.listCounters(actor())).find((counter) => counter.id === id);
-      return admin.saveCounter(actor(), { id, name, services: services(file) ?? current?.services ?? [] });
+      return admin.saveCounter(actor(), { id, name, services: services(file) });
     }
     case 'api-keys':
       return admin.listApiKeys(actor());

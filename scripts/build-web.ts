@@ -29,7 +29,7 @@ export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
     logLevel: 'warning',
   });
   await build({
-    entryPoints: [join(web, 'src', 'sw.ts')],
+    entryPoints: [join(web, 'sw', 'sw.ts')],
     outfile: join(outDir, 'sw.js'),
     bundle: true,
     format: 'iife',

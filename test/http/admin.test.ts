@@ -116,7 +116,13 @@ describe('registry HTTP API: province administration', function () {
   });
 
   it('creates a counter with its services as data; its key signs in as that counter', async () => {
-    const service = { id: 'hotel', name: { zh: '酒店入住', en: 'Hotel check-in' }, licenseType: 'id-card', claims: ['name'], acceptUnbound: false };
+    const service = {
+      id: 'hotel',
+      names: { zh: '酒店入住', en: 'Hotel check-in' },
+      licenseType: 'id-card',
+      claims: ['name', 'age_equal_or_over/18'],
+      acceptsUnbound: false,
+    };
     const saved = await server.api('POST', '/api/v1/admin/counters', {
       key: zjAdmin,
       body: { id: 'zj-nb-counter', name: '宁波市民中心', services: [service] },
@@ -126,7 +132,10 @@ describe('registry HTTP API: province administration', function () {
     const listed = await server.api('GET', '/api/v1/admin/counters', { key: zjAdmin });
     expect(listed.body.counters.map((counter: { id: string }) => counter.id)).to.include('zj-nb-counter');
     const token = (await server.api('POST', '/api/v1/admin/api-keys', { key: zjAdmin, body: { kind: 'counter', principalId: 'zj-nb-counter' } })).body.token;
-    expect((await server.api('GET', '/api/v1/me', { key: token })).body).to.deep.include({ kind: 'counter', id: 'zj-nb-counter', services: [service] });
+    expect((await server.api('GET', '/api/v1/me', { key: token })).body).to.deep.include({ kind: 'counter', id: 'zj-nb-counter' });
+    // The presentations flow reads the same services: the counter asks for exactly these claims.
+    const own = await server.api('GET', '/api/v1/counter/services', { key: token });
+    expect(own.body.services.map((row: { id: string; claims: string[] }) => [row.id, row.claims])).to.deep.equal([['hotel', service.claims]]);
     const bad = await server.api('POST', '/api/v1/admin/counters', {
       key: zjAdmin,
       body: { id: 'zj-nb-counter', name: 'x', services: [{ ...service, licenseType: 'nope' }] },

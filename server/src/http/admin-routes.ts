@@ -8,7 +8,7 @@ import { RegistryError } from '../../../core/errors';
 import { listLicenseTypes } from '../../../core/license-types';
 import type { AdminActor, LedgerChange } from '../services/admin';
 import type { Principal } from '../services/principals';
-import type { RouteContext, RouteSpec } from './routes';
+import type { RouteContext, RouteSpec } from './route-spec';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const KEY_ID = /^[0-9a-f]{16}$/;
@@ -27,14 +27,16 @@ const agencyChangesBody = z
   })
   .refine((changes) => Object.keys(changes).length > 0, { message: 'name, licenseTypes or status is required' });
 const serviceBody = z.strictObject({
-  id: z.string().regex(ID),
-  name: z.strictObject({ zh: z.string().trim().min(1).max(64), en: z.string().trim().min(1).max(64) }),
+  // As the presentation requests name a service.
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -'),
+  names: z.strictObject({ zh: z.string().trim().min(1).max(64), en: z.string().trim().min(1).max(64) }),
   licenseType: knownType,
+  // Claim paths as the Type Metadata names them, `/` between levels: name, age_equal_or_over/18.
   claims: z
-    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/))
+    .array(z.string().regex(/^[a-z_][a-z0-9_]{0,63}(\/[A-Za-z0-9_]{1,64}){0,3}$/, 'a claim path such as name or age_equal_or_over/18'))
     .min(1)
     .max(32),
-  acceptUnbound: z.boolean(),
+  acceptsUnbound: z.boolean(),
 });
 const counterBody = z.strictObject({
   id: z.string().regex(ID, 'must be 3-64 characters of A-Z a-z 0-9 _ - (starting with a letter or digit)'),
@@ -65,8 +67,8 @@ function whoAmI(principal: Principal | null): Record<string, unknown> {
     const { id, name, province, licenseTypes } = principal.agency;
     return { kind: 'agency', id, name, province, licenseTypes };
   }
-  const { id, name, province, services } = principal.counter;
-  return { kind: 'counter', id, name, province, services: services ?? [] };
+  const { id, name, province } = principal.counter;
+  return { kind: 'counter', id, name, province };
 }
 
 const ADMIN_REFUSALS = { 401: 'No valid API key', 403: 'Not a province admin key, or another province' } as const;
@@ -155,7 +157,8 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     method: 'post',
     path: '/api/v1/admin/counters',
     operationId: 'adminSaveCounter',
-    summary: 'Create a service counter, or replace its name and services: { id, name, services: [{ id, name: {zh, en}, licenseType, claims, acceptUnbound }] }',
+    summary:
+      'Create or rename a service counter, adding or replacing services by id: { id, name, services: [{ id, names: {zh, en}, licenseType, claims, acceptsUnbound }] }',
     access: 'admin',
     body: counterBody,
     responses: { 200: 'Saved', 400: 'A field is invalid', ...ADMIN_REFUSALS },

@@ -8,6 +8,7 @@ import type { Services } from '../services/index';
 import { authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
 import { mountPages, securityHeaders } from './pages';
+import { presentationEvents } from './presentation-events';
 import { ROUTES, type RouteSpec } from './routes';
 
 const VERSION = '0.1.0';
@@ -34,10 +35,13 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(securityHeaders());
   app.use(jsonBody());
+  // OpenID4VP direct_post answers are form-encoded (OpenID4VP 1.0 §8.2).
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
   app.use(authenticate(services.principals));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
+  app.get('/api/v1/presentation-requests/:id/events', presentationEvents(services));
   for (const route of ROUTES) {
     const handlers = [
       ...(route.access === 'public' || route.access === 'verifier' ? [limit] : []),

@@ -77,7 +77,10 @@ export function mountPages(app: Express): void {
   ] as const) {
     app.get(`/${name}`, (_req, res, next) => {
       const file = join(root, name);
-      if (!existsSync(file)) return next();
+      if (!existsSync(file)) {
+        next();
+        return;
+      }
       pageHeaders(res);
       res.set('Cache-Control', 'no-cache');
       res.type(type).sendFile(file);

@@ -19,21 +19,12 @@
  */
 import type { PublicJwk } from '../../../core/anchor';
 import type { PrivateJwk } from './keys';
+import type { PresentationStore } from './presentation-store';
 
 export type PrincipalKind = 'agency' | 'counter';
 /** Who an API key speaks for: an agency, a counter, or a province's administration. */
-export type ApiKeyKind = PrincipalKind | 'admin';
-
-/** A service a counter offers, as data: what it asks a holder to show. */
-export interface CounterService {
-  id: string;
-  name: { zh: string; en: string };
-  licenseType: string;
-  /** Claim names as the type's metadata lists them; the holder discloses only these. */
-  claims: string[];
-  /** Whether the service accepts a credential without holder binding (the printed form). */
-  acceptUnbound: boolean;
-}
+export type { ApiKeyKind } from '../../../core/admin-views';
+import type { ApiKeyKind } from '../../../core/admin-views';
 
 export interface AgencyRow {
   id: string;
@@ -50,8 +41,6 @@ export interface CounterRow {
   id: string;
   name: string;
   province: string;
-  /** Absent on write keeps the stored services (an older caller's upsert). */
-  services?: CounterService[];
   createdAt: string;
 }
 
@@ -148,7 +137,7 @@ export interface IdempotencyRow {
 /** What a request brings when it claims an idempotency key. */
 export type IdempotencyClaim = Pick<IdempotencyRow, 'principal' | 'key' | 'requestHash' | 'licenseId' | 'createdAt'>;
 
-export interface Store {
+export interface Store extends PresentationStore {
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   ping(): Promise<void>;

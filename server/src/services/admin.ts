@@ -5,10 +5,11 @@
  * server — decides whether the province may make them; each answers with its transaction id.
  * Counters and API keys live in the store. An administrator acts only on its own province.
  */
+import type { AgencyView, ApiKeyKind, ApiKeyView, CounterService, CounterView } from '../../../core/admin-views';
 import type { Agency } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
-import type { ApiKeyKind, ApiKeyRow, CounterRow, CounterService, Store } from '../ports/store';
+import type { ApiKeyRow, CounterRow, Store } from '../ports/store';
 import type { ProvinceNode } from '../ports/province-node';
 import type { PrincipalsService } from './principals';
 import type { RegistryLedger } from './registry-ledger';
@@ -30,31 +31,12 @@ export interface AdminActor {
   province: string;
 }
 
+export type { AgencyView, ApiKeyView, CounterService, CounterView };
+
 export interface LedgerChange<T> {
   txId: string;
   blockNumber: number;
   result: T;
-}
-
-export interface AgencyView {
-  id: string;
-  name: string;
-  province: string;
-  status: Agency['status'];
-  licenseTypes: string[];
-  keys: Array<{ kid: string; status: string; createdAt: string; retiredAt: string | null }>;
-  /** Whether this node holds the agency's active signing key (it can issue from here). */
-  issuesHere: boolean;
-  updatedTxId: string;
-}
-
-export interface ApiKeyView {
-  id: string;
-  kind: ApiKeyKind;
-  principalId: string;
-  province: string;
-  createdAt: string;
-  revokedAt: string | null;
 }
 
 export interface NewAgency {
@@ -162,22 +144,29 @@ export class AdminService {
     return { txId: tx.txId, blockNumber: tx.blockNumber, result: await this.view(await this.agencyOf(actor, id)) };
   }
 
-  async listCounters(actor: AdminActor): Promise<CounterRow[]> {
-    this.nodeOf(actor);
-    return this.deps.store.listCounters(actor.province);
+  private async counterView(row: CounterRow): Promise<CounterView> {
+    const services = await this.deps.store.listCounterServices(row.id);
+    return { ...row, services: services.map(({ id, names, licenseType, claims, acceptsUnbound }) => ({ id, names, licenseType, claims, acceptsUnbound })) };
   }
 
-  /** Creates a counter, or replaces the name and services of one of the province's counters. */
-  async saveCounter(actor: AdminActor, input: { id: string; name: string; services: CounterService[] }): Promise<CounterRow> {
+  async listCounters(actor: AdminActor): Promise<CounterView[]> {
+    this.nodeOf(actor);
+    return Promise.all((await this.deps.store.listCounters(actor.province)).map((row) => this.counterView(row)));
+  }
+
+  /** Creates a counter or renames one of the province's counters, and adds or replaces the services given (by service id). */
+  async saveCounter(actor: AdminActor, input: { id: string; name: string; services: CounterService[] }): Promise<CounterView> {
     this.nodeOf(actor);
     const existing = await this.deps.store.getCounter(input.id);
     if (existing && existing.province !== actor.province)
       throw new RegistryError('WRONG_PROVINCE', `counter ${input.id} belongs to province ${existing.province}`);
-    await this.deps.store.upsertCounter({ ...input, province: actor.province, createdAt: existing?.createdAt ?? this.deps.clock().toISOString() });
+    const now = this.deps.clock().toISOString();
+    await this.deps.store.upsertCounter({ id: input.id, name: input.name, province: actor.province, createdAt: existing?.createdAt ?? now });
+    for (const service of input.services) await this.deps.store.upsertCounterService({ ...service, counterId: input.id, createdAt: now });
     this.deps.principals.forget(input.id);
     const saved = await this.deps.store.getCounter(input.id);
     if (!saved) throw new RegistryError('INTERNAL', `counter ${input.id} was not saved`);
-    return saved;
+    return this.counterView(saved);
   }
 
   async listApiKeys(actor: AdminActor): Promise<ApiKeyView[]> {

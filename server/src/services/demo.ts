@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../ports/clock';
 import type { DemoAgency, ProvinceNode } from '../ports/province-node';
-import type { CounterService, Store } from '../ports/store';
+import type { Store } from '../ports/store';
 import type { PrincipalsService } from './principals';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';
@@ -34,18 +34,6 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
 export const DEMO_COUNTERS: readonly DemoCounter[] = [
   { id: 'zj-hangzhou-counter', name: '杭州市民之家服务窗口', province: '330000' },
   { id: 'sc-chengdu-counter', name: '成都市政务服务中心窗口', province: '510000' },
-];
-
-/** What a demo counter offers: the counter asks for these claims only. */
-export const DEMO_SERVICES: CounterService[] = [
-  { id: 'hotel-check-in', name: { zh: '酒店入住登记', en: 'Hotel check-in' }, licenseType: 'id-card', claims: ['name'], acceptUnbound: false },
-  {
-    id: 'business-registration',
-    name: { zh: '企业业务办理', en: 'Business matters' },
-    licenseType: 'business-license',
-    claims: ['name', 'uscc'],
-    acceptUnbound: true,
-  },
 ];
 
 export interface DemoFile {
@@ -101,7 +89,7 @@ export async function createDemo(deps: DemoDeps, nodes: ProvinceNode[], agencies
       file.agencies.push({ ...agency, apiKey: key.token });
     }
     for (const counter of countersOf(node)) {
-      await deps.store.upsertCounter({ ...counter, services: DEMO_SERVICES, createdAt: now });
+      await deps.store.upsertCounter({ ...counter, createdAt: now });
       const key = await deps.principals.createApiKey('counter', counter.id, counter.province);
       file.counters.push({ ...counter, apiKey: key.token });
     }

@@ -9,8 +9,10 @@ import type { IssuanceService } from './issuance';
 import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
+import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
+import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
@@ -37,4 +39,6 @@ export interface Services {
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
   /** Province administration: agencies, keys, counters, API keys (admin keys only). */
   admin: AdminService;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
 }

@@ -4,6 +4,7 @@
  * it carries personal data — not even the holderRef pseudonym, which would link a holder's
  * licenses for whoever collects them.
  */
+import type { NodeDescription } from '../../../core/admin-views';
 import { effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { RegistryError } from '../../../core/errors';
@@ -57,13 +58,7 @@ function statusView(anchor: LicenseAnchor, today: string): LicenseStatusView {
   };
 }
 
-/** What this node is, for its landing page: nothing secret, nothing personal. */
-export interface NodeDescription {
-  provinces: Array<{ code: string; name: string; mspId: string }>;
-  ledger: 'embedded' | 'fabric';
-  store: 'PGlite' | 'PostgreSQL';
-  version: string;
-}
+export type { NodeDescription };
 
 export class RegistryInfoService {
   constructor(

@@ -4,8 +4,7 @@
  * keys (issue — the token is shown once —, list, revoke). Every ledger change shows its
  * transaction id; every destructive step asks inline first.
  */
-import type { AgencyView, ApiKeyView } from '../../../server/src/services/admin';
-import type { CounterRow, CounterService } from '../../../server/src/ports/store';
+import type { AgencyView, ApiKeyView, CounterService, CounterView } from '../../../core/admin-views';
 import { api, clear, confirmInline, currentLang, describeFailure, h, mountPage, signIn, signOutButton, statusLine, t, tOr, txLink, when } from '../common';
 
 interface Me {
@@ -191,9 +190,9 @@ async function agenciesSection(ctx: Context, section: HTMLElement): Promise<Agen
   return agencies;
 }
 
-async function countersSection(ctx: Context, section: HTMLElement): Promise<CounterRow[]> {
+async function countersSection(ctx: Context, section: HTMLElement): Promise<CounterView[]> {
   const out = ctx.out;
-  const { counters } = await api<{ counters: CounterRow[] }>('GET', '/api/v1/admin/counters', { key: ctx.key });
+  const { counters } = await api<{ counters: CounterView[] }>('GET', '/api/v1/admin/counters', { key: ctx.key });
   const field = (id: string, label: string, attrs: Record<string, string | boolean> = {}) => {
     const input = h('input', { id, type: 'text', autocomplete: 'off', ...attrs });
     return { input, parts: [h('label', { for: id }, label), input] };
@@ -229,21 +228,20 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const existing = counters.find((counter) => counter.id === id.input.value.trim());
-    const services: CounterService[] = [...(existing?.services ?? [])];
+    const services: CounterService[] = [];
     if (serviceId.input.value.trim()) {
       services.push({
         id: serviceId.input.value.trim(),
-        name: { zh: serviceZh.input.value.trim(), en: serviceEn.input.value.trim() },
+        names: { zh: serviceZh.input.value.trim(), en: serviceEn.input.value.trim() },
         licenseType: serviceType.value,
         claims: claims.input.value
           .split(/[,，\s]+/)
           .map((claim) => claim.trim())
           .filter(Boolean),
-        acceptUnbound: unbound.checked,
+        acceptsUnbound: unbound.checked,
       });
     }
-    api<CounterRow>('POST', '/api/v1/admin/counters', { key: ctx.key, body: { id: id.input.value.trim(), name: name.input.value.trim(), services } }).then(
+    api<CounterView>('POST', '/api/v1/admin/counters', { key: ctx.key, body: { id: id.input.value.trim(), name: name.input.value.trim(), services } }).then(
       (saved) => {
         ctx.refresh();
         out.textContent = t('admin.counterSaved', { id: saved.id });
@@ -254,7 +252,7 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
     );
   });
   const serviceText = (service: CounterService) =>
-    `${currentLang() === 'en' ? service.name.en : service.name.zh} (${typeName(ctx, service.licenseType)}: ${service.claims.join(', ')})`;
+    `${currentLang() === 'en' ? service.names.en : service.names.zh} (${typeName(ctx, service.licenseType)}: ${service.claims.join(', ')})`;
   clear(
     section,
     h('h2', {}, t('admin.counters')),
@@ -285,7 +283,7 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
   return counters;
 }
 
-function keysSection(ctx: Context, section: HTMLElement, agencies: AgencyView[], counters: CounterRow[]): Promise<void> {
+function keysSection(ctx: Context, section: HTMLElement, agencies: AgencyView[], counters: CounterView[]): Promise<void> {
   const out = ctx.out;
   const secret = h('div', { id: 'new-key', 'aria-live': 'polite' });
   const kind = h('select', { id: 'key-kind' }, ...(['agency', 'counter', 'admin'] as const).map((value) => h('option', { value }, t(`admin.kind.${value}`))));

@@ -7,7 +7,7 @@
  * icon and a colour (valid / invalid / cannot confirm — never colour alone), the disclosed claims
  * in large type, and each check expandable.
  */
-import type { CounterService } from '../../../server/src/ports/store';
+import type { CounterService } from '../../../core/admin-views';
 import { ApiFailure, api, clear, currentLang, describeFailure, h, mountPage, signIn, signOutButton, statusLine, t, tOr } from '../common';
 import { scanner } from '../scan';
 
@@ -16,7 +16,6 @@ interface Me {
   id: string;
   name: string;
   province: string;
-  services: CounterService[];
 }
 
 export interface Verdict {
@@ -38,7 +37,7 @@ export interface Verdict {
 interface PresentationRequest {
   id: string;
   uri: string;
-  qr?: string;
+  qr?: { png: string; svg: string };
   expiresAt?: string;
 }
 
@@ -94,14 +93,14 @@ export function verdictView(verdict: Verdict): HTMLElement {
   );
 }
 
-function servicePicker(me: Me): { element: HTMLElement; value: () => CounterService | null } {
-  if (me.services.length === 0) return { element: h('p', {}, t('counter.noServices')), value: () => null };
-  const radios = me.services.map((service, index) => {
+function servicePicker(services: CounterService[]): { element: HTMLElement; value: () => CounterService | null } {
+  if (services.length === 0) return { element: h('p', {}, t('counter.noServices')), value: () => null };
+  const radios = services.map((service, index) => {
     const radio = h('input', { type: 'radio', name: 'service', id: `service-${service.id}`, value: service.id, checked: index === 0 });
     return {
       radio,
       service,
-      label: h('label', { class: 'check', for: `service-${service.id}` }, radio, currentLang() === 'en' ? service.name.en : service.name.zh),
+      label: h('label', { class: 'check', for: `service-${service.id}` }, radio, currentLang() === 'en' ? service.names.en : service.names.zh),
     };
   });
   return {
@@ -118,7 +117,7 @@ function requestPanel(key: string, service: () => CounterService | null, show: (
     const chosen = service();
     api<PresentationRequest>('POST', '/api/v1/presentation-requests', { key, body: chosen ? { service: chosen.id } : {} }).then(
       (request) => {
-        clear(host, request.qr ? h('img', { src: request.qr, alt: t('counter.requestQrAlt'), class: 'qr' }) : null, h('p', {}, h('code', {}, request.uri)));
+        clear(host, request.qr ? h('img', { src: request.qr.png, alt: t('counter.requestQrAlt'), class: 'qr' }) : null, h('p', {}, h('code', {}, request.uri)));
         out.textContent = t('counter.waiting');
         const poll = async () => {
           const state = await api<{ status: string; verdict?: Verdict }>('GET', `/api/v1/presentation-requests/${encodeURIComponent(request.id)}`, { key });
@@ -148,42 +147,48 @@ mountPage('counter', 'counter.title', (main) => {
   const body = h('div');
   main.append(h('h1', {}, t('counter.title')), body);
   const start = () =>
-    signIn<Me>(body, SLOT, 'counter', (key, me) => {
-      const result = h('div', { id: 'result' });
-      const out = statusLine();
-      const picker = servicePicker(me);
-      const show = (verdict: Verdict) => {
-        clear(result, verdictView(verdict));
-        result.querySelector<HTMLElement>('#verdict')?.focus();
-      };
-      const check = (text: string) => {
-        out.textContent = t('counter.checking');
-        api<Verdict>('POST', '/api/v1/verify', { key, body: { credential: text } }).then(
-          (verdict) => {
-            out.textContent = '';
-            show(verdict);
-          },
-          (error: unknown) => {
-            out.textContent = describeFailure(error);
-          },
-        );
-      };
-      const scan = scanner('counter-scan', t('counter.scan'), check);
-      clear(
-        body,
-        h('div', { class: 'row' }, h('p', { id: 'signed-in' }, t('counter.signedIn', { name: me.name, id: me.id })), signOutButton(SLOT, start)),
-        picker.element,
-        h(
-          'section',
-          { class: 'card', 'aria-labelledby': 'scan-title' },
-          h('h2', { id: 'scan-title' }, t('counter.scan')),
-          h('p', {}, t('counter.scanHelp')),
-          scan.element,
-          out,
-        ),
-        requestPanel(key, picker.value, show),
-        result,
-      );
-    });
+    signIn<Me>(
+      body,
+      SLOT,
+      'counter',
+      (key, me) =>
+        void api<{ services: CounterService[] }>('GET', '/api/v1/counter/services', { key }).then(({ services }) => {
+          const result = h('div', { id: 'result' });
+          const out = statusLine();
+          const picker = servicePicker(services);
+          const show = (verdict: Verdict) => {
+            clear(result, verdictView(verdict));
+            result.querySelector<HTMLElement>('#verdict')?.focus();
+          };
+          const check = (text: string) => {
+            out.textContent = t('counter.checking');
+            api<Verdict>('POST', '/api/v1/verify', { key, body: { credential: text } }).then(
+              (verdict) => {
+                out.textContent = '';
+                show(verdict);
+              },
+              (error: unknown) => {
+                out.textContent = describeFailure(error);
+              },
+            );
+          };
+          const scan = scanner('counter-scan', t('counter.scan'), check);
+          clear(
+            body,
+            h('div', { class: 'row' }, h('p', { id: 'signed-in' }, t('counter.signedIn', { name: me.name, id: me.id })), signOutButton(SLOT, start)),
+            picker.element,
+            h(
+              'section',
+              { class: 'card', 'aria-labelledby': 'scan-title' },
+              h('h2', { id: 'scan-title' }, t('counter.scan')),
+              h('p', {}, t('counter.scanHelp')),
+              scan.element,
+              out,
+            ),
+            requestPanel(key, picker.value, show),
+            result,
+          );
+        }),
+    );
   start();
 });

@@ -1,5 +1,5 @@
 /** `/`: what this node is (provinces, ledger, store) and the way to each page. */
-import type { NodeDescription } from '../../../server/src/services/registry-info';
+import type { NodeDescription } from '../../../core/admin-views';
 import { api, describeFailure, h, mountPage, t, tOr, type MessageKey } from '../common';
 
 const LINKS: Array<[string, MessageKey, MessageKey]> = [

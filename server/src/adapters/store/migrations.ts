@@ -1,4 +1,5 @@
 import { RegistryError } from '../../../../core/errors';
+import { PRESENTATION_MIGRATION } from './presentation-tables';
 import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
 
 /**
@@ -113,15 +114,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'province administration: admin API keys, counter services',
+    name: 'province administration: admin API keys, listing by province and by agency',
     statements: [
       `ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_principal_kind_check`,
       `ALTER TABLE api_keys ADD CONSTRAINT api_keys_principal_kind_check CHECK (principal_kind IN ('agency', 'counter', 'admin'))`,
       `CREATE INDEX api_keys_by_province ON api_keys (province, created_at)`,
-      `ALTER TABLE counters ADD COLUMN services jsonb NOT NULL DEFAULT '[]'::jsonb`,
       `CREATE INDEX licenses_by_agency ON licenses (agency_id, created_at)`,
     ],
   },
+  PRESENTATION_MIGRATION,
 ];
 
 /**

@@ -7,7 +7,6 @@ import type {
   ApiKeyKind,
   ApiKeyRow,
   CounterRow,
-  CounterService,
   CredentialRow,
   IdempotencyClaim,
   IdempotencyRow,
@@ -19,6 +18,7 @@ import type {
 } from '../../ports/store';
 import { FieldCipher, type FieldAddress } from './field-cipher';
 import { applyMigrations } from './migrations';
+import { PresentationTables } from './presentation-tables';
 import { messageOf, sqlStateOf, type SqlClient, type SqlQueryable, type SqlRow, type SqlValue } from './sql-client';
 
 export interface PostgresStoreOptions {
@@ -36,10 +36,10 @@ export function createPostgresStore(sql: SqlClient, options: PostgresStoreOption
 
 const LICENSE_STATES: readonly LicenseState[] = ['pending', 'anchored', 'failed'];
 const API_KEY_KINDS: readonly ApiKeyKind[] = ['agency', 'counter', 'admin'];
-const VERIFIER_KINDS: readonly VerificationLogEntry['verifierKind'][] = ['agency', 'counter', 'public'];
-const VERDICTS: readonly VerificationLogEntry['verdict'][] = ['valid', 'invalid', 'indeterminate'];
-const KEY_STATUSES: readonly SigningKeyRow['status'][] = ['active', 'retired'];
-const IDEMPOTENCY_STATES: readonly IdempotencyRow['state'][] = ['pending', 'done'];
+const VERIFIER_KINDS: ReadonlyArray<VerificationLogEntry['verifierKind']> = ['agency', 'counter', 'public'];
+const VERDICTS: ReadonlyArray<VerificationLogEntry['verdict']> = ['valid', 'invalid', 'indeterminate'];
+const KEY_STATUSES: ReadonlyArray<SigningKeyRow['status']> = ['active', 'retired'];
+const IDEMPOTENCY_STATES: ReadonlyArray<IdempotencyRow['state']> = ['pending', 'done'];
 
 const MAX_LIST_LIMIT = 1000;
 // Text ids sort with COLLATE "C" (code points) so the order is one and the same whatever locale
@@ -48,7 +48,7 @@ const MAX_LIST_LIMIT = 1000;
 const VERIFICATIONS_PER_INSERT = 1000;
 
 const AGENCY_COLUMNS = 'id, name, province, msp_id, license_types, identity_label, created_at';
-const COUNTER_COLUMNS = 'id, name, province, services, created_at';
+const COUNTER_COLUMNS = 'id, name, province, created_at';
 const API_KEY_COLUMNS = 'id, principal_kind, principal_id, province, secret_hash, created_at, revoked_at';
 const SIGNING_KEY_COLUMNS = 'kid, agency_id, public_jwk, private_jwk_enc, status, created_at, retired_at';
 // Dates go out as text: both drivers would turn a `date` into a JS Date at some time zone's midnight.
@@ -65,11 +65,13 @@ interface Refusals {
   missingParent?: () => RegistryError;
 }
 
-class PostgresStore implements Store {
+class PostgresStore extends PresentationTables implements Store {
   constructor(
     private readonly sql: SqlClient,
     private readonly cipher: FieldCipher,
-  ) {}
+  ) {
+    super(sql, cipher);
+  }
 
   async migrate(): Promise<void> {
     await this.run('migrate', () => applyMigrations(this.sql));
@@ -124,10 +126,9 @@ class PostgresStore implements Store {
   async upsertCounter(row: CounterRow): Promise<void> {
     await this.run('upsert counter', () =>
       this.sql.query(
-        `INSERT INTO counters (${COUNTER_COLUMNS}) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'::jsonb), $5)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, province = EXCLUDED.province,
-           services = CASE WHEN $4::jsonb IS NULL THEN counters.services ELSE EXCLUDED.services END`,
-        [row.id, row.name, row.province, row.services === undefined ? null : JSON.stringify(row.services), instantParam(row.createdAt)],
+        `INSERT INTO counters (${COUNTER_COLUMNS}) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, province = EXCLUDED.province`,
+        [row.id, row.name, row.province, instantParam(row.createdAt)],
       ),
     );
   }
@@ -666,16 +667,7 @@ function limitParam(limit: number): number {
 // a Uint8Array. Both return timestamptz as a Date and jsonb already parsed.
 
 function counterFrom(row: SqlRow): CounterRow {
-  const services = json(row, 'services');
-  if (!Array.isArray(services)) throw unexpected('counters.services', services);
-  return {
-    id: text(row, 'id'),
-    name: text(row, 'name'),
-    province: text(row, 'province'),
-    // Written only through the admin service, which validates each service.
-    services: services as CounterService[],
-    createdAt: instant(row, 'created_at'),
-  };
+  return { id: text(row, 'id'), name: text(row, 'name'), province: text(row, 'province'), createdAt: instant(row, 'created_at') };
 }
 
 function apiKeyFrom(row: SqlRow): ApiKeyRow {
