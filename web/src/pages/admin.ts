@@ -142,7 +142,7 @@ async function agenciesSection(ctx: Context, section: HTMLElement): Promise<Agen
     h('h2', { id: 'agencies-title' }, t('admin.agencies')),
     h(
       'div',
-      { class: 'table-wrap' },
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('admin.agencies') },
       h(
         'table',
         { id: 'agency-table' },
@@ -258,7 +258,7 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
     h('h2', {}, t('admin.counters')),
     h(
       'div',
-      { class: 'table-wrap' },
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('admin.counters') },
       h(
         'table',
         { id: 'counter-table' },
@@ -322,7 +322,7 @@ function keysSection(ctx: Context, section: HTMLElement, agencies: AgencyView[],
       },
     );
   });
-  const table = h('div', { class: 'table-wrap' });
+  const table = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('admin.apiKeys') });
   const drawTable = async () => {
     const { apiKeys } = await api<{ apiKeys: ApiKeyView[] }>('GET', '/api/v1/admin/api-keys', { key: ctx.key });
     clear(

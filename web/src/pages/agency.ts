@@ -250,7 +250,7 @@ async function detailPanel(key: string, id: string, host: HTMLElement): Promise<
       h('h4', {}, t('detail.history')),
       h(
         'div',
-        { class: 'table-wrap' },
+        { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('detail.history') },
         h(
           'table',
           { class: 'history' },
@@ -288,7 +288,7 @@ function licenseTable(key: string, rows: LicenseSummary[], types: LicenseTypeInf
   if (rows.length === 0) return h('p', {}, t('list.empty'));
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('list.title') },
     h(
       'table',
       {},
