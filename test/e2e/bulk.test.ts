@@ -14,7 +14,17 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { chromiumMissing, contextFor, launch, screenshot } from './browser';
 
 const ROWS = Number(process.env.BULK_ROWS ?? 2000);
-const HEADER = ['holder.name', 'holder.idNumber', 'data.sex', 'data.ethnicity', 'data.birthDate', 'data.address', 'data.issuingAuthority', 'validFrom', 'validUntil'];
+const HEADER = [
+  'holder.name',
+  'holder.idNumber',
+  'data.sex',
+  'data.ethnicity',
+  'data.birthDate',
+  'data.address',
+  'data.issuingAuthority',
+  'validFrom',
+  'validUntil',
+];
 
 function cell(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value);
@@ -90,7 +100,7 @@ describe(`bulk issue through the page (${ROWS} rows)`, function () {
 
     // The bar advances while the rows go out.
     const samples: number[] = [];
-    for (let value = 0; value < ROWS * 0.3; ) {
+    for (let value = 0; value < ROWS * 0.3;) {
       await page.waitForTimeout(250);
       value = await progressOf(page);
       if (samples.at(-1) !== value) samples.push(value);
@@ -126,7 +136,10 @@ describe(`bulk issue through the page (${ROWS} rows)`, function () {
     const random = Array.from({ length: 20 }, (_, i) => Math.floor((i * ROWS) / 20));
     for (const index of [...around, ...random]) {
       const found = await server.api('POST', '/api/v1/licenses/search', { key: server.agencyKey('zj-psb'), body: { idNumber: idNumbers[index] } });
-      expect(found.body.licenses.map((license: { licenseId: string }) => license.licenseId), `row ${index + 1}`).to.deep.equal([ids[index]]);
+      expect(
+        found.body.licenses.map((license: { licenseId: string }) => license.licenseId),
+        `row ${index + 1}`,
+      ).to.deep.equal([ids[index]]);
     }
     await context.close();
   });

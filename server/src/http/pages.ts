@@ -2,10 +2,10 @@
  * The pages (built from web/ into dist/web by `npm run build`), served by the registry itself,
  * and the headers a citizen-facing site sends: a Content-Security-Policy that allows only this
  * origin's scripts and styles (no inline script or style anywhere; 'wasm-unsafe-eval' only so the
- * QR decoder's WebAssembly can compile), no framing, nosniff on everything, no-store on every API
- * answer that may carry personal data.
+ * QR decoder's WebAssembly can compile), no framing. (nosniff on everything and no-store on API
+ * answers are http-app.ts's.)
  */
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -35,24 +35,12 @@ const PAGES: Record<string, string> = {
   '/counter': 'counter.html',
 };
 
-/** API paths whose answers carry nothing personal or secret and may be cached by a browser. */
-const CACHEABLE_API = new Set(['/api/v1/license-types', '/api/v1/openapi.json', '/api/v1/node', '/healthz']);
-
-/** nosniff everywhere; no-store on API answers (records, credentials, QR codes, keys) unless public metadata. */
-export function securityHeaders(): RequestHandler {
-  return (req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
-    res.set('Referrer-Policy', 'no-referrer');
-    if ((req.path.startsWith('/api/') || req.path === '/healthz') && !CACHEABLE_API.has(req.path)) res.set('Cache-Control', 'no-store');
-    next();
-  };
-}
-
 function pageHeaders(res: express.Response): void {
   res.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.set('X-Frame-Options', 'DENY');
   res.set('Cross-Origin-Opener-Policy', 'same-origin');
   res.set('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
+  res.set('Referrer-Policy', 'no-referrer');
 }
 
 /** Mounts the static files and the page routes; without a build the pages answer 503 saying how to build. */
