@@ -175,7 +175,7 @@ describe('pages in Chromium', function () {
     expect(await page.textContent('#print-card'))
       .to.include(holder.name)
       .and.include(licenseId ?? '');
-    const onLedger = await server.api('GET', `/api/v1/licenses/${licenseId}/status`);
+    const onLedger = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: created.agencyKey });
     expect(onLedger.body).to.include({ status: 'active', type: 'id-card' });
     expect(onLedger.body.issuer.agency).to.equal('zj-e2e-psb');
     created.credential = (await server.api('GET', `/api/v1/licenses/${licenseId}/credential`, { key: created.agencyKey })).body.credential;
@@ -194,7 +194,7 @@ describe('pages in Chromium', function () {
     const txIds = await page.$$eval('#license-detail table.history code.tx', (cells) => cells.map((cell) => cell.textContent));
     expect(txIds).to.have.length(2);
     for (const txId of txIds) expect(txId).to.match(/^[0-9a-f]{64}$/);
-    expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`)).body.status).to.equal('suspended');
+    expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: created.agencyKey })).body.status).to.equal('suspended');
     await context.close();
   });
 

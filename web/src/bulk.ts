@@ -179,6 +179,7 @@ export function bulkSection(key: string, allowed: string[], types: TypeInfo[]): 
     const active = current;
     if (!active) return;
     paused = false;
+    note.textContent = t('bulk.running');
     start.disabled = true;
     pause.disabled = false;
     let next = 0;
