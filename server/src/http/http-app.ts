@@ -5,7 +5,8 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
 import type { Services } from '../services/index';
-import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
+import type { Logger } from '../logger';
+import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
 import { mountPages } from './pages';
 import { presentationEvents } from './presentation-events';
@@ -35,7 +36,7 @@ const responseHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function createHttpApp(services: Services, log: (line: string) => void = (line) => console.error(line)): Express {
+export function createHttpApp(services: Services, logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
@@ -43,6 +44,7 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   app.set('trust proxy', services.settings.trustProxy);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
+  app.use(requestLog(logger));
   app.use(responseHeaders);
   app.use(jsonBody());
   // OpenID4VP direct_post answers are form-encoded (OpenID4VP 1.0 §8.2).
@@ -78,6 +80,6 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   }
   mountPages(app);
   app.use((req, _res, next) => next(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
-  app.use(errorHandler(log));
+  app.use(errorHandler(logger));
   return app;
 }

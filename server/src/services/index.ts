@@ -15,6 +15,7 @@ import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
 import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
+import type { StatusListService } from './status-lists';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
 
@@ -45,6 +46,7 @@ export interface Services {
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
   /** Province administration: agencies, keys, counters, API keys (admin keys only). */
   admin: AdminService;
+  statusLists: Pick<StatusListService, 'token'>;
   presentations: PresentationsService;
   receipts: ReceiptsService;
 }
