@@ -25,7 +25,7 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
-import { AdminService } from './services/admin';
+import { AdminService, bindProvinces } from './services/admin';
 import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
 import { HolderBinding } from './services/holder-binding';
@@ -212,6 +212,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    if (config.ledger === 'embedded') await bindProvinces(ledger, opened.nodes);
     await statusLists.ensureProvinceKeys();
     // Our agencies' lists load in the background, so the first issuance after a start does not wait for them.
     void store

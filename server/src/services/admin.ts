@@ -55,6 +55,18 @@ function apiKeyView(row: ApiKeyRow): ApiKeyView {
   return { id: row.id, kind: row.principalKind, principalId: row.principalId, province: row.province, createdAt: row.createdAt, revokedAt: row.revokedAt };
 }
 
+/**
+ * Binds each province this node serves to its MSP on the ledger, once. The embedded ledger's node
+ * does it at start (on Fabric, network:up does): without the demo nothing else would, and the
+ * province's keys (status lists) and agencies need the binding.
+ */
+export async function bindProvinces(ledger: RegistryLedger, nodes: readonly ProvinceNode[]): Promise<void> {
+  for (const node of nodes) {
+    const provinces = await ledger.listProvinces(node.readerIdentity);
+    if (!provinces.some((province) => province.code === node.code)) await ledger.registerProvince(node.adminIdentity, node.code);
+  }
+}
+
 export class AdminService {
   constructor(private readonly deps: AdminDeps) {}
 

@@ -177,6 +177,8 @@ async function agenciesSection(ctx: Context, section: HTMLElement): Promise<Agen
                   active: agency.keys.filter((key) => key.status === 'active').length,
                   retired: agency.keys.filter((key) => key.status === 'retired').length,
                 }),
+                h('br'),
+                t('admin.lastTx'),
                 ' ',
                 txLink(agency.updatedTxId),
               ),
