@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { REASON_CODES } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
-import { PRESENTATION_ROUTES } from './presentation-routes';
 import type { Outcome } from '../services/issuance';
 import type { StatusReader } from '../services/registry-info';
 import { ADMIN_ROUTES } from './admin-routes';
@@ -392,5 +391,4 @@ export const ROUTES: RouteSpec[] = [
     },
   },
   ...ADMIN_ROUTES,
-  ...PRESENTATION_ROUTES,
 ];
