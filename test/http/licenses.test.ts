@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { canonicalize } from '../../core/canonical-json';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
-import { ROUTES } from '../../server/src/http/routes';
+import { ROUTES } from '../../server/src/http/http-app';
 import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { allFiles, personalDataNeedles, scanDirectory } from '../support/privacy-scan';

@@ -14,7 +14,8 @@ import { PRESENTATION_ROUTES } from './presentation-routes';
 import { ROUTES as REGISTRY_ROUTES, type RouteSpec } from './routes';
 
 /** Every route this server answers, and what its OpenAPI document lists. */
-const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
+/** Every route the server answers and documents: the registry's table (admin routes included) and the presentation flows'. */
+export const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
 
 const VERSION = '0.1.0';
 
