@@ -78,6 +78,8 @@ function services(path: string | undefined): CounterService[] {
   return parsed as CounterService[];
 }
 
+// One case per command, each one line: splitting it would hide the command list, not simplify it.
+// eslint-disable-next-line complexity
 async function run(registry: Registry, parsed: Parsed): Promise<unknown> {
   const { admin } = registry;
   const { args } = parsed;

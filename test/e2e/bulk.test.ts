@@ -27,7 +27,7 @@ const HEADER = [
 ];
 
 function cell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  const text = value === null || value === undefined ? '' : typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -80,8 +80,9 @@ describe(`bulk issue through the page (${ROWS} rows)`, function () {
     browser = await launch();
   });
   after(async () => {
-    await browser?.close();
-    await server?.remove();
+    // before() may have skipped (no Chromium) before either was made.
+    await (browser as Browser | undefined)?.close();
+    await (server as TestServer | undefined)?.remove();
   });
 
   it('advances the progress bar, resumes after a reload without duplicates, and lists every row in the result file', async () => {

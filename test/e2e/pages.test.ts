@@ -44,8 +44,9 @@ async function fillIssueForm(page: Page, body: Record<string, unknown>): Promise
       continue;
     }
     const tag = await page.$eval(id, (element) => element.tagName);
-    if (tag === 'SELECT') await page.selectOption(id, String(value));
-    else await page.fill(id, String(value));
+    const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+    if (tag === 'SELECT') await page.selectOption(id, text);
+    else await page.fill(id, text);
   }
 }
 
@@ -74,8 +75,9 @@ describe('pages in Chromium', function () {
     browser = await launch();
   });
   after(async () => {
-    await browser?.close();
-    await server?.remove();
+    // before() may have skipped (no Chromium) before either was made.
+    await (browser as Browser | undefined)?.close();
+    await (server as TestServer | undefined)?.remove();
   });
 
   it('serves every page with a strict CSP, nosniff, and no inline script or style', async () => {
@@ -266,7 +268,7 @@ describe('pages in Chromium', function () {
           label,
         ).to.deep.equal([]);
         if (variant.elder) {
-          const measured = (await page.evaluate(ELDER_PROBE)) as { findings: ElderFinding[]; texts: number; targets: number };
+          const measured = await page.evaluate<{ findings: ElderFinding[]; texts: number; targets: number }>(ELDER_PROBE);
           expect(measured.texts, `${label}: texts measured`).to.be.greaterThan(5);
           expect(measured.targets, `${label}: targets measured`).to.be.greaterThan(3);
           expect(

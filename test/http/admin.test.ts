@@ -30,7 +30,7 @@ describe('registry HTTP API: province administration', function () {
     zjAdmin = admins.find((admin) => admin.province === '330000')?.apiKey ?? '';
     scAdmin = admins.find((admin) => admin.province === '510000')?.apiKey ?? '';
   });
-  after(async () => server?.remove());
+  after(async () => (server as TestServer | undefined)?.remove());
 
   it('writes the demo keys, admins included, to a 0600 demo.json', () => {
     const path = join(server.dataDir, 'demo.json');
@@ -244,7 +244,7 @@ describe('admin CLI and DEMO=false', function () {
           headers: { authorization: `Bearer ${String(key)}`, 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-      expect((await (await call('/api/v1/me', adminKey.token)).json()) as unknown).to.deep.equal({ kind: 'admin', province: '330000' });
+      expect(await (await call('/api/v1/me', adminKey.token)).json()).to.deep.equal({ kind: 'admin', province: '330000' });
       expect((await call('/api/v1/licenses', agencyKey.token, idCardBody())).status).to.equal(201);
       expect(((await (await call('/api/v1/me', counterKey.token)).json()) as { id: string }).id).to.equal('zj-hz-counter');
     } finally {

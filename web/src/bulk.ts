@@ -221,7 +221,7 @@ export function bulkSection(key: string, allowed: string[], types: TypeInfo[]): 
       const hash = await sha256Hex(bytes);
       const [header = [], ...rows] = parseCsv(new TextDecoder().decode(bytes)).filter((row) => row.some((cell) => cell.trim() !== ''));
       const saved = loadRun(hash);
-      const run: Run = saved && saved.total === rows.length ? saved : { fileName: chosen.name, total: rows.length, results: rows.map(() => null) };
+      const run: Run = saved?.total === rows.length ? saved : { fileName: chosen.name, total: rows.length, results: rows.map(() => null) };
       current = { hash, run, header: header.map((name) => name.trim()), rows };
       saveRun(hash, run);
       const { done } = summary(run);

@@ -37,7 +37,7 @@ export function currentLang(): Lang {
 
 /** A message, with `{name}` placeholders filled in. */
 export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
-  const text = MESSAGES[currentLang()][key] ?? en[key];
+  const text = MESSAGES[currentLang()][key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 }
 

@@ -10,7 +10,7 @@ export function parseCsv(text: string): string[][] {
   let quoted = false;
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   for (let i = 0; i < source.length; i++) {
-    const char = source[i];
+    const char = source.charAt(i);
     if (quoted) {
       if (char === '"' && source[i + 1] === '"') {
         field += '"';

@@ -113,7 +113,7 @@ function buildLeaf(schema: JsonSchema, path: string, prefix: string, required: b
         longTerm.checked = value === null;
         control.disabled = value === null;
       }
-      control.value = value === null || value === undefined ? '' : String(value);
+      control.value = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
     },
   };
 }

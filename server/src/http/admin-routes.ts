@@ -12,7 +12,7 @@ import type { RouteContext, RouteSpec } from './route-spec';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const KEY_ID = /^[0-9a-f]{16}$/;
-const knownType = z.string().refine((type) => listLicenseTypes().some((known) => known.id === type), { message: 'is not a known license type' });
+const knownType = z.string().refine((type) => listLicenseTypes().some((known) => known.id === type), { error: 'is not a known license type' });
 
 const agencyBody = z.strictObject({
   id: z.string().regex(ID, 'must be 3-64 characters of A-Z a-z 0-9 _ - (starting with a letter or digit)'),
@@ -25,7 +25,7 @@ const agencyChangesBody = z
     licenseTypes: z.array(knownType).min(1).max(64).optional(),
     status: z.enum(['active', 'suspended']).optional(),
   })
-  .refine((changes) => Object.keys(changes).length > 0, { message: 'name, licenseTypes or status is required' });
+  .refine((changes) => Object.keys(changes).length > 0, { error: 'name, licenseTypes or status is required' });
 const serviceBody = z.strictObject({
   // As the presentation requests name a service.
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -'),
@@ -81,7 +81,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     summary: 'What this node is: the provinces it serves, its ledger and store',
     access: 'open',
     responses: { 200: 'The node' },
-    async handle(ctx) {
+    handle(ctx) {
       return { status: 200, json: ctx.services.info.node() };
     },
   },
@@ -92,7 +92,7 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     summary: 'Who the presented API key speaks for (agency, counter or province admin)',
     access: 'open',
     responses: { 200: 'The principal', 401: 'The API key is not valid' },
-    async handle(ctx) {
+    handle(ctx) {
       return { status: 200, json: whoAmI(ctx.principal) };
     },
   },

@@ -87,7 +87,7 @@ export class PrincipalsService {
   private async lookUp(id: string): Promise<KnownKey> {
     const revocationsBefore = this.revocations;
     const row = await this.store.getApiKey(id);
-    const principal = row && row.revokedAt === null ? await this.principalOf(row) : null;
+    const principal = row?.revokedAt === null ? await this.principalOf(row) : null;
     const known: KnownKey = principal && row ? { principal, hash: row.secretHash } : { principal: null, hash: this.unknownHash };
     if (this.revocations === revocationsBefore) this.cache.set(id, known);
     return known;

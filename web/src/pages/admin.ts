@@ -274,7 +274,7 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
               { 'data-counter': counter.id },
               h('td', { class: 'mono' }, counter.id),
               h('td', {}, counter.name),
-              h('td', {}, (counter.services ?? []).map(serviceText).join('；') || '—'),
+              h('td', {}, counter.services.map(serviceText).join('；') || '—'),
             ),
           ),
         ),

@@ -109,6 +109,7 @@ function offerPanel(offer: Offer): HTMLElement {
 /** The printable A6 card: the printed credential as a QR, and what a person reads on it. */
 async function printCard(key: string, issued: Issued, body: Record<string, unknown>, types: LicenseTypeInfo[], me: Me): Promise<HTMLElement> {
   const holder = (body.holder ?? {}) as Record<string, unknown>;
+  const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
   const qr = await authorizedImage(`/api/v1/licenses/${issued.licenseId}/qr.png`, key, t('card.qrAlt'));
   const print = h('button', { type: 'button', class: 'primary no-print' }, t('card.print'));
   print.addEventListener('click', () => window.print());
@@ -121,11 +122,11 @@ async function printCard(key: string, issued: Issued, body: Record<string, unkno
       'dl',
       {},
       h('dt', {}, t('card.holder')),
-      h('dd', {}, String(holder.name ?? '')),
+      h('dd', {}, text(holder.name)),
       h('dt', {}, t('card.licenseId')),
       h('dd', { class: 'mono' }, issued.licenseId),
       h('dt', {}, t('card.validity')),
-      h('dd', {}, `${String(body.validFrom ?? '')} — ${body.validUntil === null ? t('form.longTerm') : String(body.validUntil ?? '')}`),
+      h('dd', {}, `${text(body.validFrom)} — ${body.validUntil === null ? t('form.longTerm') : text(body.validUntil)}`),
       h('dt', {}, t('card.issuer')),
       h('dd', {}, me.name),
     ),
@@ -235,7 +236,7 @@ interface HistoryEntry {
 
 async function detailPanel(key: string, id: string, host: HTMLElement): Promise<void> {
   const out = statusLine();
-  const refresh = () => void detailPanel(key, id, host).then(() => host.querySelector<HTMLElement>('.status')?.append(out.textContent ?? ''));
+  const refresh = () => void detailPanel(key, id, host).then(() => host.querySelector<HTMLElement>('.status')?.append(out.textContent));
   try {
     const [status, history] = await Promise.all([
       api<StatusView>('GET', `/api/v1/licenses/${encodeURIComponent(id)}/status`, { key }),

@@ -46,7 +46,7 @@ const ICONS = { valid: '✔', invalid: '✖', indeterminate: '?' } as const;
 
 function claimValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 /** The verdict screen: word, icon and colour; claims in large type; every check behind a disclosure. */
