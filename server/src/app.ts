@@ -24,6 +24,8 @@ import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFi
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
 import { LifecycleService } from './services/lifecycle';
+import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
+import { Oid4vciIssuerService } from './services/oid4vci-issuer';
 import { PrincipalsService } from './services/principals';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
@@ -44,9 +46,12 @@ export interface Registry {
   lifecycle: LifecycleService;
   verification: VerificationService;
   info: RegistryInfoService;
+  oid4vci: Oid4vciIssuerService;
   audit: GroupCommit<VerificationLogEntry>;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
+  /** Tells the registry its URL once the server listens (the base URL when PUBLIC_URL is unset). */
+  listening(url: string): void;
   close(): Promise<void>;
 }
 
@@ -127,6 +132,21 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
     const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const qr = new QrCodeRenderer();
+    let baseUrl = config.publicUrl?.replace(/\/+$/, '') ?? null;
+    const oid4vci = new Oid4vciIssuerService({
+      store,
+      clock,
+      keys,
+      qr,
+      boundIssuer: new RegistryHolderBoundIssuer({ keys, signingKeys, clock }),
+      baseUrl: () => {
+        if (baseUrl === null) throw new Error('the public base URL is not known before the server listens');
+        return baseUrl;
+      },
+      offerTtlMs: config.offerTtlMs,
+      log,
+    });
     const issuance = new IssuanceService({
       store,
       ledger,
@@ -135,6 +155,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
+      offerFor: (row) => (baseUrl === null ? Promise.resolve(null) : oid4vci.createOffer(row)),
     });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
@@ -152,15 +173,19 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       nodes: opened.nodes,
       keys,
-      qr: new QrCodeRenderer(),
+      qr,
       principals,
       signingKeys,
       issuance,
       lifecycle: new LifecycleService(store, ledger, issuance, clock),
       verification: new VerificationService(cache, keys, audit, clock),
       info: new RegistryInfoService(ledger, clock),
+      oid4vci,
       audit,
       demo,
+      listening: (url) => {
+        baseUrl ??= url;
+      },
       close: async () => {
         cache.close();
         await audit.drain();

@@ -31,6 +31,7 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
   server.keepAliveTimeout = 30000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  registry.listening(`http://${host}:${port}`);
   let closing: Promise<void> | null = null;
   return {
     url: `http://${host}:${port}`,

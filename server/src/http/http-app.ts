@@ -5,7 +5,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
 import type { Registry } from '../app';
-import { authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
+import { anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
 import { ROUTES, type RouteSpec } from './routes';
 
@@ -28,13 +28,17 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(registry.config.publicRateLimit);
   app.use(jsonBody());
-  app.use(authenticate(registry.principals));
+  app.use(formBody());
+  const authenticated = authenticate(registry.principals);
+  // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
+  const anonymous = anonymousCaller();
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
   for (const route of ROUTES) {
     const handlers = [
-      ...(route.access === 'public' || route.access === 'verifier' ? [limit] : []),
+      route.access === 'oauth' ? anonymous : authenticated,
+      ...(route.access === 'public' || route.access === 'verifier' || route.access === 'oauth' ? [limit] : []),
       async (req: Request, res: Response) => {
         allowed(route, res);
         let body: unknown = req.body;

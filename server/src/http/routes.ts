@@ -13,8 +13,9 @@ import type { Registry } from '../app';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
 import type { Verifier } from '../services/verification';
+import { OID4VCI_ROUTES } from './oid4vci-routes';
 
-export type Access = 'agency' | 'verifier' | 'public' | 'open';
+export type Access = 'agency' | 'verifier' | 'public' | 'open' | 'oauth';
 
 export interface Reply {
   status: number;
@@ -37,7 +38,11 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
-  /** agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited). public: anyone (rate-limited). open: anyone. */
+  /**
+   * agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited).
+   * public: anyone (rate-limited). open: anyone. oauth: anyone (rate-limited); Authorization, if
+   * any, is an OAuth access token the handler checks, not an API key.
+   */
   access: Access;
   /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
   body?: z.ZodType;
@@ -328,6 +333,7 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: { licenseTypes: ctx.registry.info.licenseTypes() } };
     },
   },
+  ...OID4VCI_ROUTES,
   {
     method: 'get',
     path: '/healthz',

@@ -39,6 +39,7 @@ import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store
 import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
+import type { IssuedOffer } from './oid4vci-issuer';
 import type { SigningKeysService } from './signing-keys';
 
 export interface IssueResponse {
@@ -50,6 +51,8 @@ export interface IssueResponse {
   anchor: { txId: string; blockNumber: number };
   credential: string;
   qr: { png: string; svg: string };
+  /** The credential offer (OpenID4VCI) a wallet redeems with the PIN; present when offers are on. */
+  offer?: IssuedOffer;
 }
 
 export interface Outcome<T> {
@@ -80,6 +83,11 @@ export interface IssuanceDeps {
   holderRefKey: Buffer;
   /** Prefix of the QR links in responses, e.g. '' or 'https://registry.example'. */
   publicUrl: string;
+  /**
+   * Makes the credential offer that goes with a newly issued license (oid4vci-issuer.ts); null
+   * when none can be made yet (recovery at start, before the server knows its URL).
+   */
+  offerFor?: (row: LicenseRow) => Promise<IssuedOffer | null>;
 }
 
 const RENEW_REASONS = ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const;
@@ -265,7 +273,9 @@ export class IssuanceService {
     }
     // Only a resumed issuance can already have its credential.
     const credential = (resumed ? await this.deps.store.latestCredential(current.id) : null) ?? (await this.issueCredential(current));
-    const body = this.response(current, credential.credential);
+    // The offer is made before the answer is stored, so a replay gives the same code and PIN.
+    const offer = this.deps.offerFor ? await this.deps.offerFor(current) : null;
+    const body = { ...this.response(current, credential.credential), ...(offer ? { offer } : {}) };
     if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
     return { status: 201, body, replayed: resumed };
   }

@@ -1,0 +1,127 @@
+/**
+ * A citizen gets a license into the wallet (OpenID4VCI 1.0, pre-authorized code): the agency
+ * issues, the citizen scans the offer and types the PIN, the wallet holds a credential bound to its
+ * own key for the same license on the ledger. And what a thief with the offer but not the PIN —
+ * or with a stale offer, or a proof made for someone else — gets back.
+ */
+import { expect } from 'chai';
+import { compactVerify, decodeJwt, importJWK } from 'jose';
+import { MemoryWalletStorage, Wallet, WalletError, jwkThumbprint } from '../../web/wallet/index';
+import { startTestServer, type TestServer } from '../support/registry-server';
+import { idCardBody } from '../support/requests';
+
+interface Offer {
+  uri: string;
+  txCode: string;
+  expiresAt: string;
+  qr: string;
+}
+
+function wrongPin(pin: string): string {
+  return pin === '000000' ? '000001' : '000000';
+}
+
+describe('OpenID4VCI: getting a license into a wallet', function () {
+  this.timeout(60000);
+  let server: TestServer;
+  let zjPsb: string;
+
+  before(async () => {
+    server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
+    zjPsb = server.agencyKey('zj-psb');
+  });
+  after(async () => server?.remove());
+
+  async function issue(): Promise<{ licenseId: string; offer: Offer }> {
+    const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() });
+    expect(response.status, JSON.stringify(response.body)).to.equal(201);
+    return response.body as { licenseId: string; offer: Offer };
+  }
+
+  async function refusal(promise: Promise<unknown>): Promise<WalletError> {
+    const error = await promise.then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error, 'the wallet should have been refused').to.be.instanceOf(WalletError);
+    return error as WalletError;
+  }
+
+  it('issuing a license answers with an offer: URI by reference, a 6-digit PIN, an expiry and a QR', async () => {
+    const { offer } = await issue();
+    expect(offer.uri).to.match(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
+    const reference = new URL(offer.uri).searchParams.get('credential_offer_uri');
+    expect(reference).to.match(new RegExp(`^${server.url}/issuers/zj-psb/credential-offers/[A-Za-z0-9_-]{43}$`));
+    expect(offer.txCode).to.match(/^\d{6}$/);
+    expect(Date.parse(offer.expiresAt) - Date.now()).to.be.within(7 * 86400000 - 60000, 7 * 86400000 + 60000);
+    expect(offer.qr).to.match(/^data:image\/png;base64,/);
+    expect(offer.uri).to.not.include(offer.txCode);
+  });
+
+  it('the wallet redeems the offer with the PIN and holds a credential bound to its key, for the same license', async () => {
+    const { licenseId, offer } = await issue();
+    const wallet = new Wallet({ storage: new MemoryWalletStorage() });
+    const stored = await wallet.redeemOffer(offer.uri, offer.txCode);
+    expect(stored.licenseId).to.equal(licenseId);
+
+    const payload = decodeJwt(stored.credential.split('~')[0] ?? '');
+    expect(payload.lid).to.equal(licenseId);
+    const cnf = payload.cnf as { jwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string } };
+    expect(await jwkThumbprint(cnf.jwk)).to.equal(stored.keyId);
+    expect(await wallet.holderJwk(stored.id)).to.deep.equal(cnf.jwk);
+
+    // The issuer's signature, with the key the ledger's trust registry lists for the agency.
+    const issuers = await server.api('GET', '/api/v1/trust/issuers');
+    const agency = (issuers.body.issuers as Array<{ id: string; keys: Array<{ kid: string; jwk: Record<string, string> }> }>).find(
+      (candidate) => candidate.id === 'zj-psb',
+    );
+    const { protectedHeader } = decodeProtected(stored.credential);
+    const key = agency?.keys.find((candidate) => candidate.kid === protectedHeader.kid);
+    expect(key, 'the signing key is on the ledger').to.not.equal(undefined);
+    await compactVerify(stored.credential.split('~')[0] ?? '', await importJWK(key?.jwk ?? {}, 'ES256'), { algorithms: ['ES256'] });
+
+    const listed = await wallet.listCredentials('en');
+    expect(listed).to.have.length(1);
+    expect(listed[0]?.licenseId).to.equal(licenseId);
+  });
+
+  it('refuses a wrong PIN, and ends the offer after five', async () => {
+    const { offer } = await issue();
+    const wallet = new Wallet({ storage: new MemoryWalletStorage() });
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const error = await refusal(wallet.redeemOffer(offer.uri, wrongPin(offer.txCode)));
+      expect(error.code).to.equal('TOKEN_REFUSED');
+      expect(error.oauthError).to.equal('invalid_grant');
+      expect(error.message).to.match(attempt < 5 ? /wrong PIN; \d attempt/ : /ended after 5 wrong PINs/);
+    }
+    // The right PIN no longer helps, and the offer URI no longer resolves.
+    const afterwards = await refusal(wallet.redeemOffer(offer.uri, offer.txCode));
+    expect(afterwards.code).to.equal('OFFER_INVALID');
+    const reference = new URL(offer.uri).searchParams.get('credential_offer_uri') ?? '';
+    expect((await fetch(reference)).status).to.equal(404);
+    expect(await wallet.listCredentials()).to.have.length(0);
+  });
+
+  it('refuses an offer redeemed twice', async () => {
+    const { offer } = await issue();
+    await new Wallet({ storage: new MemoryWalletStorage() }).redeemOffer(offer.uri, offer.txCode);
+    const error = await refusal(new Wallet({ storage: new MemoryWalletStorage() }).redeemOffer(offer.uri, offer.txCode));
+    expect(error.code).to.equal('OFFER_INVALID');
+  });
+
+  it('refuses an expired offer', async () => {
+    const { offer } = await issue();
+    server.setClockOffset(7 * 86400000 + 1000);
+    try {
+      const error = await refusal(new Wallet({ storage: new MemoryWalletStorage() }).redeemOffer(offer.uri, offer.txCode));
+      expect(error.code).to.equal('OFFER_INVALID');
+    } finally {
+      server.setClockOffset(0);
+    }
+  });
+});
+
+function decodeProtected(credential: string): { protectedHeader: { kid?: string } } {
+  const header = (credential.split('~')[0] ?? '').split('.')[0] ?? '';
+  return { protectedHeader: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { kid?: string } };
+}
