@@ -32,8 +32,7 @@ const SEVENTEEN_DIGITS = /^\d{17}$/;
 /** The check character for the first 17 digits (the 本体码). */
 export function citizenIdCheckDigit(first17: string): string {
   if (!SEVENTEEN_DIGITS.test(first17)) throw new RangeError('a citizen ID check digit is computed over exactly 17 digits');
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(first17[i]) * WEIGHTS[i];
+  const sum = WEIGHTS.reduce((total, weight, i) => total + Number(first17.charAt(i)) * weight, 0);
   const check = (12 - (sum % 11)) % 11;
   return check === 10 ? 'X' : String(check);
 }
@@ -53,11 +52,11 @@ export function parseCitizenId(value: string, opts: { today?: string } = {}): Ci
   }
   if (value.length !== 18) return refuse(`must be 18 characters, got ${value.length}`);
   for (let i = 0; i < 17; i += 1) {
-    const char = value[i];
+    const char = value.charAt(i);
     if (char < '0' || char > '9') return refuse(`character ${i + 1} must be a digit, got '${char}'`);
   }
-  const last = value[17].toUpperCase();
-  if (!/^[0-9X]$/.test(last)) return refuse(`the last character must be a digit or X, got '${value[17]}'`);
+  const last = value.charAt(17).toUpperCase();
+  if (!/^[0-9X]$/.test(last)) return refuse(`the last character must be a digit or X, got '${value.charAt(17)}'`);
 
   const regionCode = value.slice(0, 6);
   if (!isProvinceCode(provinceCodeOf(regionCode))) {

@@ -139,16 +139,18 @@ export function parseCredential(text: string): ParsedCredential {
   if (typeof text !== 'string' || text.length === 0) throw new CredentialFormatError('the credential is empty');
   if (Buffer.byteLength(text, 'utf8') > MAX_CREDENTIAL_BYTES) throw new CredentialFormatError(`the credential is larger than ${MAX_CREDENTIAL_BYTES} bytes`);
   const pieces = text.trim().split('~');
-  const jws = pieces[0];
+  const jws = pieces[0] ?? '';
   // `<JWS>~d1~d2~`: the last piece is empty (or a key-binding JWT, which this format never carries yet).
-  const last = pieces.length > 1 ? pieces[pieces.length - 1] : '';
+  const last = pieces.length > 1 ? pieces.at(-1) : '';
   if (last !== '') throw new CredentialFormatError('key-binding JWTs are not supported; the credential must end with ~');
-  const parts = jws.split('.');
-  if (parts.length !== 3) throw new CredentialFormatError('the signed part is not a compact JWS (header.payload.signature)');
-  const header = decodeJsonPart(parts[0], 'the JWS header');
-  const payload = decodeJsonPart(parts[1], 'the JWS payload');
-  if (!B64URL.test(parts[2])) throw new CredentialFormatError('the signature is not base64url');
-  const signature = Buffer.from(parts[2], 'base64url');
+  const [headerPart, payloadPart, signaturePart, ...extra] = jws.split('.');
+  if (headerPart === undefined || payloadPart === undefined || signaturePart === undefined || extra.length > 0) {
+    throw new CredentialFormatError('the signed part is not a compact JWS (header.payload.signature)');
+  }
+  const header = decodeJsonPart(headerPart, 'the JWS header');
+  const payload = decodeJsonPart(payloadPart, 'the JWS payload');
+  if (!B64URL.test(signaturePart)) throw new CredentialFormatError('the signature is not base64url');
+  const signature = Buffer.from(signaturePart, 'base64url');
   const disclosures = pieces.slice(1, pieces.length > 1 ? -1 : undefined).map(parseDisclosure);
   return { jws, header, payload, signature, disclosures, ref: createHash('sha256').update(signature).digest('hex') };
 }

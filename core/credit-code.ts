@@ -43,9 +43,8 @@ export function creditCodeCheckChar(first17: string): string {
   if (!SEVENTEEN.test(first17)) {
     throw new RangeError('a credit code check character is computed over 17 characters of the GB 32100 set');
   }
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += CREDIT_CODE_CHARSET.indexOf(first17[i]) * WEIGHTS[i];
-  return CREDIT_CODE_CHARSET[(31 - (sum % 31)) % 31];
+  const sum = WEIGHTS.reduce((total, weight, i) => total + CREDIT_CODE_CHARSET.indexOf(first17.charAt(i)) * weight, 0);
+  return CREDIT_CODE_CHARSET.charAt((31 - (sum % 31)) % 31);
 }
 
 function refuse(reason: string): CreditCodeParse {
@@ -61,8 +60,8 @@ export function parseCreditCode(value: string): CreditCodeParse {
   if (value.length !== 18) return refuse(`must be 18 characters, got ${value.length}`);
   const code = value.toUpperCase();
   for (let i = 0; i < 18; i += 1) {
-    if (!CREDIT_CODE_CHARSET.includes(code[i])) {
-      return refuse(`character ${i + 1} '${value[i]}' is not allowed (GB 32100 uses 0-9 and A-Y without I, O, S, V, Z)`);
+    if (!CREDIT_CODE_CHARSET.includes(code.charAt(i))) {
+      return refuse(`character ${i + 1} '${value.charAt(i)}' is not allowed (GB 32100 uses 0-9 and A-Y without I, O, S, V, Z)`);
     }
   }
   const regionCode = code.slice(2, 8);
@@ -74,19 +73,19 @@ export function parseCreditCode(value: string): CreditCodeParse {
   }
 
   const expected = creditCodeCheckChar(code.slice(0, 17));
-  if (code[17] !== expected) return refuse(`check character should be ${expected}, got ${value[17]}`);
+  if (code.charAt(17) !== expected) return refuse(`check character should be ${expected}, got ${value.charAt(17)}`);
 
   const organizationCode = code.slice(8, 17);
   const orgExpected = organizationCodeCheckChar(organizationCode.slice(0, 8));
-  if (organizationCode[8] !== orgExpected) {
-    return refuse(`organisation code check character (character 17) should be ${orgExpected}, got ${value[16]}`);
+  if (organizationCode.charAt(8) !== orgExpected) {
+    return refuse(`organisation code check character (character 17) should be ${orgExpected}, got ${value.charAt(16)}`);
   }
 
   return {
     ok: true,
     value: code,
-    registrationAuthority: code[0],
-    entityCategory: code[1],
+    registrationAuthority: code.charAt(0),
+    entityCategory: code.charAt(1),
     regionCode,
     organizationCode,
   };

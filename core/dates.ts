@@ -10,7 +10,7 @@ export function chinaDate(instant: Date): string {
 
 /** Seconds since the epoch at 00:00 China Standard Time of `date` (+ `plusDays`). */
 export function chinaDayStart(date: string, plusDays = 0): number {
-  const [year, month, day] = date.split('-').map(Number);
+  const [year, month, day] = parts(date);
   return (Date.UTC(year, month - 1, day + plusDays) - CST_OFFSET_MS) / 1000;
 }
 

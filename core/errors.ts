@@ -86,7 +86,7 @@ const WIRE_CODE = /\[([A-Z][A-Z0-9_]*)\] ?([^\n]*)/;
 export function parseWireError(text: string): RegistryError | undefined {
   const match = WIRE_CODE.exec(text);
   if (!match) return undefined;
-  const [, code, message] = match;
+  const [, code = '', message = ''] = match;
   if (!isErrorCode(code)) return undefined;
   return new RegistryError(code, message.trim());
 }

@@ -81,15 +81,17 @@ function unrecognizedAtRoot(issues: readonly z.core.$ZodIssue[]): number {
  * another, the union's own message says what shape is expected.
  */
 function firstProblem(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): FieldProblem {
-  const issue = issues[0];
+  const [issue] = issues;
+  if (issue === undefined) return { field: prefix.map(String).join('.') || 'body', message: 'is invalid' };
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const fits = issue.errors.map(unrecognizedAtRoot);
     const best = Math.min(...fits);
     const bestBranches = issue.errors.filter((_, i) => fits[i] === best);
-    if (bestBranches.length === 1 && bestBranches[0].length > 0) return firstProblem(bestBranches[0], path);
+    const [onlyBranch] = bestBranches;
+    if (bestBranches.length === 1 && onlyBranch !== undefined && onlyBranch.length > 0) return firstProblem(onlyBranch, path);
   }
-  if (issue.code === 'unrecognized_keys') path.push(issue.keys[0]);
+  if (issue.code === 'unrecognized_keys') path.push(...issue.keys.slice(0, 1));
   const field = path.map(String).join('.');
   return { field, message: issue.message };
 }

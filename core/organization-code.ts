@@ -23,8 +23,7 @@ function value(char: string): number {
  */
 export function organizationCodeCheckChar(body: string): string {
   if (!BODY.test(body)) throw new RangeError('an organisation code check character is computed over 8 digits or upper-case letters');
-  let sum = 0;
-  for (let i = 0; i < 8; i += 1) sum += value(body[i]) * WEIGHTS[i];
+  const sum = WEIGHTS.reduce((total, weight, i) => total + value(body.charAt(i)) * weight, 0);
   const check = 11 - (sum % 11);
   if (check === 10) return 'X';
   if (check === 11) return '0';

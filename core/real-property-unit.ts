@@ -54,9 +54,9 @@ export function parseRealPropertyUnitNumber(value: string): RealPropertyUnitPars
   if (!/^\d{6}$/.test(value.slice(6, 12))) {
     return refuse(`characters 7-12 must be the cadastral district and sub-district (3 + 3 digits), got '${value.slice(6, 12)}'`);
   }
-  const owner = value[12];
+  const owner = value.charAt(12);
   if (!OWNER_LETTERS.includes(owner)) return refuse(`character 13 must be the parcel owner letter G, J or Z, got '${owner}'`);
-  const right = value[13];
+  const right = value.charAt(13);
   if (!RIGHT_LETTERS.includes(right)) {
     return refuse(`character 14 must be a parcel right letter (one of ${RIGHT_LETTERS.split('').join(' ')}), got '${right}'`);
   }
@@ -64,7 +64,7 @@ export function parseRealPropertyUnitNumber(value: string): RealPropertyUnitPars
   if (!/^\d{5}$/.test(sequence) || sequence === '00000') {
     return refuse(`characters 15-19 must be the parcel sequence number 00001-99999, got '${sequence}'`);
   }
-  const fixture = value[19];
+  const fixture = value.charAt(19);
   if (!FIXTURE_LETTERS.includes(fixture)) return refuse(`character 20 must be the fixture letter F, L, Q or W, got '${fixture}'`);
   const unit = value.slice(20);
   if (!/^\d{8}$/.test(unit)) return refuse(`characters 21-28 must be the eight-digit fixture unit number, got '${unit}'`);

@@ -60,6 +60,13 @@ async function pool(count: number, concurrency: number, job: (index: number) => 
   return latencies;
 }
 
+/** The item at `index`, which the bench has just made sure exists. */
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new RangeError(`no item ${index} of ${items.length}`);
+  return item;
+}
+
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
 /** Binds each province and registers its demo agencies, as their admins would; safe to run again. */
@@ -84,7 +91,7 @@ async function main(): Promise<void> {
   if (!state || processes.length === 0 || !processes.every(isRunning)) {
     throw new Error(`no running Fabric network in ${runDir}: start it with npm run network:up`);
   }
-  const zj = state.provinces[0];
+  const zj = at(state.provinces, 0);
   const sc = state.provinces[1] ?? zj;
   const wallet = await IdentityWallet.open(state.walletDir);
   const ledger = await openFabricLedger({
@@ -94,8 +101,8 @@ async function main(): Promise<void> {
     chaincode: state.chaincode,
     eventIdentity: zj.identities.admin,
   });
-  const [zjAgency, zjIssuer] = Object.entries(zj.identities.issuers)[0];
-  const [scAgency, scIssuer] = Object.entries(sc.identities.issuers)[0];
+  const [zjAgency, zjIssuer] = at(Object.entries(zj.identities.issuers), 0);
+  const [scAgency, scIssuer] = at(Object.entries(sc.identities.issuers), 0);
   const typeOf = (agencyId: string) => state.provinces.flatMap((p) => p.agencies).find((a) => a.id === agencyId)?.licenseTypes[0] ?? 'id-card';
   console.log(`bench:fabric on ${state.provinces.map((p) => p.name).join(' + ')} (${runDir}), ${CONCURRENCY} in flight`);
   await provision(ledger, state);
@@ -110,15 +117,15 @@ async function main(): Promise<void> {
   const single: number[] = [];
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
-    await ledger.submit(zjIssuer, 'license:SuspendLicense', [targets[i].id, 'investigation']);
+    await ledger.submit(zjIssuer, 'license:SuspendLicense', [at(targets, i).id, 'investigation']);
     single.push(performance.now() - started);
-    await ledger.submit(zjIssuer, 'license:ReinstateLicense', [targets[i].id, 'investigation-cleared']);
+    await ledger.submit(zjIssuer, 'license:ReinstateLicense', [at(targets, i).id, 'investigation-cleared']);
   }
   console.log(`  one submit at a time: ${round(percentile(single, 50))} ms median (BatchTimeout bounds it from below)`);
 
   const blocksBefore = await ledger.height();
   let started = performance.now();
-  const submitLatency = await pool(SUBMITS, CONCURRENCY, (i) => ledger.submit(zjIssuer, 'license:SuspendLicense', [targets[i].id, 'lost']));
+  const submitLatency = await pool(SUBMITS, CONCURRENCY, (i) => ledger.submit(zjIssuer, 'license:SuspendLicense', [at(targets, i).id, 'lost']));
   let seconds = (performance.now() - started) / 1000;
   const rawSubmit = SUBMITS / seconds;
   const blocks = (await ledger.height()) - blocksBefore;
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
 
   started = performance.now();
   const evaluateLatency = await pool(EVALUATES, CONCURRENCY, (i) =>
-    ledger.evaluate(i % 2 ? zjIssuer : scIssuer, 'license:ReadLicense', [targets[i % targets.length].id]),
+    ledger.evaluate(i % 2 ? zjIssuer : scIssuer, 'license:ReadLicense', [at(targets, i % targets.length).id]),
   );
   seconds = (performance.now() - started) / 1000;
   const rawEvaluate = EVALUATES / seconds;
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
 
   started = performance.now();
   await pool(EVALUATES, CONCURRENCY, (i) => {
-    const target = targets[i % targets.length];
+    const target = at(targets, i % targets.length);
     return ledger.evaluate(i % 2 ? zjIssuer : scIssuer, 'license:VerifyLicense', [target.id, target.docHash]);
   });
   seconds = (performance.now() - started) / 1000;
@@ -154,7 +161,7 @@ async function main(): Promise<void> {
     return { issuer, anchors: Array.from({ length: BATCH }, () => anchorFor(agency, typeOf(agency))) };
   });
   started = performance.now();
-  const batchLatency = await pool(BATCHES, 2, (i) => ledger.submit(batches[i].issuer, 'license:IssueLicenses', [JSON.stringify(batches[i].anchors)]));
+  const batchLatency = await pool(BATCHES, 2, (i) => ledger.submit(at(batches, i).issuer, 'license:IssueLicenses', [JSON.stringify(at(batches, i).anchors)]));
   seconds = (performance.now() - started) / 1000;
   const anchored = (BATCHES * BATCH) / seconds;
   console.log(
@@ -200,11 +207,11 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
     const server = await startServer(config, { log: () => undefined });
     started.push({ server, dir });
     const demo = server.registry.demo!;
-    return { server, agencyKey: demo.agencies[0]?.apiKey, counterKey: demo.counters[0].apiKey };
+    return { server, agencyKey: demo.agencies[0]?.apiKey, counterKey: at(demo.counters, 0).apiKey };
   };
   try {
-    const zj = await start(state.provinces[0].code);
-    const sc = await start(state.provinces[1]?.code ?? state.provinces[0].code);
+    const zj = await start(at(state.provinces, 0).code);
+    const sc = await start(state.provinces[1]?.code ?? at(state.provinces, 0).code);
     const call = async (url: string, path: string, key: string, body: unknown) => {
       const response = await fetch(`${url}${path}`, {
         method: 'POST',

@@ -148,7 +148,7 @@ async function benchHttp(): Promise<void> {
       issuers: Array<{ id: string; keys: Array<{ kid: string; jwk: object }> }>;
     };
     const jws = first.credential.replace(/~$/, '');
-    const kid = (JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
+    const kid = (JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid;
     const jwk = issuers.issuers.find((i) => i.id === 'zj-psb')!.keys.find((k) => k.kid === kid)!.jwk;
     const key = await importJWK(jwk as Parameters<typeof importJWK>[0], 'ES256');
     const joseRate = await rate(2000, 1, () => compactVerify(jws, key, { algorithms: ['ES256'] }));

@@ -303,7 +303,9 @@ export class LicenseContract extends RegistryContract {
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         const { attributes } = ctx.stub.splitCompositeKey(next.value.key);
-        const anchor = await readJson<LicenseAnchor>(ctx, attributes[1]);
+        const [, licenseId] = attributes;
+        if (licenseId === undefined) throw new RegistryError('INTERNAL', `index key ${next.value.key} names no license`);
+        const anchor = await readJson<LicenseAnchor>(ctx, licenseId);
         if (anchor) licenses.push(anchor);
       }
     } finally {

@@ -122,9 +122,10 @@ export class TrustContract extends RegistryContract {
       updatedAt: now,
       updatedTxId: ctx.stub.getTxID(),
     };
-    agency.keys.push(await addKey(ctx, agency, input.jwk, now));
+    const key = await addKey(ctx, agency, input.jwk, now);
+    agency.keys.push(key);
     await writeJson(ctx, stateKey(ctx, KEY.agency, id), agency);
-    emit(ctx, 'AgencyRegistered', { id, province, kid: agency.keys[0].kid });
+    emit(ctx, 'AgencyRegistered', { id, province, kid: key.kid });
     return reply(agency);
   }
 

@@ -153,7 +153,7 @@ const example: BusinessLicenseRequest = {
     legalRepresentative: '陈静',
     registeredCapital: 100,
     establishedDate: '2019-08-20',
-    businessScope: SCOPES[0],
+    businessScope: SCOPES[0] ?? '',
     address: '浙江省杭州市西湖区文一西路588号',
   },
   validFrom: '2019-08-20',

@@ -94,7 +94,7 @@ const certificateNumber = text(40, '不动产权证书号 certificate number, e.
       });
       return;
     }
-    const [, abbreviation, year] = match;
+    const [, abbreviation = '', year] = match;
     if (PROVINCE_ABBREVIATIONS[abbreviation] === undefined) {
       ctx.addIssue({ code: 'custom', message: `must start with a mainland province abbreviation such as 浙 or 川, got ${abbreviation}` });
     } else if (Number(year) < FIRST_CERTIFICATE_YEAR) {
@@ -165,7 +165,7 @@ function crossCheck(request: PropertyCertificateRequest, today?: string): FieldP
     if (!parsed.ok) return { field: 'holder.idNumber', message: parsed.reason };
   }
   // The certificate is issued by the registry of the county the unit lies in, so both name one province.
-  const abbreviation = data.certificateNumber[0];
+  const abbreviation = data.certificateNumber.charAt(0);
   const certificateProvince = PROVINCE_ABBREVIATIONS[abbreviation];
   const unitProvince = provinceCodeOf(data.unitNumber);
   if (certificateProvince !== unitProvince) {

@@ -8,6 +8,12 @@ import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from '../credit-code';
 import { addDays } from '../dates';
 import { organizationCodeCheckChar } from '../organization-code';
 
+function itemAt<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new RangeError(`no item at ${index} of ${items.length}`);
+  return item;
+}
+
 export interface SeededRandom {
   /** Uniform in [0, 1). */
   next(): number;
@@ -29,7 +35,7 @@ export function seededRandom(seed: number): SeededRandom {
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => items[Math.floor(next() * items.length)],
+    pick: (items) => itemAt(items, Math.floor(next() * items.length)),
   };
 }
 
@@ -239,7 +245,7 @@ export function sampleCitizen(seed: number, random: SeededRandom, among: readonl
   const index = spread(seed, SEQUENCES * BIRTH_DAYS * among.length);
   const sequence = (index % SEQUENCES) + 1;
   const day = Math.floor(index / SEQUENCES) % BIRTH_DAYS;
-  const county = among[Math.floor(index / SEQUENCES / BIRTH_DAYS)];
+  const county = itemAt(among, Math.floor(index / SEQUENCES / BIRTH_DAYS));
   const birthDate = addDays(BIRTH_EPOCH, day);
   const first17 = `${county.code}${birthDate.replaceAll('-', '')}${String(sequence).padStart(3, '0')}`;
   return {

@@ -83,10 +83,17 @@ function writeNodeOus(msp: string): void {
   writeFileSync(join(msp, 'config.yaml'), NODE_OUS);
 }
 
+/** The one file fabric-ca-client writes into an MSP folder (its key, its CA certificate). */
+export function onlyFile(dir: string): string {
+  const [name] = readdirSync(dir);
+  if (name === undefined) throw new Error(`${dir} is empty: the enrollment wrote nothing there`);
+  return name;
+}
+
 /** fabric-ca-client names files after host, port and CA; give them the fixed names config.yaml uses. */
 function normaliseMsp(msp: string): void {
   const cacerts = join(msp, 'cacerts');
-  const [caFile] = readdirSync(cacerts);
+  const caFile = onlyFile(cacerts);
   if (caFile !== 'ca-cert.pem') renameSync(join(cacerts, caFile), join(cacerts, 'ca-cert.pem'));
   writeNodeOus(msp);
 }
@@ -94,8 +101,8 @@ function normaliseMsp(msp: string): void {
 function tlsFromEnrollment(tlsMsp: string, tlsDir: string): void {
   mkdirSync(tlsDir, { recursive: true });
   copyFileSync(join(tlsMsp, 'signcerts', 'cert.pem'), join(tlsDir, 'server.crt'));
-  copyFileSync(join(tlsMsp, 'keystore', readdirSync(join(tlsMsp, 'keystore'))[0]), join(tlsDir, 'server.key'));
-  copyFileSync(join(tlsMsp, 'tlscacerts', readdirSync(join(tlsMsp, 'tlscacerts'))[0]), join(tlsDir, 'ca.crt'));
+  copyFileSync(join(tlsMsp, 'keystore', onlyFile(join(tlsMsp, 'keystore'))), join(tlsDir, 'server.key'));
+  copyFileSync(join(tlsMsp, 'tlscacerts', onlyFile(join(tlsMsp, 'tlscacerts'))), join(tlsDir, 'ca.crt'));
   rmSync(tlsMsp, { recursive: true, force: true });
 }
 

@@ -13,7 +13,7 @@ import type { FabricInstall } from './binaries';
 import { endorsementPolicy } from './channel';
 import { caCertPath, fabricEnv, ordererTlsCa, peerCliEnv, peerConfigDir } from './fabric-env';
 import { ordererAddress } from './nodes';
-import { CHAINCODE_DIR, type NetworkPlan, type ProvincePlan } from './plan';
+import { CHAINCODE_DIR, firstProvince, type NetworkPlan, type ProvincePlan } from './plan';
 import { runCommand, startProcess, type StartedProcess } from './processes';
 import { portAccepts, waitFor } from './readiness';
 
@@ -115,7 +115,7 @@ export async function installChaincode(plan: NetworkPlan, fabric: FabricInstall,
 }
 
 async function committedSequence(plan: NetworkPlan, fabric: FabricInstall): Promise<number | null> {
-  const env = peerCliEnv(plan, plan.provinces[0]);
+  const env = peerCliEnv(plan, firstProvince(plan));
   try {
     const { stdout } = await runCommand(
       plan.runDir,
@@ -136,7 +136,7 @@ async function committedSequence(plan: NetworkPlan, fabric: FabricInstall): Prom
 export async function defineChaincode(plan: NetworkPlan, fabric: FabricInstall, packageIds: Map<string, string>): Promise<'committed' | 'already committed'> {
   const committed = await committedSequence(plan, fabric);
   if (committed !== null && committed >= plan.chaincode.sequence) return 'already committed';
-  const readinessEnv = peerCliEnv(plan, plan.provinces[0]);
+  const readinessEnv = peerCliEnv(plan, firstProvince(plan));
   const { stdout } = await runCommand(
     plan.runDir,
     fabric.bin.peer,

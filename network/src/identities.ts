@@ -5,11 +5,11 @@
  * (role=issuer, agency=<id>). Labels are the embedded ledger's: admin@ZhejiangMSP,
  * zj-psb-issuer@ZhejiangMSP.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enrollWithFabricCa, type FabricCaConnection, type FabricEnrollment, type Registrar } from '../../server/src/adapters/identity/fabric-ca';
 import type { IdentityWallet } from '../../server/src/adapters/identity/wallet';
-import { REGISTRAR_ID, registrarMsp } from './ca';
+import { REGISTRAR_ID, onlyFile, registrarMsp } from './ca';
 import { caCertPath } from './fabric-env';
 import type { NetworkPlan, ProvincePlan } from './plan';
 
@@ -29,7 +29,7 @@ export function registrarOf(province: ProvincePlan): Registrar {
   return {
     enrollmentId: REGISTRAR_ID,
     certificate: readFileSync(join(msp, 'signcerts', 'cert.pem'), 'utf8'),
-    privateKey: readFileSync(join(keystore, readdirSync(keystore)[0]), 'utf8'),
+    privateKey: readFileSync(join(keystore, onlyFile(keystore)), 'utf8'),
   };
 }
 

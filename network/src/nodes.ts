@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FabricInstall } from './binaries';
 import { genesisBlock } from './channel';
 import { caCertPath, fabricEnv, nodeCrypto, orgAdminCrypto, ordererTlsCa, peerCliEnv, peerConfigDir } from './fabric-env';
-import { BUILDERS_DIR, type NetworkPlan, type OrdererPlan, type ProvincePlan } from './plan';
+import { BUILDERS_DIR, firstOrderer, type NetworkPlan, type OrdererPlan, type ProvincePlan } from './plan';
 import { runCommand, startProcess, type StartedProcess } from './processes';
 import { healthy, metricValue, portAccepts, waitFor } from './readiness';
 
@@ -22,10 +22,10 @@ export function patchCoreYaml(plan: NetworkPlan, fabric: FabricInstall): void {
   const lines = readFileSync(join(fabric.configDir, 'core.yaml'), 'utf8').split('\n');
   const vm = lines.findIndex((line) => /^vm:\s*(#.*)?$/.test(line));
   if (vm >= 0) {
-    for (let i = vm + 1; i < lines.length && !/^\S/.test(lines[i]); i++) {
-      const match = /^(\s+)endpoint:/.exec(lines[i]);
+    for (let i = vm + 1; i < lines.length && !/^\S/.test(lines[i] ?? ''); i++) {
+      const match = /^(\s+)endpoint:/.exec(lines[i] ?? '');
       if (match) {
-        lines[i] = `${match[1]}endpoint: ""  # patched by network:up: no Docker`;
+        lines[i] = `${match[1] ?? ''}endpoint: ""  # patched by network:up: no Docker`;
         break;
       }
     }
@@ -185,5 +185,5 @@ export async function waitForGossip(plan: NetworkPlan, processes: Map<string, St
 }
 
 export function ordererAddress(plan: NetworkPlan): string {
-  return `127.0.0.1:${plan.orderers[0].port}`;
+  return `127.0.0.1:${firstOrderer(plan).port}`;
 }

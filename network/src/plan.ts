@@ -139,8 +139,8 @@ export function readNetworkConfig(path: string): NetworkConfig {
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new NetworkConfigError(`${path}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+    const [issue] = parsed.error.issues;
+    throw new NetworkConfigError(`${path}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'is invalid'}`);
   }
   return parsed.data;
 }
@@ -205,6 +205,20 @@ export function planNetwork(options: PlanOptions = {}): NetworkPlan {
   };
   checkPlan(plan);
   return plan;
+}
+
+/** The province the CLI steps that any member may run go through (the first, so runs are repeatable). */
+export function firstProvince(plan: NetworkPlan): ProvincePlan {
+  const [first] = plan.provinces;
+  if (first === undefined) throw new NetworkConfigError(`${plan.configPath}: the network has no province`);
+  return first;
+}
+
+/** The orderer clients talk to (the first; Raft forwards to the leader). */
+export function firstOrderer(plan: NetworkPlan): OrdererPlan {
+  const [first] = plan.orderers;
+  if (first === undefined) throw new NetworkConfigError(`${plan.configPath}: the network has no orderer`);
+  return first;
 }
 
 function checkPlan(plan: NetworkPlan): void {

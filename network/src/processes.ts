@@ -35,7 +35,7 @@ export function logDir(runDir: string): string {
 /** Command lines go to logs; the enrollment secrets in them do not. */
 export function redact(args: string[]): string {
   return args
-    .map((arg, i) => (['--id.secret', '--secret'].includes(args[i - 1]) ? '***' : arg))
+    .map((arg, i) => (['--id.secret', '--secret'].includes(args[i - 1] ?? '') ? '***' : arg))
     .join(' ')
     .replace(/(:\/\/[^:/\s]+:)[^@\s]+@/g, '$1***@')
     .replace(/(-b \S+?:)\S+/g, '$1***');
@@ -55,7 +55,7 @@ function startTicks(pid: number): number | null {
 function processState(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
   } catch {
     return null;
   }

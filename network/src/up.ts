@@ -103,9 +103,10 @@ export async function networkUp(plan: NetworkPlan, options: UpOptions = {}): Pro
     await phase(`Fabric CAs up (${orgs.length})`, () => Promise.all(orgs.map((org) => waitForCa(org, keep(startCa(plan, fabric, org))))));
     await phase('node and admin certificates enrolled', () => Promise.all(orgs.map((org) => enrollOrgCrypto(plan, fabric, org))));
     await phase('channel genesis block', () => makeGenesisBlock(plan, fabric));
-    const orderers = plan.orderers.map((node) => keep(startOrderer(plan, fabric, node)));
+    const ordererNodes = plan.orderers.map((node) => ({ node, process: keep(startOrderer(plan, fabric, node)) }));
+    const orderers = ordererNodes.map(({ process }) => process);
     await phase(`orderers joined, Raft leader elected (${orderers.length} node${orderers.length > 1 ? 's' : ''})`, async () => {
-      await Promise.all(plan.orderers.map((node, i) => joinOrderer(plan, fabric, node, orderers[i])));
+      await Promise.all(ordererNodes.map(({ node, process }) => joinOrderer(plan, fabric, node, process)));
       await waitForRaftLeader(plan, orderers);
     });
     await phase(`peers joined (${plan.provinces.length})`, () =>

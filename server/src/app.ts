@@ -20,9 +20,14 @@ import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoAgency, type DemoFile, type ProvinceNode } from './services/demo';
+import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialQrService } from './services/credential-qr';
+import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { HealthService } from './services/health';
+import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
 import { LedgerCache } from './services/ledger-cache';
+import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
 import { Oid4vciIssuerService } from './services/oid4vci-issuer';
@@ -31,6 +36,7 @@ import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
 import { VerificationService } from './services/verification';
+import { VerificationLogService } from './services/verification-log';
 
 export interface Registry {
   config: Config;
@@ -48,6 +54,8 @@ export interface Registry {
   info: RegistryInfoService;
   oid4vci: Oid4vciIssuerService;
   audit: GroupCommit<VerificationLogEntry>;
+  /** What the HTTP layer is given: services only. */
+  services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
   /** Tells the registry its URL once the server listens (the base URL when PUBLIC_URL is unset). */
@@ -166,6 +174,22 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
       log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
     }
+    const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const verification = new VerificationService(cache, keys, audit, clock);
+    const info = new RegistryInfoService(ledger, clock);
+    const services: Services = {
+      settings: { publicRateLimit: config.publicRateLimit },
+      principals,
+      readers: new LedgerReaders(opened.nodes),
+      issuance,
+      lifecycle,
+      verification,
+      verificationLog: new VerificationLogService(store, issuance),
+      credentialQr: new CredentialQrService(issuance, qr),
+      info,
+      oid4vci,
+      health: new HealthService(opened.port, store, config.ledger),
+    };
     const registry: Registry = {
       config,
       clock,
@@ -177,11 +201,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       principals,
       signingKeys,
       issuance,
-      lifecycle: new LifecycleService(store, ledger, issuance, clock),
-      verification: new VerificationService(cache, keys, audit, clock),
-      info: new RegistryInfoService(ledger, clock),
+      lifecycle,
+      verification,
+      info,
       oid4vci,
       audit,
+      services,
       demo,
       listening: (url) => {
         baseUrl ??= url;

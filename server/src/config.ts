@@ -79,8 +79,8 @@ function durationMs(text: string): number {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`environment variable ${issue.path.join('.')}: ${issue.message}`);
+    const [issue] = parsed.error.issues;
+    throw new ConfigError(`environment variable ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'is invalid'}`);
   }
   const e = parsed.data;
   if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE)

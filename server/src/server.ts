@@ -16,7 +16,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, overrides: RegistryOverrides = {}): Promise<RunningServer> {
   const registry = await openRegistry(config, overrides);
-  const app = createHttpApp(registry, overrides.log);
+  const app = createHttpApp(registry.services, overrides.log);
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {

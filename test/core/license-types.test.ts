@@ -130,8 +130,8 @@ describe('JSON Schema of each type', () => {
       expect(schema.additionalProperties).to.equal(false);
       expect(schema.required).to.deep.equal(['type', 'holder', 'data', 'validFrom', 'validUntil']);
       const properties = schema.properties as Record<string, { const?: string; properties?: Record<string, unknown> }>;
-      expect(properties.type.const).to.equal(type.id);
-      const data = properties.data.properties ?? {};
+      expect(properties.type?.const).to.equal(type.id);
+      const data = properties.data?.properties ?? {};
       expect(Object.keys(type.example.data).every((key) => key in data)).to.equal(true);
       expect(JSON.parse(JSON.stringify(schema))).to.deep.equal(schema);
     });
@@ -139,7 +139,7 @@ describe('JSON Schema of each type', () => {
 
   it('describes the property holder as a person or an organisation', () => {
     const properties = licenseTypeJsonSchema('property-certificate').properties as Record<string, { anyOf?: Array<{ required: string[] }> }>;
-    expect(properties.holder.anyOf?.map((branch) => branch.required)).to.deep.equal([
+    expect(properties.holder?.anyOf?.map((branch) => branch.required)).to.deep.equal([
       ['name', 'idNumber'],
       ['name', 'creditCode'],
     ]);
@@ -150,8 +150,8 @@ describe('JSON Schema of each type', () => {
       string,
       { format?: string; properties?: Record<string, { description?: string }> }
     >;
-    expect(properties.validFrom.format).to.equal('date');
-    expect(properties.data.properties?.issuingAuthority.description).to.match(/^签发机关/);
+    expect(properties.validFrom?.format).to.equal('date');
+    expect(properties.data?.properties?.issuingAuthority?.description).to.match(/^签发机关/);
   });
 
   it('an unknown type has no schema', () => {

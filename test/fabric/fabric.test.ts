@@ -14,6 +14,7 @@ import { anchorFor, sha256, publicJwk } from '../support/ledger-fixture';
 import { refusedWith } from '../support/refusal';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
+import { defined } from '../support/defined';
 
 describe('Fabric mode', function () {
   let network: FabricTestNetwork | undefined;
@@ -88,7 +89,7 @@ describe('Fabric mode', function () {
       // Sichuan's identities, on Sichuan's own node, cannot touch it or speak for Zhejiang.
       const sc = sichuan.running.registry;
       const scIssuer = 'sc-nr-issuer@SichuanMSP';
-      const scAdmin = sc.nodes[0].adminIdentity;
+      const scAdmin = defined(sc.nodes[0]).adminIdentity;
       await refusedWith(sc.ledger.port.submit(scIssuer, 'license:SuspendLicense', [licenseId, 'lost']), 'WRONG_PROVINCE');
       await refusedWith(sc.ledger.port.submit(scIssuer, 'license:RevokeLicense', [licenseId, 'fraud']), 'WRONG_PROVINCE');
       await refusedWith(

@@ -15,6 +15,7 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { spawnServer } from '../support/server-process';
 import { idCardBody } from '../support/requests';
 import { tempDir } from '../support/temp-dir';
+import { defined } from '../support/defined';
 
 describe('registry HTTP API: durability', function () {
   this.timeout(120000);
@@ -28,7 +29,7 @@ describe('registry HTTP API: durability', function () {
       const key = server.agencyKey('zj-psb');
       const demoBefore = readFileSync(join(server.dataDir, 'demo.json'), 'utf8');
       const issued = await Promise.all(Array.from({ length: 5 }, () => server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })));
-      await server.api('POST', `/api/v1/licenses/${issued[0].body.licenseId}/revoke`, { key, body: { reason: 'lost' } });
+      await server.api('POST', `/api/v1/licenses/${defined(issued[0]).body.licenseId}/revoke`, { key, body: { reason: 'lost' } });
       await server.restart();
       expect(readFileSync(join(server.dataDir, 'demo.json'), 'utf8')).to.equal(demoBefore);
       expect(server.running.registry.demo).to.equal(null);
@@ -36,7 +37,7 @@ describe('registry HTTP API: durability', function () {
         issued.map((r) => server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: r.body.credential } })),
       );
       expect(verdicts.map((v) => v.body.verdict)).to.deep.equal(['invalid', 'valid', 'valid', 'valid', 'valid']);
-      expect(verdicts[0].body.status).to.equal('revoked');
+      expect(verdicts[0]?.body.status).to.equal('revoked');
       // The keys from before the restart still work.
       expect((await server.api('POST', '/api/v1/licenses', { key, body: idCardBody() })).status).to.equal(201);
     });
@@ -145,7 +146,7 @@ describe('registry HTTP API: durability', function () {
         expect(licenseIds.size, 'one license per request').to.equal(bodies.size);
         // Every anchor the ledger holds for zj-psb has its record in the store, anchored.
         const registry = server.running.registry;
-        const reader = registry.nodes[0].readerIdentity;
+        const reader = defined(registry.nodes[0]).readerIdentity;
         let bookmark = '';
         let anchors = 0;
         do {

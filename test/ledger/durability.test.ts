@@ -12,6 +12,7 @@ import { EmbeddedLedger } from '../../server/src/adapters/embedded-ledger/embedd
 import { verifyLedger } from '../../server/src/adapters/embedded-ledger/verify-ledger';
 import { anchorFor, createTestNetwork, type TestNetwork } from '../support/embedded-network';
 import { tempDir } from '../support/temp-dir';
+import { defined } from '../support/defined';
 
 const VERIFY_SCRIPT = join(__dirname, '..', '..', 'scripts', 'ledger-verify.js');
 
@@ -41,15 +42,15 @@ describe('embedded ledger durability', function () {
       // A small checkpoint interval: some blocks come from the checkpoint, the rest from replay.
       const net = await createTestNetwork(dir.path, { checkpointEveryTxs: 5 });
       const anchors = await populate(net, 12);
-      const suspended = await net.ledger.submit(net.ids.zjPsb, 'license:SuspendLicense', [anchors[3].id, 'lost']);
-      const before = await net.ledger.evaluate(net.ids.zjClerk, 'license:GetLicenseHistory', [anchors[3].id]);
+      const suspended = await net.ledger.submit(net.ids.zjPsb, 'license:SuspendLicense', [defined(anchors[3]).id, 'lost']);
+      const before = await net.ledger.evaluate(net.ids.zjClerk, 'license:GetLicenseHistory', [defined(anchors[3]).id]);
       const height = net.ledger.height;
       await net.ledger.close();
 
       const ledger = await net.reopen();
       try {
         expect(ledger.height).to.equal(height);
-        expect((await ledger.evaluate(net.ids.zjClerk, 'license:GetLicenseHistory', [anchors[3].id])).toString()).to.equal(before.toString());
+        expect((await ledger.evaluate(net.ids.zjClerk, 'license:GetLicenseHistory', [defined(anchors[3]).id])).toString()).to.equal(before.toString());
         expect(await ledger.transactionStatus(net.ids.zjClerk, suspended.txId)).to.include({ valid: true, blockNumber: suspended.blockNumber });
         for (const anchor of anchors) {
           const read = JSON.parse((await ledger.evaluate(net.ids.zjClerk, 'license:ReadLicense', [anchor.id])).toString()) as LicenseAnchor;
@@ -154,7 +155,7 @@ describe('embedded ledger durability', function () {
 
     it('catches one changed byte in a stored transaction, and refuses to start on it', async () => {
       const text = pristineBlocks.toString('latin1');
-      const at = text.indexOf(anchors[2].docHash);
+      const at = text.indexOf(defined(anchors[2]).docHash);
       const tampered = Buffer.from(pristineBlocks);
       tampered[at] = tampered[at] === 0x61 ? 0x62 : 0x61;
       writeFileSync(blocksPath(), tampered);
@@ -174,7 +175,7 @@ describe('embedded ledger durability', function () {
     });
 
     it('catches an edited state entry even when the editor fixed the checkpoint checksum', () => {
-      const [body] = pristineCheckpoint.split('\n');
+      const body = defined(pristineCheckpoint.split('\n')[0]);
       // State values are JSON text stored inside JSON strings, hence the escaped quotes.
       const edited = body.replace('\\"status\\":\\"active\\"', '\\"status\\":\\"revoked\\"');
       expect(edited).to.not.equal(body);
@@ -205,7 +206,7 @@ describe('embedded ledger durability', function () {
 
     it('notes a torn unacknowledged tail, and cuts it off on the next start', async () => {
       const lines = pristineBlocks.toString('utf8').split('\n');
-      appendFileSync(blocksPath(), lines[lines.length - 2].slice(0, 40));
+      appendFileSync(blocksPath(), defined(lines.at(-2)).slice(0, 40));
       const report = verifyLedger(net.ledgerDir);
       expect(report).to.include({ ok: true, tornTailBytes: 40 });
       const ledger = await net.reopen();

@@ -9,6 +9,7 @@ import { createCa, enroll } from '../../server/src/adapters/identity/local-ca';
 import type { Agency, AnchorVerdict, LicenseAnchor } from '../../core/anchor';
 import { EventLog, anchorFor, publicJwk, sha256, type LedgerFixture } from '../support/ledger-fixture';
 import { refusedWith } from '../support/refusal';
+import { defined } from '../support/defined';
 
 export function describeLedgerContract(name: string, createFixture: () => Promise<LedgerFixture>, timeoutMs = 30000): void {
   describe(`ledger contract: ${name}`, function () {
@@ -67,9 +68,9 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         );
         expect(agency).to.include({ id: newAgency, province: '330000', mspId: 'ZhejiangMSP', status: 'active' });
         expect(agency.keys).to.have.length(1);
-        const resolved = await evaluate<{ kid: string; agency: { id: string } }>(net.ids.scNr, 'trust:ResolveKey', agency.keys[0].kid);
+        const resolved = await evaluate<{ kid: string; agency: { id: string } }>(net.ids.scNr, 'trust:ResolveKey', defined(agency.keys[0]).kid);
         expect(resolved.agency.id).to.equal(newAgency);
-        expect(resolved.kid).to.equal(agency.keys[0].kid);
+        expect(resolved.kid).to.equal(agency.keys[0]?.kid);
       });
 
       it('refuses an agency for another province, by a non-admin, twice, with an unknown type or a private key', async () => {
@@ -103,8 +104,9 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         const before = await evaluate<Agency>(net.ids.zjClerk, 'trust:GetAgency', newAgency);
         const after = await submit<Agency>(net.ids.zjAdmin, 'trust:RotateAgencyKey', newAgency, JSON.stringify(publicJwk()));
         expect(after.keys).to.have.length(2);
-        const [old, fresh] = after.keys;
-        expect(old.kid).to.equal(before.keys[0].kid);
+        const old = defined(after.keys[0]);
+        const fresh = defined(after.keys[1]);
+        expect(old.kid).to.equal(before.keys[0]?.kid);
         expect(old.status).to.equal('retired');
         expect(old.retiredAt).to.be.a('string');
         expect(fresh.status).to.equal('active');
@@ -196,7 +198,7 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
 
         const poisoned = [anchorFor('zj-psb', 'id-card'), anchorFor('zj-psb', 'business-license')];
         await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', [JSON.stringify(poisoned)]), 'TYPE_NOT_ALLOWED');
-        await refusedWith(net.ledger.evaluate(net.ids.zjClerk, 'license:ReadLicense', [poisoned[0].id]), 'LICENSE_NOT_FOUND');
+        await refusedWith(net.ledger.evaluate(net.ids.zjClerk, 'license:ReadLicense', [defined(poisoned[0]).id]), 'LICENSE_NOT_FOUND');
         const twice = anchorFor('zj-psb', 'id-card');
         await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', [JSON.stringify([twice, twice])]), 'INVALID_ARGUMENT');
         await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', ['[]']), 'INVALID_ARGUMENT');
@@ -269,7 +271,8 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         expect(first.old).to.include({ id: a.id, status: 'superseded', supersededBy: b.id });
         expect(first.successor).to.include({ id: b.id, status: 'active', supersedes: a.id });
         await submit(net.ids.zjPsb, 'license:RenewLicense', b.id, JSON.stringify(c), 'replacement');
-        const [ra, rb, rc] = await Promise.all([a, b, c].map((x) => evaluate<LicenseAnchor>(net.ids.zjClerk, 'license:ReadLicense', x.id)));
+        const read = (x: { id: string }) => evaluate<LicenseAnchor>(net.ids.zjClerk, 'license:ReadLicense', x.id);
+        const [ra, rb, rc] = await Promise.all([read(a), read(b), read(c)]);
         expect([ra.supersededBy, rb.supersedes, rb.supersededBy, rc.supersedes]).to.deep.equal([b.id, a.id, c.id, b.id]);
         expect([ra.status, rb.status, rc.status]).to.deep.equal(['superseded', 'superseded', 'active']);
         await refusedWithoutChange(
@@ -307,7 +310,7 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         const history = await evaluate<Array<{ txId: string; timestamp: string; anchor: LicenseAnchor }>>(net.ids.scNr, 'license:GetLicenseHistory', input.id);
         expect(history.map((h) => h.txId)).to.deep.equal([issued.txId, suspended.txId, revoked.txId]);
         expect(history.map((h) => h.anchor.status)).to.deep.equal(['active', 'suspended', 'revoked']);
-        expect(Date.parse(history[0].timestamp)).to.be.at.most(Date.parse(history[2].timestamp));
+        expect(Date.parse(defined(history[0]).timestamp)).to.be.at.most(Date.parse(defined(history[2]).timestamp));
         await refusedWith(net.ledger.evaluate(net.ids.scNr, 'license:GetLicenseHistory', ['LNEVERISSUED']), 'LICENSE_NOT_FOUND');
       });
 
@@ -382,8 +385,8 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
         expect(committed).to.have.length(1);
         expect(rejected).to.have.length(1);
-        expect(rejected[0].reason.code).to.equal('MVCC_CONFLICT');
-        const loser = rejected[0].reason.details.txId as string;
+        expect(defined(rejected[0]).reason.code).to.equal('MVCC_CONFLICT');
+        const loser = defined(rejected[0]).reason.details.txId as string;
         expect(await net.ledger.transactionStatus(net.ids.zjPsb, loser)).to.include({ valid: false, code: 'MVCC_READ_CONFLICT' });
         const anchor = await evaluate<LicenseAnchor>(net.ids.zjClerk, 'license:ReadLicense', input.id);
         expect(anchor.version).to.equal(2);

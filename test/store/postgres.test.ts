@@ -7,6 +7,7 @@ import { createPostgresStore } from '../../server/src/adapters/store/postgres-st
 import { messageOf, type SqlClient } from '../../server/src/adapters/store/sql-client';
 import type { Store } from '../../server/src/ports/store';
 import { describeStoreContract, refusal, type StoreUnderTest } from './store-contract';
+import { defined } from '../support/defined';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -74,7 +75,7 @@ describe('Store on PostgreSQL', function () {
     };
 
     it('keeps its tables in its own schema, not in public', async () => {
-      const schema = schemas[0];
+      const schema = defined(schemas[0]);
       const tables = await adminClient().query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
       expect(tables.map((row) => row.table_name)).to.include.members(['licenses', 'schema_migrations', 'idempotency_keys']);
     });
@@ -86,8 +87,8 @@ describe('Store on PostgreSQL', function () {
       try {
         const applied = await adminClient().query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
         expect(applied.map((row) => row.version)).to.deep.equal(MIGRATIONS.map((migration) => migration.version));
-        await stores[0].setMeta('started', 'yes');
-        expect(await stores[2].getMeta('started')).to.equal('yes');
+        await defined(stores[0]).setMeta('started', 'yes');
+        expect(await defined(stores[2]).getMeta('started')).to.equal('yes');
       } finally {
         await Promise.all(stores.map((store) => store.close()));
       }

@@ -10,6 +10,7 @@ import { MIGRATIONS } from '../../server/src/adapters/store/migrations';
 import { createPostgresStore } from '../../server/src/adapters/store/postgres-store';
 import type { SqlClient } from '../../server/src/adapters/store/sql-client';
 import type { IdempotencyRow, LicenseRow, SigningKeyRow, Store, VerificationLogEntry } from '../../server/src/ports/store';
+import { defined } from '../support/defined';
 
 export interface StoreUnderTest {
   store: Store;
@@ -211,7 +212,7 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         await store().retireSigningKey(older.kid, nextInstant());
         const [retired, active] = await store().listSigningKeys(agencyId);
         expect(retired).to.deep.equal({ ...older, status: 'retired', retiredAt });
-        expect(active.status).to.equal('active');
+        expect(active?.status).to.equal('active');
       });
 
       it('keeps the private key only as ciphertext', async () => {
@@ -266,7 +267,7 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         const rows = [2, 0, 1].map((second) => licenseRow({ createdAt: `2001-01-01T00:00:0${second}.000Z`, updatedAt: `2001-01-01T00:00:0${second}.000Z` }));
         for (const row of rows) await store().insertLicense(row);
         const pending = await store().listLicensesByState('pending', 2);
-        expect(pending.map((row) => row.id)).to.deep.equal([rows[1].id, rows[2].id]);
+        expect(pending.map((row) => row.id)).to.deep.equal([defined(rows[1]).id, defined(rows[2]).id]);
         expect(pending[0]).to.deep.equal(rows[1]);
       });
 
@@ -299,9 +300,9 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         const rows = [licenseRow({ status: 'pending' }), licenseRow({ status: 'pending' }), licenseRow({ status: 'pending' })];
         await store().insertLicenses(rows);
         for (const row of rows) expect(await store().getLicense(row.id)).to.deep.equal(row);
-        const clash = [licenseRow(), rows[1]];
+        const clash = [licenseRow(), defined(rows[1])];
         expect((await refusal(store().insertLicenses(clash))).code).to.equal('LICENSE_EXISTS');
-        expect(await store().getLicense(clash[0].id), 'a refused batch writes nothing').to.equal(null);
+        expect(await store().getLicense(defined(clash[0]).id), 'a refused batch writes nothing').to.equal(null);
 
         const at = nextInstant();
         await store().markLicensesAnchored(
@@ -310,10 +311,10 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
           9,
           at,
         );
-        await store().markLicensesAnchored([rows[0].id], 'tx-batch', 9, nextInstant());
+        await store().markLicensesAnchored([defined(rows[0]).id], 'tx-batch', 9, nextInstant());
         for (const row of rows)
           expect(await store().getLicense(row.id)).to.include({ state: 'anchored', status: 'active', txId: 'tx-batch', blockNumber: 9, updatedAt: at });
-        expect((await refusal(store().markLicensesAnchored([rows[0].id], 'tx-other', 10, nextInstant()))).code).to.equal('INVALID_TRANSITION');
+        expect((await refusal(store().markLicensesAnchored([defined(rows[0]).id], 'tx-other', 10, nextInstant()))).code).to.equal('INVALID_TRANSITION');
         const unknown = uniqueId('LIC');
         const fresh = licenseRow();
         await store().insertLicense(fresh);
@@ -394,9 +395,9 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         await store().insertCredentials(rows);
         for (const row of rows) expect(await store().latestCredential(row.licenseId)).to.deep.equal(row);
         const orphan = { id: uniqueId('jti'), licenseId: uniqueId('LIC'), kid: 'kid-1', credential: 'x.y.z', issuedAt: nextInstant() };
-        const good = { ...rows[0], id: uniqueId('jti'), issuedAt: nextInstant() };
+        const good = { ...defined(rows[0]), id: uniqueId('jti'), issuedAt: nextInstant() };
         expect((await refusal(store().insertCredentials([good, orphan]))).code).to.equal('LICENSE_NOT_FOUND');
-        expect(await store().latestCredential(rows[0].licenseId)).to.deep.equal(rows[0]);
+        expect(await store().latestCredential(defined(rows[0]).licenseId)).to.deep.equal(defined(rows[0]));
       });
 
       it('refuses a credential of an unknown license, and a jti used twice', async () => {
@@ -433,7 +434,7 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
 
         const listed = await store().listVerifications({ licenseId, limit: 10 });
         expect(listed.map(withoutId)).to.deep.equal([newer, older]);
-        expect(listed[0].id).to.be.greaterThan(listed[1].id ?? Infinity);
+        expect(defined(listed[0]).id).to.be.greaterThan(listed[1]?.id ?? Infinity);
         expect(await store().listVerifications({ licenseId, limit: 1 })).to.have.length(1);
         expect((await store().listVerifications({ limit: 3 })).length).to.equal(3);
       });
@@ -499,7 +500,7 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         const winners = results.flatMap((result, index) => (result === null ? [index] : []));
         expect(winners).to.have.length(1);
         const seen = new Set(results.flatMap((result) => (result === null ? [] : [result.requestHash])));
-        expect([...seen]).to.deep.equal([claims[winners[0]].requestHash]);
+        expect([...seen]).to.deep.equal([defined(claims[defined(winners[0])]).requestHash]);
       });
 
       it('keeps a stored response only as ciphertext', async () => {
@@ -508,7 +509,7 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         await store().claimIdempotencyKey(claim(principal, key));
         await store().completeIdempotencyKey(principal, key, 201, { holder: { name: HOLDER_NAME, idNumber: HOLDER_ID_NUMBER } });
         const rows = await sql().query('SELECT response_body_enc AS value FROM idempotency_keys WHERE principal = $1 AND key = $2', [principal, key]);
-        const sealed = Buffer.from(rows[0].value as Uint8Array);
+        const sealed = Buffer.from(defined(rows[0]).value as Uint8Array);
         expect(containsText(sealed, HOLDER_NAME) || containsText(sealed, HOLDER_ID_NUMBER)).to.equal(false);
       });
 

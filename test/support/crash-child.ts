@@ -10,7 +10,7 @@ import { IdentityWallet } from '../../server/src/adapters/identity/wallet';
 import { anchorFor } from './embedded-network';
 
 async function main(): Promise<void> {
-  const [dir, identity] = process.argv.slice(2);
+  const [dir = '', identity = ''] = process.argv.slice(2);
   const wallet = await IdentityWallet.open(join(dir, 'wallet'));
   // Frequent checkpoints so that kills also land while a checkpoint is being written.
   const ledger = await EmbeddedLedger.open({ dir: join(dir, 'ledger'), wallet, checkpointEveryTxs: 40 });

@@ -27,7 +27,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60000
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(match[1] ?? '');
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -4,7 +4,7 @@
  */
 import express, { type Express, type Request, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
-import type { Registry } from '../app';
+import type { Services } from '../services/index';
 import { anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
 import { ROUTES, type RouteSpec } from './routes';
@@ -19,17 +19,17 @@ function allowed(route: RouteSpec, res: Response): void {
   }
 }
 
-export function createHttpApp(registry: Registry, log: (line: string) => void = (line) => console.error(line)): Express {
+export function createHttpApp(services: Services, log: (line: string) => void = (line) => console.error(line)): Express {
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
   app.set('trust proxy', false);
   const document = openApiDocument(ROUTES, VERSION);
-  const limit = publicRateLimit(registry.config.publicRateLimit);
+  const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(jsonBody());
   app.use(formBody());
-  const authenticated = authenticate(registry.principals);
+  const authenticated = authenticate(services.principals);
   // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
   const anonymous = anonymousCaller();
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -45,13 +45,13 @@ export function createHttpApp(registry: Registry, log: (line: string) => void = 
         if (route.method === 'post' && route.body) {
           const parsed = route.body.safeParse(body ?? {});
           if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const field = issue.path.join('.') || 'body';
-            throw new RegistryError('INVALID_FIELD', `${field}: ${issue.message}`, { field });
+            const [issue] = parsed.error.issues;
+            const field = issue?.path.join('.') || 'body';
+            throw new RegistryError('INVALID_FIELD', `${field}: ${issue?.message ?? 'is invalid'}`, { field });
           }
           body = parsed.data;
         }
-        const reply = await route.handle({ req, registry, principal: callerOf(res).principal, params: req.params as Record<string, string>, body });
+        const reply = await route.handle({ req, services, principal: callerOf(res).principal, params: req.params as Record<string, string>, body });
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.set(name, value);
         res.status(reply.status);
         if (reply.payload !== undefined) res.type(reply.contentType ?? 'application/octet-stream').send(reply.payload);

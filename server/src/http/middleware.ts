@@ -61,7 +61,7 @@ export function anonymousCaller(): RequestHandler {
 }
 
 /** Reads `Authorization: Bearer …`; a key that is present but wrong is refused, never ignored. */
-export function authenticate(principals: PrincipalsService): RequestHandler {
+export function authenticate(principals: Pick<PrincipalsService, 'authenticate'>): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const caller: Caller = { principal: null, client: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
@@ -70,7 +70,7 @@ export function authenticate(principals: PrincipalsService): RequestHandler {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) return next(new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
     try {
-      caller.principal = await principals.authenticate(match[1]);
+      caller.principal = await principals.authenticate(match[1] ?? '');
       next();
     } catch (error) {
       next(error);

@@ -64,8 +64,8 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
       if (ctx.principal?.kind !== 'agency') throw new RegistryError('FORBIDDEN', 'this endpoint needs an agency API key');
       const id = ctx.params.id ?? '';
       if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
-      const license = await ctx.registry.issuance.ownLicense(ctx.principal.agency, id);
-      return { status: 201, json: { licenseId: id, offer: await ctx.registry.oid4vci.reoffer(ctx.principal.agency, license) } };
+      const license = await ctx.services.issuance.ownLicense(ctx.principal.agency, id);
+      return { status: 201, json: { licenseId: id, offer: await ctx.services.oid4vci.reoffer(ctx.principal.agency, license) } };
     },
   },
   {
@@ -76,7 +76,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The metadata', 404: 'No such issuer' },
     async handle(ctx) {
-      return { status: 200, json: await ctx.registry.oid4vci.credentialIssuerMetadata(agencyIdOf(ctx)) };
+      return { status: 200, json: await ctx.services.oid4vci.credentialIssuerMetadata(agencyIdOf(ctx)) };
     },
   },
   {
@@ -87,7 +87,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The metadata', 404: 'No such issuer' },
     async handle(ctx) {
-      return { status: 200, json: await ctx.registry.oid4vci.authorizationServerMetadata(agencyIdOf(ctx)) };
+      return { status: 200, json: await ctx.services.oid4vci.authorizationServerMetadata(agencyIdOf(ctx)) };
     },
   },
   {
@@ -100,7 +100,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     async handle(ctx) {
       const code = ctx.params.code ?? '';
       if (!PRE_AUTHORIZED_CODE.test(code)) throw new RegistryError('NOT_FOUND', 'no open credential offer at this address');
-      return { status: 200, json: await ctx.registry.oid4vci.credentialOffer(agencyIdOf(ctx), code), headers: NO_STORE };
+      return { status: 200, json: await ctx.services.oid4vci.credentialOffer(agencyIdOf(ctx), code), headers: NO_STORE };
     },
   },
   {
@@ -116,7 +116,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     },
     async handle(ctx) {
       const agencyId = agencyIdOf(ctx);
-      return oauth(() => ctx.registry.oid4vci.token(agencyId, requestOf(ctx), bodyObject(ctx)));
+      return oauth(() => ctx.services.oid4vci.token(agencyId, requestOf(ctx), bodyObject(ctx)));
     },
   },
   {
@@ -128,7 +128,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     responses: { 200: '{ c_nonce }', 429: 'Rate limited' },
     async handle(ctx) {
       agencyIdOf(ctx);
-      return oauth(() => ctx.registry.oid4vci.nonce());
+      return oauth(() => ctx.services.oid4vci.nonce());
     },
   },
   {
@@ -145,7 +145,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     },
     async handle(ctx) {
       const agencyId = agencyIdOf(ctx);
-      return oauth(() => ctx.registry.oid4vci.credential(agencyId, requestOf(ctx), bodyObject(ctx)));
+      return oauth(() => ctx.services.oid4vci.credential(agencyId, requestOf(ctx), bodyObject(ctx)));
     },
   },
 ];

@@ -9,10 +9,9 @@ import { z } from 'zod';
 import { REASON_CODES } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
-import type { Registry } from '../app';
+import type { Services } from '../services/index';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
-import type { Verifier } from '../services/verification';
 import { OID4VCI_ROUTES } from './oid4vci-routes';
 
 export type Access = 'agency' | 'verifier' | 'public' | 'open' | 'oauth';
@@ -27,7 +26,7 @@ export interface Reply {
 
 export interface RouteContext {
   req: Request;
-  registry: Registry;
+  services: Services;
   principal: Principal | null;
   params: Record<string, string>;
   body: unknown;
@@ -71,7 +70,7 @@ const verifyBody = z.object({ credential: z.string() }).strict();
 const searchBody = z.object({ idNumber: z.string().max(32).optional(), creditCode: z.string().max(32).optional() }).strict();
 
 function licenseId(ctx: RouteContext): string {
-  const id = ctx.params.id;
+  const id = ctx.params.id ?? '';
   if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
   return id;
 }
@@ -88,33 +87,14 @@ function idempotencyKey(req: Request): string | null {
   return key;
 }
 
-/** The ledger identity a caller reads through: its own province's peer, else this node's first. */
-function readerFor(registry: Registry, province: string | null): string {
-  return (registry.nodes.find((node) => node.code === province) ?? registry.nodes[0]).readerIdentity;
-}
-
-function verifierOf(ctx: RouteContext): Verifier {
-  const { principal, registry } = ctx;
-  if (principal?.kind === 'counter') {
-    return { kind: 'counter', id: principal.counter.id, province: principal.counter.province, ledgerIdentity: readerFor(registry, principal.counter.province) };
-  }
-  if (principal?.kind === 'agency') {
-    return { kind: 'agency', id: principal.agency.id, province: principal.agency.province, ledgerIdentity: readerFor(registry, principal.agency.province) };
-  }
-  return { kind: 'public', id: 'public', province: null, ledgerIdentity: readerFor(registry, null) };
-}
-
 /** A stored answer to an earlier request with the same Idempotency-Key says so in a header. */
 function issued(outcome: Outcome<unknown>): Reply {
   const headers: Record<string, string> = outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {};
   return { status: outcome.status, json: outcome.body, headers };
 }
 
-function publicReader(ctx: RouteContext): string {
-  return readerFor(
-    ctx.registry,
-    ctx.principal?.kind === 'counter' ? ctx.principal.counter.province : ctx.principal?.kind === 'agency' ? ctx.principal.agency.province : null,
-  );
+function readerOf(ctx: RouteContext): string {
+  return ctx.services.readers.readerFor(ctx.principal);
 }
 
 export const ROUTES: RouteSpec[] = [
@@ -135,7 +115,7 @@ export const ROUTES: RouteSpec[] = [
       503: 'Ledger unreachable: retry with the same Idempotency-Key',
     },
     async handle(ctx) {
-      return issued(await ctx.registry.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
+      return issued(await ctx.services.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
     },
   },
   {
@@ -147,7 +127,7 @@ export const ROUTES: RouteSpec[] = [
     body: searchBody,
     responses: { 200: 'The licenses, oldest first', 400: 'Not exactly one valid identifier' },
     async handle(ctx) {
-      const rows = await ctx.registry.issuance.findByHolder(agencyOf(ctx), ctx.body as z.infer<typeof searchBody>);
+      const rows = await ctx.services.issuance.findByHolder(agencyOf(ctx), ctx.body as z.infer<typeof searchBody>);
       return {
         status: 200,
         json: {
@@ -174,8 +154,8 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The record', 403: 'Another agency issued it', 404: 'Unknown license' },
     async handle(ctx) {
       const agency = agencyOf(ctx);
-      const row = await ctx.registry.issuance.ownLicense(agency, licenseId(ctx));
-      const ledgerStatus = row.state === 'anchored' ? await ctx.registry.info.status(agency.identityLabel, row.id).catch(() => null) : null;
+      const row = await ctx.services.issuance.ownLicense(agency, licenseId(ctx));
+      const ledgerStatus = row.state === 'anchored' ? await ctx.services.info.status(agency.identityLabel, row.id).catch(() => null) : null;
       return {
         status: 200,
         json: {
@@ -202,7 +182,7 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The credential', 403: 'Another agency issued it', 404: 'Unknown license', 409: 'Not anchored yet' },
     async handle(ctx) {
       const id = licenseId(ctx);
-      return { status: 200, json: { licenseId: id, credential: await ctx.registry.issuance.credentialOf(agencyOf(ctx), id) } };
+      return { status: 200, json: { licenseId: id, credential: await ctx.services.issuance.credentialOf(agencyOf(ctx), id) } };
     },
   },
   ...(
@@ -213,21 +193,20 @@ export const ROUTES: RouteSpec[] = [
   ).map(([format, type, name]): RouteSpec => ({
     method: 'get',
     path: `/api/v1/licenses/:id/qr.${format}`,
-    operationId: `getQr${name[0]}${name.slice(1).toLowerCase()}`,
+    operationId: `getQr${name.charAt(0)}${name.slice(1).toLowerCase()}`,
     summary: `The credential as a QR code (${name}, error correction M)`,
     access: 'agency',
     produces: type,
     responses: { 200: `${name} image`, 403: 'Another agency issued it', 404: 'Unknown license' },
     async handle(ctx) {
-      const credential = await ctx.registry.issuance.credentialOf(agencyOf(ctx), licenseId(ctx));
-      return { status: 200, contentType: type, payload: await ctx.registry.qr[format](credential) };
+      return { status: 200, contentType: type, payload: await ctx.services.credentialQr[format](agencyOf(ctx), licenseId(ctx)) };
     },
   })),
   ...(['suspend', 'reinstate', 'revoke'] as const).map((action): RouteSpec => ({
     method: 'post',
     path: `/api/v1/licenses/:id/${action}`,
     operationId: `${action}License`,
-    summary: `${action[0].toUpperCase()}${action.slice(1)} a license with a reason code${action === 'revoke' ? ' (terminal)' : ''}`,
+    summary: `${action.charAt(0).toUpperCase()}${action.slice(1)} a license with a reason code${action === 'revoke' ? ' (terminal)' : ''}`,
     access: 'agency',
     body: reasonBody,
     responses: {
@@ -239,7 +218,7 @@ export const ROUTES: RouteSpec[] = [
     },
     async handle(ctx) {
       const { reason } = ctx.body as z.infer<typeof reasonBody>;
-      return { status: 200, json: await ctx.registry.lifecycle.change(agencyOf(ctx), licenseId(ctx), action, reason) };
+      return { status: 200, json: await ctx.services.lifecycle.change(agencyOf(ctx), licenseId(ctx), action, reason) };
     },
   })),
   {
@@ -258,7 +237,7 @@ export const ROUTES: RouteSpec[] = [
       409: 'The license is revoked or already superseded',
     },
     async handle(ctx) {
-      return issued(await ctx.registry.issuance.renew(agencyOf(ctx), licenseId(ctx), ctx.body as Record<string, unknown>, idempotencyKey(ctx.req)));
+      return issued(await ctx.services.issuance.renew(agencyOf(ctx), licenseId(ctx), ctx.body as Record<string, unknown>, idempotencyKey(ctx.req)));
     },
   },
   {
@@ -269,7 +248,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'public',
     responses: { 200: 'The status', 404: 'Not anchored', 429: 'Rate limited' },
     async handle(ctx) {
-      return { status: 200, json: await ctx.registry.info.status(publicReader(ctx), licenseId(ctx)) };
+      return { status: 200, json: await ctx.services.info.status(readerOf(ctx), licenseId(ctx)) };
     },
   },
   {
@@ -281,7 +260,7 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The history', 404: 'Not anchored', 429: 'Rate limited' },
     async handle(ctx) {
       const id = licenseId(ctx);
-      return { status: 200, json: { licenseId: id, history: await ctx.registry.info.history(publicReader(ctx), id) } };
+      return { status: 200, json: { licenseId: id, history: await ctx.services.info.history(readerOf(ctx), id) } };
     },
   },
   {
@@ -294,7 +273,7 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The verdict (valid, invalid or indeterminate)', 400: 'The body is not { credential: string }', 429: 'Rate limited (public)' },
     async handle(ctx) {
       const { credential } = ctx.body as z.infer<typeof verifyBody>;
-      return { status: 200, json: await ctx.registry.verification.verify(credential, verifierOf(ctx)) };
+      return { status: 200, json: await ctx.services.verification.verify(credential, ctx.services.readers.verifierOf(ctx.principal)) };
     },
   },
   {
@@ -307,8 +286,7 @@ export const ROUTES: RouteSpec[] = [
     async handle(ctx) {
       const id = String(ctx.req.query.licenseId ?? '');
       if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
-      await ctx.registry.issuance.ownLicense(agencyOf(ctx), id);
-      return { status: 200, json: { licenseId: id, verifications: await ctx.registry.store.listVerifications({ licenseId: id, limit: 200 }) } };
+      return { status: 200, json: { licenseId: id, verifications: await ctx.services.verificationLog.ofLicense(agencyOf(ctx), id) } };
     },
   },
   {
@@ -319,7 +297,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'public',
     responses: { 200: 'The issuers', 429: 'Rate limited' },
     async handle(ctx) {
-      return { status: 200, json: { issuers: await ctx.registry.info.issuers(publicReader(ctx)) } };
+      return { status: 200, json: { issuers: await ctx.services.info.issuers(readerOf(ctx)) } };
     },
   },
   {
@@ -330,7 +308,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The types' },
     async handle(ctx) {
-      return { status: 200, json: { licenseTypes: ctx.registry.info.licenseTypes() } };
+      return { status: 200, json: { licenseTypes: ctx.services.info.licenseTypes() } };
     },
   },
   ...OID4VCI_ROUTES,
@@ -342,14 +320,8 @@ export const ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'Healthy', 503: 'Ledger or store unavailable' },
     async handle(ctx) {
-      const probe = async (work: () => Promise<unknown>) =>
-        work().then(
-          () => 'ok',
-          (error: Error) => `unavailable: ${error.message}`,
-        );
-      const [ledger, store] = await Promise.all([probe(() => ctx.registry.ledger.port.ping()), probe(() => ctx.registry.store.ping())]);
-      const healthy = ledger === 'ok' && store === 'ok';
-      return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ledger, store, ledgerKind: ctx.registry.config.ledger } };
+      const { healthy, ...report } = await ctx.services.health.check();
+      return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ...report } };
     },
   },
 ];

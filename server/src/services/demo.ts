@@ -6,27 +6,13 @@
  * half-way simply runs it again.
  */
 import type { Clock } from '../ports/clock';
+import type { DemoAgency, ProvinceNode } from '../ports/province-node';
 import type { Store } from '../ports/store';
 import type { PrincipalsService } from './principals';
 import type { RegistryLedger } from './registry-ledger';
 import type { SigningKeysService } from './signing-keys';
 
-export interface ProvinceNode {
-  code: string;
-  name: string;
-  mspId: string;
-  /** Wallet label of the province's admin (role=admin): binds the province, registers agencies. */
-  adminIdentity: string;
-  /** Wallet label of a role-less member identity: reads and verifies through the province's peer. */
-  readerIdentity: string;
-}
-
-export interface DemoAgency {
-  id: string;
-  name: string;
-  province: string;
-  licenseTypes: string[];
-}
+export type { DemoAgency, ProvinceNode } from '../ports/province-node';
 
 export interface DemoCounter {
   id: string;

@@ -57,7 +57,7 @@ export class PrincipalsService {
     const refused = () => new RegistryError('UNAUTHENTICATED', 'the API key is not valid');
     const match = TOKEN.exec(token);
     if (!match) throw refused();
-    const [, id, secret] = match;
+    const [, id = '', secret = ''] = match;
     const presented = secretHash(secret);
     const cached = this.cache.get(id);
     if (cached && cached.until > Date.now()) {

@@ -123,7 +123,8 @@ export class BlockFile {
 
   /** Appends one encoded block and returns once it is on disk. */
   async append(line: Buffer, hash: string): Promise<void> {
-    const offset = this.offsets.length === 0 ? 0 : this.offsets[this.offsets.length - 1][0] + this.offsets[this.offsets.length - 1][1];
+    const previous = this.offsets.at(-1);
+    const offset = previous === undefined ? 0 : previous[0] + previous[1];
     let written = 0;
     while (written < line.length) {
       const { bytesWritten } = await this.handle.write(line, written, line.length - written);

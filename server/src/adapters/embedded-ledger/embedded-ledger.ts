@@ -264,11 +264,8 @@ export class EmbeddedLedger implements Ledger {
       for (const pending of batch) pending.reject(new RegistryError('LEDGER_UNAVAILABLE', 'the embedded ledger stopped after a write failure'));
       return;
     }
-    const codes = validateTxs(
-      batch.map((pending) => pending.record),
-      this.state,
-    );
-    const txs: TxRecord[] = batch.map((pending, index) => ({ ...pending.record, code: codes[index] }));
+    const validated = validateTxs(batch, this.state, (pending) => pending.record);
+    const txs: TxRecord[] = validated.map(({ item, code }) => ({ ...item.record, code }));
     const number = this.state.height + 1;
     const encoded = encodeBlock(number, this.file.lastHash, this.lastConfig, { txs }, this.options.clock());
     try {
@@ -284,14 +281,11 @@ export class EmbeddedLedger implements Ledger {
       return;
     }
     applyBlock(this.state, encoded.block);
-    batch.forEach((pending, index) => {
+    for (const { item: pending, code } of validated) {
       const { txId } = pending.record;
-      if (codes[index] === 'VALID') pending.resolve({ txId, blockNumber: number, payload: pending.payload });
-      else
-        pending.reject(
-          new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated at commit: ${codes[index]}`, { txId, validationCode: codes[index] }),
-        );
-    });
+      if (code === 'VALID') pending.resolve({ txId, blockNumber: number, payload: pending.payload });
+      else pending.reject(new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated at commit: ${code}`, { txId, validationCode: code }));
+    }
     this.emitEvents(number, txs);
     this.txsSinceCheckpoint += txs.length;
     if (this.txsSinceCheckpoint >= Math.max(this.options.checkpointEveryTxs, this.state.size / 4)) this.checkpoint();
@@ -331,6 +325,7 @@ export class EmbeddedLedger implements Ledger {
     const modifications: KeyModification[] = [];
     for (const version of this.state.historyOf(key)) {
       const tx = this.readBlock(version.block).body.txs[version.tx];
+      if (tx === undefined) throw new RegistryError('LEDGER_UNAVAILABLE', `block ${version.block} has no transaction ${version.tx}`);
       if (tx.type !== 'endorser') continue;
       const write = tx.writes.find((candidate) => candidate.key === key);
       if (!write) continue;

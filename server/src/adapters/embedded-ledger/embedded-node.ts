@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { RegistryError } from '../../../../core/errors';
-import type { ProvinceNode } from '../../services/demo';
+import type { ProvinceNode } from '../../ports/province-node';
 import type { CaMaterial } from '../identity/local-ca';
 import { enrollLocal, ensureLocalCa, identityLabel } from '../identity/local-org';
 import type { IdentityWallet } from '../identity/wallet';

@@ -49,7 +49,12 @@ interface Iterator<T> {
 function listIterator<T>(items: T[]): Iterator<T> {
   let index = 0;
   return {
-    next: async () => (index < items.length ? { value: items[index++], done: false } : { value: undefined as unknown as T, done: true }),
+    next: async () => {
+      const value = items[index];
+      if (value === undefined) return { value: undefined as unknown as T, done: true };
+      index += 1;
+      return { value, done: false };
+    },
     close: async () => undefined,
   };
 }
@@ -110,7 +115,7 @@ export class Simulation {
         }),
       });
     }
-    return { kvs, bookmark: pageSize !== undefined && keys.length > pageSize ? keys[pageSize] : '' };
+    return { kvs, bookmark: pageSize !== undefined && keys.length > pageSize ? (keys[pageSize] ?? '') : '' };
   }
 
   private requireReadOnly(what: string): void {

@@ -22,15 +22,19 @@ function readsStillHold(tx: Unvalidated, state: WorldState, writtenInBlock: Set<
   return true;
 }
 
+/** A key a range read returned, at the version it was read, is what the range returns now. */
+function sameVersion(recorded: readonly [string, number, number] | undefined, key: string, state: WorldState): boolean {
+  const entry = state.get(key);
+  if (recorded === undefined || entry === undefined) return false;
+  const [recordedKey, block, txNum] = recorded;
+  return recordedKey === key && entry.version.block === block && entry.version.tx === txNum;
+}
+
 function rangesStillHold(tx: Unvalidated, state: WorldState, writtenInBlock: Set<string>): boolean {
   for (const range of tx.ranges) {
     const keys = state.range(range.start, range.end);
     if (keys.length !== range.keys.length) return false;
-    for (let i = 0; i < keys.length; i++) {
-      const [key, block, txNum] = range.keys[i];
-      const entry = state.get(keys[i]);
-      if (keys[i] !== key || !entry || entry.version.block !== block || entry.version.tx !== txNum) return false;
-    }
+    if (!keys.every((key, i) => sameVersion(range.keys[i], key, state))) return false;
     for (const key of writtenInBlock) {
       if (key >= range.start && (range.end === '' || key < range.end)) return false;
     }
@@ -38,11 +42,15 @@ function rangesStillHold(tx: Unvalidated, state: WorldState, writtenInBlock: Set
   return true;
 }
 
-/** Validation codes for a block's endorser transactions, in order, against the committed state. */
-export function validateTxs(txs: Unvalidated[], state: WorldState): ValidationCode[] {
+/**
+ * Validation codes for a block's endorser transactions, in order, against the committed state;
+ * `recordOf` finds the transaction in each item, so a caller keeps its own bookkeeping beside it.
+ */
+export function validateTxs<T>(items: readonly T[], state: WorldState, recordOf: (item: T) => Unvalidated): Array<{ item: T; code: ValidationCode }> {
   const writtenInBlock = new Set<string>();
   const idsInBlock = new Set<string>();
-  return txs.map((tx) => {
+  return items.map((item) => {
+    const tx = recordOf(item);
     let code: ValidationCode;
     if (state.tx(tx.txId) || idsInBlock.has(tx.txId)) code = 'DUPLICATE_TXID';
     else if (!readsStillHold(tx, state, writtenInBlock)) code = 'MVCC_READ_CONFLICT';
@@ -50,7 +58,7 @@ export function validateTxs(txs: Unvalidated[], state: WorldState): ValidationCo
     else code = 'VALID';
     idsInBlock.add(tx.txId);
     if (code === 'VALID') for (const write of tx.writes) writtenInBlock.add(write.key);
-    return code;
+    return { item, code };
   });
 }
 

@@ -114,11 +114,11 @@ export function verifyLedger(dir: string): LedgerVerifyReport {
           return fail(`transaction ${tx.txId}: ${(error as Error).message}`);
         }
       }
-      const codes = validateTxs(txs, state);
-      for (let i = 0; i < txs.length; i++) {
-        if (codes[i] !== txs[i].code) return fail(`transaction ${txs[i].txId} is recorded ${txs[i].code} but replays as ${codes[i]}`);
+      const replayed = validateTxs(txs, state, (tx) => tx);
+      for (const { item: tx, code } of replayed) {
+        if (code !== tx.code) return fail(`transaction ${tx.txId} is recorded ${tx.code} but replays as ${code}`);
       }
-      report.validTransactions += codes.filter((code) => code === 'VALID').length;
+      report.validTransactions += replayed.filter(({ code }) => code === 'VALID').length;
     }
     applyBlock(state, { header, body });
     report.blocks += 1;

@@ -34,6 +34,40 @@ export function sameVersion(a: Version | null, b: Version | null): boolean {
  * merged in on the next scan: issuing writes several new keys per license, and re-sorting or
  * splicing a large array on every write would make issuance O(n) per key.
  */
+/** The index of the first of the sorted keys that is not below `target`. */
+function lowerBound(keys: readonly string[], target: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const key = keys[mid];
+    if (key !== undefined && key < target) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Two sorted key lists as one, each key once, in linear time (the state can hold millions of keys). */
+function mergeSorted(old: readonly string[], added: readonly string[]): string[] {
+  const merged: string[] = [];
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const a = old[i];
+    const b = added[j];
+    if (a !== undefined && (b === undefined || a <= b)) {
+      merged.push(a);
+      i += 1;
+      if (a === b) j += 1;
+    } else if (b !== undefined) {
+      merged.push(b);
+      j += 1;
+    } else {
+      return merged;
+    }
+  }
+}
+
 export class WorldState {
   private readonly entries = new Map<string, StateEntry>();
   private sortedKeys: string[] = [];
@@ -55,16 +89,7 @@ export class WorldState {
   range(startKey: string, endKey: string): string[] {
     this.mergeKeys();
     const keys = this.sortedKeys;
-    let low = 0;
-    let high = keys.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (keys[mid] < startKey) low = mid + 1;
-      else high = mid;
-    }
-    const result: string[] = [];
-    for (let i = low; i < keys.length && (endKey === '' || keys[i] < endKey); i++) result.push(keys[i]);
-    return result;
+    return keys.slice(lowerBound(keys, startKey), endKey === '' ? keys.length : lowerBound(keys, endKey));
   }
 
   historyOf(key: string): readonly Version[] {
@@ -101,20 +126,7 @@ export class WorldState {
   private mergeKeys(): void {
     if (this.unsortedKeys.length === 0) return;
     const added = [...new Set(this.unsortedKeys)].filter((key) => this.entries.has(key)).sort();
-    const merged: string[] = [];
-    let i = 0;
-    let j = 0;
-    const old = this.sortedKeys;
-    while (i < old.length || j < added.length) {
-      let next: string;
-      if (j >= added.length || (i < old.length && old[i] < added[j])) next = old[i++];
-      else if (i < old.length && old[i] === added[j]) {
-        next = old[i++];
-        j++;
-      } else next = added[j++];
-      if (this.entries.has(next)) merged.push(next);
-    }
-    this.sortedKeys = merged;
+    this.sortedKeys = mergeSorted(this.sortedKeys, added).filter((key) => this.entries.has(key));
     this.unsortedKeys = [];
   }
 

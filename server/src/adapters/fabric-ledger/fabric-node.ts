@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { RegistryError } from '../../../../core/errors';
-import type { DemoAgency, ProvinceNode } from '../../services/demo';
+import type { DemoAgency, ProvinceNode } from '../../ports/province-node';
 import type { IdentityWallet } from '../identity/wallet';
 import { openFabricLedger, type FabricLedger } from './fabric-ledger';
 

@@ -134,7 +134,7 @@ function issueCertificate(spec: CertificateSpec): string {
   const notAfter = new Date(notBefore.getTime() + spec.validDays * 24 * 3600 * 1000);
   // Positive 159-bit serial: RFC 5280 allows up to 20 octets, and the top bit clear keeps it positive.
   const serial = randomBytes(20);
-  serial[0] &= 0x7f;
+  serial.writeUInt8(serial.readUInt8(0) & 0x7f, 0);
   const keyUsage = spec.isCa
     ? bitString(Buffer.from([0x06]), 1) // keyCertSign | cRLSign
     : bitString(Buffer.from([0x80]), 7); // digitalSignature

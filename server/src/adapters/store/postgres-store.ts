@@ -91,7 +91,8 @@ class PostgresStore implements Store {
 
   async getMeta(key: string): Promise<string | null> {
     const rows = await this.run('get meta', () => this.sql.query('SELECT value FROM meta WHERE key = $1', [key]));
-    return rows.length === 0 ? null : text(rows[0], 'value');
+    const [row] = rows;
+    return row === undefined ? null : text(row, 'value');
   }
 
   async setMeta(key: string, value: string): Promise<void> {
@@ -115,7 +116,8 @@ class PostgresStore implements Store {
 
   async getAgency(id: string): Promise<AgencyRow | null> {
     const rows = await this.run('get agency', () => this.sql.query(`SELECT ${AGENCY_COLUMNS} FROM agencies WHERE id = $1`, [id]));
-    return rows.length === 0 ? null : agencyFrom(rows[0]);
+    const [row] = rows;
+    return row === undefined ? null : agencyFrom(row);
   }
 
   async listAgencies(): Promise<AgencyRow[]> {
@@ -135,8 +137,8 @@ class PostgresStore implements Store {
 
   async getCounter(id: string): Promise<CounterRow | null> {
     const rows = await this.run('get counter', () => this.sql.query(`SELECT ${COUNTER_COLUMNS} FROM counters WHERE id = $1`, [id]));
-    if (rows.length === 0) return null;
-    const row = rows[0];
+    const [row] = rows;
+    if (row === undefined) return null;
     return { id: text(row, 'id'), name: text(row, 'name'), province: text(row, 'province'), createdAt: instant(row, 'created_at') };
   }
 
@@ -161,8 +163,8 @@ class PostgresStore implements Store {
 
   async getApiKey(id: string): Promise<ApiKeyRow | null> {
     const rows = await this.run('get api key', () => this.sql.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = $1`, [id]));
-    if (rows.length === 0) return null;
-    const row = rows[0];
+    const [row] = rows;
+    if (row === undefined) return null;
     return {
       id: text(row, 'id'),
       principalKind: oneOf(row, 'principal_kind', PRINCIPAL_KINDS),
@@ -269,14 +271,16 @@ class PostgresStore implements Store {
           params,
         ),
       {
-        duplicate: () => new RegistryError('LICENSE_EXISTS', rows.length === 1 ? `license ${rows[0].id} already exists` : 'one of the licenses already exists'),
+        duplicate: () =>
+          new RegistryError('LICENSE_EXISTS', rows.length === 1 ? `license ${rows[0]?.id ?? ''} already exists` : 'one of the licenses already exists'),
       },
     );
   }
 
   async getLicense(id: string): Promise<LicenseRow | null> {
     const rows = await this.run('get license', () => this.sql.query(`SELECT ${LICENSE_COLUMNS} FROM licenses WHERE id = $1`, [id]));
-    return rows.length === 0 ? null : this.licenseFrom(rows[0]);
+    const [row] = rows;
+    return row === undefined ? null : this.licenseFrom(row);
   }
 
   async listLicensesByState(state: LicenseState, limit: number): Promise<LicenseRow[]> {
@@ -386,9 +390,9 @@ class PostgresStore implements Store {
       () => this.sql.query(`INSERT INTO credentials (${CREDENTIAL_COLUMNS}) VALUES ${placeholders(rows.length, 5)}`, params),
       {
         duplicate: () =>
-          new RegistryError('ALREADY_EXISTS', rows.length === 1 ? `credential ${rows[0].id} already exists` : 'one of the credentials already exists'),
+          new RegistryError('ALREADY_EXISTS', rows.length === 1 ? `credential ${rows[0]?.id ?? ''} already exists` : 'one of the credentials already exists'),
         missingParent: () =>
-          rows.length === 1 ? licenseNotFound(rows[0].licenseId) : new RegistryError('LICENSE_NOT_FOUND', 'a credential names an unknown license'),
+          rows.length === 1 && rows[0] ? licenseNotFound(rows[0].licenseId) : new RegistryError('LICENSE_NOT_FOUND', 'a credential names an unknown license'),
       },
     );
   }
@@ -397,8 +401,8 @@ class PostgresStore implements Store {
     const rows = await this.run('latest credential', () =>
       this.sql.query(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE license_id = $1 ORDER BY issued_at DESC, id COLLATE "C" DESC LIMIT 1`, [licenseId]),
     );
-    if (rows.length === 0) return null;
-    const row = rows[0];
+    const [row] = rows;
+    if (row === undefined) return null;
     const id = text(row, 'id');
     return {
       id,
@@ -422,8 +426,9 @@ class PostgresStore implements Store {
       chunks.push(entries.slice(start, start + VERIFICATIONS_PER_INSERT));
     }
     await this.run('append verifications', async () => {
-      if (chunks.length === 1) {
-        await insertVerifications(this.sql, chunks[0]);
+      const [only] = chunks;
+      if (chunks.length === 1 && only !== undefined) {
+        await insertVerifications(this.sql, only);
         return;
       }
       // A batch is all or nothing, however many statements it takes.
@@ -471,7 +476,8 @@ class PostgresStore implements Store {
           claim.principal,
           claim.key,
         ]);
-        if (existing.length === 1) return this.idempotencyFrom(existing[0]);
+        const [row] = existing;
+        if (existing.length === 1 && row !== undefined) return this.idempotencyFrom(row);
       }
       throw new RegistryError('INTERNAL', `idempotency key ${claim.key} was neither claimable nor readable`);
     });
@@ -552,14 +558,16 @@ class PostgresStore implements Store {
     const rows = await this.run('get credential offer', () =>
       this.sql.query(`SELECT ${OFFER_COLUMNS} FROM credential_offers WHERE code_hash = $1`, [codeHash]),
     );
-    return rows.length === 0 ? null : offerFrom(rows[0]);
+    const [row] = rows;
+    return row === undefined ? null : offerFrom(row);
   }
 
   async getCredentialOfferByToken(tokenHash: string): Promise<CredentialOfferRow | null> {
     const rows = await this.run('get credential offer by token', () =>
       this.sql.query(`SELECT ${OFFER_COLUMNS} FROM credential_offers WHERE token_hash = $1`, [tokenHash]),
     );
-    return rows.length === 0 ? null : offerFrom(rows[0]);
+    const [row] = rows;
+    return row === undefined ? null : offerFrom(row);
   }
 
   async listCredentialOffers(licenseId: string): Promise<CredentialOfferRow[]> {
@@ -578,7 +586,8 @@ class PostgresStore implements Store {
         [id, maxAttempts, instantParam(at)],
       ),
     );
-    return rows.length === 0 ? null : offerFrom(rows[0]);
+    const [row] = rows;
+    return row === undefined ? null : offerFrom(row);
   }
 
   async redeemCredentialOffer(id: string, tokenHash: string, tokenExpiresAt: string, at: string): Promise<boolean> {
@@ -686,8 +695,9 @@ function placeholders(tuples: number, width: number, offset = 0): string {
 
 async function lockLicense(tx: SqlQueryable, id: string): Promise<{ state: LicenseState; txId: string | null }> {
   const rows = await tx.query('SELECT state, tx_id FROM licenses WHERE id = $1 FOR UPDATE', [id]);
-  if (rows.length === 0) throw licenseNotFound(id);
-  return { state: oneOf(rows[0], 'state', LICENSE_STATES), txId: textOrNull(rows[0], 'tx_id') };
+  const [row] = rows;
+  if (row === undefined) throw licenseNotFound(id);
+  return { state: oneOf(row, 'state', LICENSE_STATES), txId: textOrNull(row, 'tx_id') };
 }
 
 async function insertVerifications(sql: SqlQueryable, entries: readonly VerificationLogEntry[]): Promise<void> {

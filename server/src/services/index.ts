@@ -1,0 +1,35 @@
+/**
+ * What the HTTP layer may call: the services, built once in app.ts. HTTP sees only this, never
+ * the store, a port or the ledger, so a route cannot bypass the rules a service keeps.
+ */
+import type { CredentialQrService } from './credential-qr';
+import type { HealthService } from './health';
+import type { IssuanceService } from './issuance';
+import type { LedgerReaders } from './ledger-readers';
+import type { LifecycleService } from './lifecycle';
+import type { Oid4vciIssuerService } from './oid4vci-issuer';
+import type { PrincipalsService } from './principals';
+import type { RegistryInfoService } from './registry-info';
+import type { VerificationService } from './verification';
+import type { VerificationLogService } from './verification-log';
+
+/** The configuration the HTTP edge needs (read from the environment by config.ts). */
+export interface HttpSettings {
+  /** Unauthenticated requests per minute per client address. */
+  publicRateLimit: number;
+}
+
+export interface Services {
+  settings: HttpSettings;
+  principals: Pick<PrincipalsService, 'authenticate'>;
+  readers: LedgerReaders;
+  issuance: IssuanceService;
+  lifecycle: LifecycleService;
+  verification: VerificationService;
+  verificationLog: VerificationLogService;
+  credentialQr: CredentialQrService;
+  info: RegistryInfoService;
+  /** OpenID4VCI: offers, metadata, token, nonce and credential endpoints. */
+  oid4vci: Oid4vciIssuerService;
+  health: HealthService;
+}
