@@ -17,3 +17,8 @@ export function formatLicenseId(province: string, random: Uint8Array): string {
   }
   return `${province}-${text}`;
 }
+
+/** The province code a license id opens with: the issuing agency's province. */
+export function provinceOfLicenseId(licenseId: string): string {
+  return licenseId.slice(0, licenseId.indexOf('-'));
+}

@@ -7,14 +7,23 @@ import { z } from 'zod';
 import { isIsoDate } from './dates';
 import { RegistryError } from './errors';
 import { businessLicenseType, type BusinessLicenseRequest } from './license-types/business-license';
-import type { DisplayClaims, FieldProblem, HolderIdentifier, LicenseTypeDescriptor } from './license-types/descriptor';
+import type { DisplayClaims, FieldProblem, HolderIdentifier, LicenseTypeDescriptor, SubjectClaims, SubjectContext } from './license-types/descriptor';
 import { idCardType, type IdCardRequest } from './license-types/id-card';
 import { propertyCertificateType, type PropertyCertificateRequest } from './license-types/property-certificate';
 
 export type { BusinessLicenseRequest } from './license-types/business-license';
 export { makeBusinessLicenseRequest } from './license-types/business-license';
 export { DISPLAY_CLAIMS_MAX_BYTES, citizenIdentifier, organizationIdentifier } from './license-types/descriptor';
-export type { DisplayClaims, FieldProblem, HolderIdentifier, LicenseTypeDescriptor, SampleOptions } from './license-types/descriptor';
+export type {
+  ClaimMetadata,
+  DisplayClaims,
+  FieldProblem,
+  HolderIdentifier,
+  LicenseTypeDescriptor,
+  SampleOptions,
+  SubjectClaims,
+  SubjectContext,
+} from './license-types/descriptor';
 export type { IdCardRequest } from './license-types/id-card';
 export { idCardValidityYears, idCardValidUntil, makeIdCardRequest } from './license-types/id-card';
 export type { PropertyCertificateRequest } from './license-types/property-certificate';
@@ -151,6 +160,11 @@ export function holderIdentifier(request: IssueRequest): HolderIdentifier {
 /** The few claims a service counter shows from the credential; at most DISPLAY_CLAIMS_MAX_BYTES as RFC 8785 UTF-8. */
 export function displayClaims(request: IssueRequest): DisplayClaims {
   return requireType(request.type).displayClaims(request);
+}
+
+/** The credential's subject claims (display and derived, all selectively disclosable) for a validated request. */
+export function credentialSubject(request: IssueRequest, context: SubjectContext): SubjectClaims {
+  return requireType(request.type).credentialSubject(request, context);
 }
 
 /**

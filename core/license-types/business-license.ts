@@ -7,11 +7,13 @@ import { addDays, addYears } from '../dates';
 import {
   organizationIdentifier,
   namesFromSeed,
+  type ClaimMetadata,
   type DisplayClaims,
   type FieldProblem,
   type HolderIdentifier,
   type LicenseTypeDescriptor,
   type SampleOptions,
+  type SubjectClaims,
 } from './descriptor';
 import { creditCode, isoDate, isoDateOrLongTerm, organizationName, personName, text } from './fields';
 import {
@@ -104,6 +106,21 @@ function displayClaims(request: BusinessLicenseRequest): DisplayClaims {
   return { name: request.holder.name, uscc: request.holder.creditCode };
 }
 
+/**
+ * The registered name and credit code, and the registration status (登记状态) as the public
+ * credit information system words it: a license is issued to an entity in existence, 存续, and
+ * stops being so through the ledger (revocation, supersession), which the verifier checks apart.
+ */
+function credentialSubject(request: BusinessLicenseRequest): SubjectClaims {
+  return { name: request.holder.name, uscc: request.holder.creditCode, registration_status: '存续' };
+}
+
+const claimMetadata: readonly ClaimMetadata[] = [
+  { path: ['name'], zh: '名称', en: 'Registered name', sd: 'always' },
+  { path: ['uscc'], zh: '统一社会信用代码', en: 'Unified social credit code', sd: 'always' },
+  { path: ['registration_status'], zh: '登记状态', en: 'Registration status', sd: 'always' },
+];
+
 function holderIdentifier(request: BusinessLicenseRequest): HolderIdentifier {
   return organizationIdentifier(request.holder.creditCode);
 }
@@ -168,5 +185,11 @@ export const businessLicenseType: LicenseTypeDescriptor<BusinessLicenseRequest> 
   crossCheck,
   holderIdentifier,
   displayClaims,
+  credentialSubject,
+  claimMetadata,
+  descriptions: {
+    zh: '营业执照的电子凭证，由市场监督管理部门签发，证照锚定于区块链。',
+    en: 'Electronic credential of a business license, issued by the market supervision authority and anchored on the ledger.',
+  },
   makeRequest: (seed, opts) => makeBusinessLicenseRequest(seed, opts),
 };

@@ -33,6 +33,32 @@ export type DisplayClaims = Readonly<Record<string, string>>;
  */
 export const DISPLAY_CLAIMS_MAX_BYTES = 256;
 
+/**
+ * What a type's credential says about its holder, as SD-JWT VC claims: OIDC names where they
+ * exist (`name`, `birthdate`), derived claims a counter needs instead of the raw value, and
+ * objects where a claim has parts (`address.region`). Every value here is selectively disclosable
+ * (core/credential.ts builds the disclosure frame from the shape: a top-level value is one
+ * disclosure; an object stays as a container whose members are one disclosure each).
+ */
+export type SubjectClaims = Readonly<Record<string, string | number | boolean | Readonly<Record<string, string | number | boolean>>>>;
+
+/** What issuance knows beside the record: the day of issue (derived claims are as of it) and the issuer's province. */
+export interface SubjectContext {
+  /** 'YYYY-MM-DD', China Standard Time. */
+  issuedOn: string;
+  /** GB/T 2260 code of the issuing agency's province. */
+  issuerProvince: string;
+}
+
+/** One claim of a type's SD-JWT VC Type Metadata: where it is, its labels, whether it is disclosable. */
+export interface ClaimMetadata {
+  readonly path: readonly string[];
+  readonly zh: string;
+  readonly en: string;
+  /** SD-JWT VC Type Metadata `sd`: 'always' for every personal claim, 'never' for a container in clear. */
+  readonly sd: 'always' | 'allowed' | 'never';
+}
+
 /** A refusal of one field: the dotted path of the field and a human message about it. */
 export interface FieldProblem {
   field: string;
@@ -59,6 +85,12 @@ export interface LicenseTypeDescriptor<R extends { type: string }> {
   crossCheck(request: R, today?: string): FieldProblem | undefined;
   holderIdentifier(request: R): HolderIdentifier;
   displayClaims(request: R): DisplayClaims;
+  /** The credential's subject claims, display and derived (pure: computed from the record and the context). */
+  credentialSubject(request: R, context: SubjectContext): SubjectClaims;
+  /** Labels (zh-CN, en) and disclosability of every claim credentialSubject yields, for the Type Metadata. */
+  readonly claimMetadata: readonly ClaimMetadata[];
+  /** One sentence each (zh-CN, en) for the Type Metadata's display description. */
+  readonly descriptions: { readonly zh: string; readonly en: string };
   /** A valid request made deterministically from a seed; distinct seeds give distinct requests. */
   makeRequest(seed: number, opts?: SampleOptions): R;
 }

@@ -4,16 +4,20 @@
  */
 import { z } from 'zod';
 import { parseCitizenId } from '../citizen-id';
+import { PROVINCES, provinceOf } from '../admin-divisions';
 import { addYears, fullYearsOn } from '../dates';
 import { ETHNIC_GROUPS } from '../ethnic-groups';
 import {
   citizenIdentifier,
   namesFromSeed,
+  type ClaimMetadata,
   type DisplayClaims,
   type FieldProblem,
   type HolderIdentifier,
   type LicenseTypeDescriptor,
   type SampleOptions,
+  type SubjectClaims,
+  type SubjectContext,
 } from './descriptor';
 import { isoDate, isoDateOrLongTerm, personHolder, text } from './fields';
 import { assertSeed, sampleCitizen, sampleCounties, sampleDate, sampleStreetAddress, seededRandom } from './samples';
@@ -99,6 +103,45 @@ function displayClaims(request: IdCardRequest): DisplayClaims {
   return { name: request.holder.name, birthdate: request.data.birthDate };
 }
 
+/** Ages a counter asks about most: of age (hotels, contracts) and senior (concessions). */
+const AGE_THRESHOLDS = [18, 60] as const;
+
+/**
+ * The household register's province: the address on the card is the household registration
+ * address (住址) and opens with the province's name; where it does not, the card was issued by
+ * the public security authority of the household register (居民身份证法 art. 8), so the issuing
+ * agency's province is the register's.
+ */
+function householdProvince(address: string, issuerProvince: string): string {
+  const named = PROVINCES.find((province) => address.startsWith(province.zh));
+  return (named ?? provinceOf(issuerProvince))?.zh ?? issuerProvince;
+}
+
+/**
+ * The card's credential: name and birth date (OIDC names), and what a counter usually needs
+ * instead of them — whether the holder is 18 or 60 or over on the day of issue, and the province
+ * of the household register (OIDC `address.region`). Each is its own disclosure.
+ */
+function credentialSubject(request: IdCardRequest, context: SubjectContext): SubjectClaims {
+  const age = fullYearsOn(request.data.birthDate, context.issuedOn);
+  return {
+    name: request.holder.name,
+    birthdate: request.data.birthDate,
+    age_equal_or_over: Object.fromEntries(AGE_THRESHOLDS.map((threshold) => [String(threshold), age >= threshold])),
+    address: { region: householdProvince(request.data.address, context.issuerProvince) },
+  };
+}
+
+const claimMetadata: readonly ClaimMetadata[] = [
+  { path: ['name'], zh: '姓名', en: 'Name', sd: 'always' },
+  { path: ['birthdate'], zh: '出生日期', en: 'Date of birth', sd: 'always' },
+  { path: ['age_equal_or_over'], zh: '年龄', en: 'Age', sd: 'never' },
+  { path: ['age_equal_or_over', '18'], zh: '年满18周岁（签发之日）', en: 'Aged 18 or over (on the day of issue)', sd: 'always' },
+  { path: ['age_equal_or_over', '60'], zh: '年满60周岁（签发之日）', en: 'Aged 60 or over (on the day of issue)', sd: 'always' },
+  { path: ['address'], zh: '户籍', en: 'Household registration', sd: 'never' },
+  { path: ['address', 'region'], zh: '户籍所在省份', en: 'Province of household registration', sd: 'always' },
+];
+
 function holderIdentifier(request: IdCardRequest): HolderIdentifier {
   return citizenIdentifier(request.holder.idNumber);
 }
@@ -161,5 +204,11 @@ export const idCardType: LicenseTypeDescriptor<IdCardRequest> = {
   crossCheck,
   holderIdentifier,
   displayClaims,
+  credentialSubject,
+  claimMetadata,
+  descriptions: {
+    zh: '中华人民共和国居民身份证的电子凭证，由户籍所在地公安机关签发，证照锚定于区块链。',
+    en: "Electronic credential of the People's Republic of China Resident Identity Card, issued by the public security authority of the household register and anchored on the ledger.",
+  },
   makeRequest: (seed, opts) => makeIdCardRequest(seed, opts),
 };

@@ -12,11 +12,13 @@ import {
   citizenIdentifier,
   organizationIdentifier,
   namesFromSeed,
+  type ClaimMetadata,
   type DisplayClaims,
   type FieldProblem,
   type HolderIdentifier,
   type LicenseTypeDescriptor,
   type SampleOptions,
+  type SubjectClaims,
 } from './descriptor';
 import { isoDate, isoDateOrLongTerm, organizationHolder, personHolder, text } from './fields';
 import {
@@ -191,6 +193,21 @@ function displayClaims(request: PropertyCertificateRequest): DisplayClaims {
   return { name: request.holder.name, certNo: request.data.certificateNumber };
 }
 
+/**
+ * The right holder's name and the certificate number, and the parcel's county-level
+ * administrative division (GB/T 2260, the first six characters of the unit number): a school
+ * checking residence or a bank checking its lending area needs the district, not the address.
+ */
+function credentialSubject(request: PropertyCertificateRequest): SubjectClaims {
+  return { name: request.holder.name, certNo: request.data.certificateNumber, parcel_division: request.data.unitNumber.slice(0, 6) };
+}
+
+const claimMetadata: readonly ClaimMetadata[] = [
+  { path: ['name'], zh: '权利人', en: 'Right holder', sd: 'always' },
+  { path: ['certNo'], zh: '不动产权证书号', en: 'Certificate number', sd: 'always' },
+  { path: ['parcel_division'], zh: '不动产所在行政区划代码', en: 'Administrative division of the parcel (GB/T 2260)', sd: 'always' },
+];
+
 function holderIdentifier(request: PropertyCertificateRequest): HolderIdentifier {
   const { holder } = request;
   return 'idNumber' in holder ? citizenIdentifier(holder.idNumber) : organizationIdentifier(holder.creditCode);
@@ -272,5 +289,11 @@ export const propertyCertificateType: LicenseTypeDescriptor<PropertyCertificateR
   crossCheck,
   holderIdentifier,
   displayClaims,
+  credentialSubject,
+  claimMetadata,
+  descriptions: {
+    zh: '不动产权证书的电子凭证，由不动产登记机构签发，证照锚定于区块链。',
+    en: 'Electronic credential of a real property certificate, issued by the real property registry and anchored on the ledger.',
+  },
   makeRequest: (seed, opts) => makePropertyCertificateRequest(seed, opts),
 };

@@ -1,7 +1,8 @@
 /**
  * The composition root: the only module that knows both the ports and the adapters behind them.
  * `openRegistry` opens the store, the wallet and the ledger the config names, builds the services
- * over them, creates the demo on first start and finishes issuances a crash left open.
+ * over them and creates the demo on first start; once the server listens, `listening` finishes
+ * issuances a crash left open (their credentials need the public base URL).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -21,17 +22,20 @@ import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
 import type { DemoAgency, ProvinceNode } from './ports/province-node';
+import { CredentialIssuer } from './services/credential-issuer';
 import { CredentialQrService } from './services/credential-qr';
 import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
 import { HealthService } from './services/health';
 import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
+import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
 import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
 import { Oid4vciIssuerService } from './services/oid4vci-issuer';
 import { PrincipalsService } from './services/principals';
+import { PublicBaseUrl } from './services/public-base-url';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
@@ -53,13 +57,19 @@ export interface Registry {
   verification: VerificationService;
   info: RegistryInfoService;
   oid4vci: Oid4vciIssuerService;
+  /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
+  publicBase: PublicBaseUrl;
+  /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
+  credentials: CredentialIssuer;
+  /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
+  issuerMetadata: IssuerMetadataService;
+  /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
+  listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
   /** What the HTTP layer is given: services only. */
   services: Services;
   /** The demo's keys when this start created it, else null. */
   demo: DemoFile | null;
-  /** Tells the registry its URL once the server listens (the base URL when PUBLIC_URL is unset). */
-  listening(url: string): void;
   close(): Promise<void>;
 }
 
@@ -140,43 +150,37 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
     const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const publicBase = new PublicBaseUrl(config.publicUrl);
+    const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const qr = new QrCodeRenderer();
-    let baseUrl = config.publicUrl?.replace(/\/+$/, '') ?? null;
     const oid4vci = new Oid4vciIssuerService({
       store,
       clock,
       keys,
       qr,
-      boundIssuer: new RegistryHolderBoundIssuer({ keys, signingKeys, clock }),
-      baseUrl: () => {
-        if (baseUrl === null) throw new Error('the public base URL is not known before the server listens');
-        return baseUrl;
-      },
+      boundIssuer: new RegistryHolderBoundIssuer({ credentials, clock }),
+      baseUrl: () => publicBase.get(),
       offerTtlMs: config.offerTtlMs,
       log,
     });
     const issuance = new IssuanceService({
       store,
       ledger,
-      keys,
-      signingKeys,
+      credentials,
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
-      offerFor: (row) => (baseUrl === null ? Promise.resolve(null) : oid4vci.createOffer(row)),
+      offerFor: (row) => oid4vci.createOffer(row),
     });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
-    const recovered = await issuance.recoverPending((id) => store.getAgency(id));
-    if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-      log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
-    }
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
-    const verification = new VerificationService(cache, keys, audit, clock);
+    const verification = new VerificationService(cache, audit, clock);
     const info = new RegistryInfoService(ledger, clock);
+    const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
       settings: { publicRateLimit: config.publicRateLimit },
       principals,
@@ -189,6 +193,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       info,
       oid4vci,
       health: new HealthService(opened.port, store, config.ledger),
+      publicBase,
+      issuerMetadata,
     };
     const registry: Registry = {
       config,
@@ -205,12 +211,20 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verification,
       info,
       oid4vci,
+      publicBase,
+      credentials,
+      issuerMetadata,
+      /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
+      listening: async (port: number) => {
+        publicBase.listening(port);
+        const recovered = await issuance.recoverPending((id) => store.getAgency(id));
+        if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
+          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+        }
+      },
       audit,
       services,
       demo,
-      listening: (url) => {
-        baseUrl ??= url;
-      },
       close: async () => {
         cache.close();
         await audit.drain();

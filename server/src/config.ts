@@ -76,6 +76,19 @@ function durationMs(text: string): number {
   return ms;
 }
 
+/**
+ * PUBLIC_URL is the base of every issuer URL (`iss`) and of the metadata wallets fetch: https,
+ * as SD-JWT VC issuer metadata requires, except on a loopback host (the local default).
+ */
+function checkPublicUrl(value: string): void {
+  const url = new URL(value);
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError('environment variable PUBLIC_URL: must be an https URL (plain http only on a loopback host such as 127.0.0.1)');
+  }
+  if (url.search !== '' || url.hash !== '') throw new ConfigError('environment variable PUBLIC_URL: must not carry a query or fragment');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
@@ -85,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE)
     throw new ConfigError('environment variable FABRIC_PROVINCE: LEDGER=fabric needs the code of the province this server serves, e.g. 330000');
+  if (e.PUBLIC_URL !== undefined) checkPublicUrl(e.PUBLIC_URL);
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,

@@ -30,8 +30,14 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
   // Counters hold connections open between scans; keep them, but not past a stop.
   server.keepAliveTimeout = 30000;
   const { port } = server.address() as AddressInfo;
+  try {
+    await registry.listening(port);
+  } catch (error) {
+    server.close();
+    await registry.close();
+    throw error;
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  registry.listening(`http://${host}:${port}`);
   let closing: Promise<void> | null = null;
   return {
     url: `http://${host}:${port}`,

@@ -21,15 +21,15 @@ const errorSchema = {
   },
 };
 
-/** Express `/licenses/:id/qr.png` → OpenAPI `/licenses/{id}/qr.png`. */
+/** Express `/licenses/:id/qr.png` → OpenAPI `/licenses/{id}/qr.png`; a wildcard `*rest` → `{rest}`. */
 export function openApiPath(path: string): string {
-  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+  return path.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
 }
 
 export function openApiDocument(routes: RouteSpec[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const params = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...route.path.matchAll(/[:*]([A-Za-z_]+)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (route.idempotent) {
       params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } } as (typeof params)[number]);
     }

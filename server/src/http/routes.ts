@@ -304,11 +304,41 @@ export const ROUTES: RouteSpec[] = [
     method: 'get',
     path: '/api/v1/license-types',
     operationId: 'listLicenseTypes',
-    summary: 'License types with display names, field schema (JSON Schema) and a valid example request',
+    summary: 'License types with display names, vct, Type Metadata location, field schema (JSON Schema) and a valid example request',
     access: 'open',
     responses: { 200: 'The types' },
     async handle(ctx) {
-      return { status: 200, json: { licenseTypes: ctx.services.info.licenseTypes() } };
+      const base = ctx.services.publicBase.get();
+      return {
+        status: 200,
+        json: {
+          licenseTypes: ctx.services.info.licenseTypes().map((type) => ({ ...type, typeMetadataUri: `${base}/api/v1/license-types/${type.id}/type-metadata` })),
+        },
+      };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/license-types/:typeId/type-metadata',
+    operationId: 'getTypeMetadata',
+    summary: "A license type's SD-JWT VC Type Metadata: vct, names and claim labels (zh-CN, en), which claims are selectively disclosable",
+    access: 'open',
+    responses: { 200: 'The Type Metadata document', 404: 'Unknown license type' },
+    async handle(ctx) {
+      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? '') };
+    },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/jwt-vc-issuer/*issuerPath',
+    operationId: 'getIssuerMetadata',
+    summary: 'SD-JWT VC issuer metadata of the issuer <base>/<issuerPath>: { issuer, jwks } from the ledger (retired keys listed with retired_at)',
+    access: 'public',
+    responses: { 200: 'The issuer metadata', 404: 'No such issuer', 429: 'Rate limited' },
+    async handle(ctx) {
+      const segments: unknown = ctx.req.params.issuerPath;
+      const issuerPath = Array.isArray(segments) ? segments.join('/') : String(segments);
+      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)) };
     },
   },
   ...OID4VCI_ROUTES,

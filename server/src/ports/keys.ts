@@ -19,6 +19,11 @@ export interface Keys {
   generate(): Promise<KeyPair>;
   /** A compact JWS over `payload` with header { alg: ES256, typ, kid }. */
   sign(privateJwk: PrivateJwk, kid: string, typ: string, payload: Record<string, unknown>): Promise<string>;
+  /**
+   * An ES256 signer for `privateJwk`, as @sd-jwt/core calls it: the base64url JWS signature
+   * (r‖s, RFC 7518 §3.4) over `data`, always in low-S form.
+   */
+  es256Signer(privateJwk: PrivateJwk): (data: string) => string;
   /** True when `jws` carries a valid ES256 signature by `publicJwk`; never throws for a bad signature. */
   verify(jws: string, publicJwk: PublicJwk): Promise<boolean>;
 }

@@ -4,12 +4,13 @@
  * credential can be invalidated while the license and its printed form stay valid.
  */
 import type { PublicJwk } from '../../../core/anchor';
-import { CREDENTIAL_TYP, credentialClaims, parseCredential } from '../../../core/credential';
-import { displayClaims, type IssueRequest } from '../../../core/license-types';
+import { parseCredential } from '../../../core/credential';
+import { chinaDate } from '../../../core/dates';
+import { provinceOfLicenseId } from '../../../core/license-id';
+import { credentialSubject, type IssueRequest } from '../../../core/license-types';
 import type { Clock } from '../ports/clock';
-import type { Keys } from '../ports/keys';
 import type { LicenseRow } from '../ports/store';
-import type { SigningKeysService } from './signing-keys';
+import type { CredentialIssuer } from './credential-issuer';
 
 export interface HolderBoundCredential {
   /** Compact SD-JWT VC with every disclosure, ending with `~`. */
@@ -24,27 +25,19 @@ export interface HolderBoundIssuer {
   issue(license: LicenseRow, holderJwk: PublicJwk): Promise<HolderBoundCredential>;
 }
 
-/**
- * Issues through the registry's credential format with `cnf` added. (When the standards work's
- * credential issuer lands, this delegates to it with `holderJwk` and a status entry of its own.)
- */
+/** Through the one credential issuing function, with `holderJwk` → `cnf.jwk`. */
 export class RegistryHolderBoundIssuer implements HolderBoundIssuer {
-  constructor(private readonly deps: { keys: Keys; signingKeys: SigningKeysService; clock: Clock }) {}
+  constructor(private readonly deps: { credentials: CredentialIssuer; clock: Clock }) {}
 
   async issue(license: LicenseRow, holderJwk: PublicJwk): Promise<HolderBoundCredential> {
     const record = license.record as { type: string; holder: unknown; data: unknown; validFrom: string; validUntil: string | null };
-    const key = await this.deps.signingKeys.active(license.agencyId);
-    const claims = credentialClaims({
-      agencyId: license.agencyId,
-      licenseId: license.id,
-      type: license.type,
-      docHash: license.docHash,
-      validFrom: license.validFrom,
-      validUntil: license.validUntil,
-      issuedAt: this.deps.clock(),
-      display: displayClaims(record as unknown as IssueRequest) as Record<string, string | number>,
+    const request = { type: record.type, holder: record.holder, data: record.data, validFrom: record.validFrom, validUntil: record.validUntil } as IssueRequest;
+    const issued = await this.deps.credentials.issue({
+      license: { licenseId: license.id, agencyId: license.agencyId, type: license.type, validFrom: license.validFrom, validUntil: license.validUntil },
+      subject: credentialSubject(request, { issuedOn: chinaDate(this.deps.clock()), issuerProvince: provinceOfLicenseId(license.id) }),
+      holderJwk: { ...holderJwk },
     });
-    const credential = `${await this.deps.keys.sign(key.privateJwk, key.kid, CREDENTIAL_TYP, { ...claims, cnf: { jwk: { ...holderJwk } } })}~`;
-    return { credential, ref: parseCredential(credential).ref, status: null };
+    // Call site for the status-list work: allocate the bound credential's own entry and pass it as `status`.
+    return { credential: issued.credential, ref: parseCredential(issued.credential).ref, status: null };
   }
 }

@@ -5,10 +5,12 @@
 import type { CredentialQrService } from './credential-qr';
 import type { HealthService } from './health';
 import type { IssuanceService } from './issuance';
+import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { Oid4vciIssuerService } from './oid4vci-issuer';
 import type { PrincipalsService } from './principals';
+import type { PublicBaseUrl } from './public-base-url';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
@@ -32,4 +34,7 @@ export interface Services {
   /** OpenID4VCI: offers, metadata, token, nonce and credential endpoints. */
   oid4vci: Oid4vciIssuerService;
   health: HealthService;
+  /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
+  publicBase: Pick<PublicBaseUrl, 'get'>;
+  issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
 }

@@ -18,15 +18,15 @@ import { randomBytes } from 'node:crypto';
 import type { AnchorInput } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { canonicalize } from '../../../core/canonical-json';
-import { CREDENTIAL_TYP, credentialClaims, parseCredential } from '../../../core/credential';
+import { parseCredential } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';
 import { parseCitizenId } from '../../../core/citizen-id';
 import { parseCreditCode } from '../../../core/credit-code';
 import { computeDocHash, holderRefOf, sha256Hex } from '../../../core/hash';
-import { formatLicenseId } from '../../../core/license-id';
+import { formatLicenseId, provinceOfLicenseId } from '../../../core/license-id';
 import {
   citizenIdentifier,
-  displayClaims,
+  credentialSubject,
   holderIdentifier,
   organizationIdentifier,
   validateIssueRequest,
@@ -34,13 +34,12 @@ import {
   type IssueRequest,
 } from '../../../core/license-types';
 import type { Clock } from '../ports/clock';
-import type { Keys } from '../ports/keys';
 import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store';
 import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
+import type { CredentialIssuer } from './credential-issuer';
 import type { IssuedOffer } from './oid4vci-issuer';
-import type { SigningKeysService } from './signing-keys';
 
 export interface IssueResponse {
   licenseId: string;
@@ -77,8 +76,7 @@ export interface LicenseRecord {
 export interface IssuanceDeps {
   store: Store;
   ledger: RegistryLedger;
-  keys: Keys;
-  signingKeys: SigningKeysService;
+  credentials: CredentialIssuer;
   clock: Clock;
   holderRefKey: Buffer;
   /** Prefix of the QR links in responses, e.g. '' or 'https://registry.example'. */
@@ -319,29 +317,20 @@ export class IssuanceService {
     return { txId: anchor.createdTxId, blockNumber: status?.blockNumber ?? -1 };
   }
 
+  /** The printed form: no holder key, every disclosure appended (the holder's wallet form comes from the credential offer). */
   private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
     const record = row.record as unknown as LicenseRecord;
-    const key = await this.deps.signingKeys.active(row.agencyId);
-    const issuedAt = this.now();
-    const claims = credentialClaims({
-      agencyId: row.agencyId,
-      licenseId: row.id,
-      type: row.type,
-      docHash: row.docHash,
-      validFrom: row.validFrom,
-      validUntil: row.validUntil,
-      issuedAt,
-      display: displayClaims(requestOf(record)) as Record<string, string | number>,
+    const issued = await this.deps.credentials.issue({
+      license: { licenseId: row.id, agencyId: row.agencyId, type: row.type, validFrom: row.validFrom, validUntil: row.validUntil },
+      subject: credentialSubject(requestOf(record), { issuedOn: chinaDate(this.now()), issuerProvince: provinceOfLicenseId(row.id) }),
     });
-    // SD-JWT compact form with no disclosures: the signed JWT followed by a single '~'.
-    const credential = `${await this.deps.keys.sign(key.privateJwk, key.kid, CREDENTIAL_TYP, claims)}~`;
     const stored: CredentialRow = {
       // The same key the audit trail uses: the hash of the decoded signature.
-      id: parseCredential(credential).ref,
+      id: parseCredential(issued.credential).ref,
       licenseId: row.id,
-      kid: key.kid,
-      credential,
-      issuedAt: issuedAt.toISOString(),
+      kid: issued.kid,
+      credential: issued.credential,
+      issuedAt: issued.issuedAt.toISOString(),
     };
     await this.credentialRows.add(stored);
     return stored;

@@ -8,6 +8,7 @@
  */
 import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import type { LedgerEvent } from '../ports/ledger';
+import type { TrustSource } from '../ports/trust-source';
 import type { RegistryLedger } from './registry-ledger';
 
 interface Entry<T> {
@@ -101,6 +102,16 @@ export class LedgerCache {
 
   key(identity: string, kid: string): Promise<ResolvedKey | null> {
     return this.keys.get(kid, () => this.ledger.resolveKey(identity, kid));
+  }
+
+  /** The online TrustSource: the ledger, read through `identity` (a verifier's own province's peer). */
+  trustSource(identity: string): TrustSource {
+    return {
+      description: 'the ledger',
+      resolveKey: (kid) => this.key(identity, kid),
+      anchor: (licenseId) => this.anchor(identity, licenseId),
+      agency: async (agencyId) => this.ledger.getAgency(identity, agencyId),
+    };
   }
 
   close(): void {

@@ -7,7 +7,9 @@
 import { effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { RegistryError } from '../../../core/errors';
+import { vctOf } from '../../../core/credential';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
+import { typeMetadata, type TypeMetadata } from '../../../core/type-metadata';
 import type { Clock } from '../ports/clock';
 import type { RegistryLedger } from './registry-ledger';
 
@@ -94,7 +96,20 @@ export class RegistryInfoService {
       }));
   }
 
-  licenseTypes(): Array<{ id: string; names: { zh: string; en: string }; schema: Record<string, unknown>; example: unknown }> {
-    return listLicenseTypes().map((type) => ({ id: type.id, names: type.names, schema: licenseTypeJsonSchema(type.id), example: type.example }));
+  licenseTypes(): Array<{ id: string; vct: string; names: { zh: string; en: string }; schema: Record<string, unknown>; example: unknown }> {
+    return listLicenseTypes().map((type) => ({
+      id: type.id,
+      vct: vctOf(type.id),
+      names: type.names,
+      schema: licenseTypeJsonSchema(type.id),
+      example: type.example,
+    }));
+  }
+
+  /** SD-JWT VC Type Metadata of a license type: the same document on every node. */
+  typeMetadata(typeId: string): TypeMetadata {
+    const metadata = typeMetadata(typeId);
+    if (!metadata) throw new RegistryError('NOT_FOUND', `unknown license type ${JSON.stringify(typeId.slice(0, 40))}`);
+    return metadata;
   }
 }

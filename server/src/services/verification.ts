@@ -3,44 +3,67 @@
  * ledger. The result is data — `{ valid, verdict, checks: [{ name, ok, detail }] }` — never an
  * exception for a bad credential.
  *
- * Checks, in order; the first three stop at their first failure (nothing after them can be
- * trusted), the rest are all reported:
- *   format             a compact SD-JWT VC of ours, ES256, within size, no unknown crit
- *   issuer-key         kid resolved from the ledger's trust registry, held by the `iss` agency,
- *                      not retired before the credential was issued
- *   signature          ES256 over the JWT by that key; disclosures covered by it
+ * The verdict is a list of small checks (CREDENTIAL_CHECKS), run in order over one context; a
+ * check that fails with `stop` ends the run (nothing after it can be trusted):
+ *   format             a compact SD-JWT VC (`~`-terminated or with a KB-JWT), ES256 low-S, an
+ *                      accepted typ, our iss and vct forms, within size, no unknown crit
+ *   issuer-key         kid resolved from the trust source (the ledger), held by the agency `iss`
+ *                      names, not retired before the credential was issued
+ *   signature          jose `jwtVerify` with that key, ES256 pinned, registered claims required
+ *   disclosures        every disclosure covered by a digest the signature covers (RFC 9901 §7.1)
  *   issuer-authorized  the agency is active and allowed this license type
- *   anchor             the license is anchored on the ledger with the credential's docHash
+ *   anchor             the license is anchored on the ledger for this type and issuer
  *   status             the anchor is active (not suspended, revoked, superseded)
  *   validity           today is within the license's validity
- * When the ledger cannot answer, the verdict is `indeterminate` (fail closed: never valid), so a
- * counter can tell "try again" from "forged".
+ *   holder-binding     only for a credential with `cnf` or a KB-JWT: the presentations hook
+ * When the trust source cannot answer, the verdict is `indeterminate` (fail closed: never valid),
+ * so a counter can tell "try again" from "forged".
  */
-import { effectiveStatus, isWithinValidity, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
+import { errors as joseErrors, importJWK, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { effectiveStatus, isWithinValidity, type EffectiveStatus, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import {
+  CREDENTIAL_ALG,
   CredentialFormatError,
+  agencyIdOfIssuer,
   applyDisclosures,
   checkHeader,
-  docHashFromClaim,
+  isRegisteredClaim,
   parseCredential,
   readRegisteredClaims,
+  typeIdOfVct,
   type CredentialClaims,
   type ParsedCredential,
 } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
-import type { Keys } from '../ports/keys';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
+import type { TrustSource } from '../ports/trust-source';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
+export type CheckName =
+  'format' | 'issuer-key' | 'signature' | 'disclosures' | 'issuer-authorized' | 'anchor' | 'status' | 'status-list' | 'validity' | 'holder-binding';
+
 export interface Check {
-  name: 'format' | 'issuer-key' | 'signature' | 'issuer-authorized' | 'anchor' | 'status' | 'validity';
+  name: CheckName;
   ok: boolean;
   detail: string;
+}
+
+export interface VerifiedLicense {
+  id: string;
+  /** The license type id (`id-card`); `vct` is its national name. */
+  type: string;
+  vct: string;
+  issuer: { agency: string; iss: string; province: string | null };
+  validFrom: string | null;
+  validUntil: string | null;
+  /** The holder's disclosed claims (registered claims left out). */
+  claims: Record<string, unknown>;
 }
 
 export interface VerificationResult {
@@ -51,14 +74,7 @@ export interface VerificationResult {
   /** Why it is not valid: the first failing check, or the ledger's reason code for a status. */
   reason?: string;
   checks: Check[];
-  license: {
-    id: string;
-    type: string;
-    issuer: { agency: string; province: string | null };
-    validFrom: string | null;
-    validUntil: string | null;
-    claims: Record<string, unknown>;
-  } | null;
+  license: VerifiedLicense | null;
 }
 
 export interface Verifier {
@@ -69,15 +85,286 @@ export interface Verifier {
   ledgerIdentity: string;
 }
 
-class LedgerUnreachable extends Error {}
+/** What the checks learn, in order; each check reads what earlier ones found. */
+export interface VerificationContext {
+  readonly text: unknown;
+  readonly now: Date;
+  readonly trust: TrustSource;
+  parsed?: ParsedCredential;
+  /** Registered claims: read before the signature check, trusted only after it. */
+  claims?: CredentialClaims;
+  agencyId?: string;
+  typeId?: string;
+  key?: ResolvedKey;
+  disclosed?: Record<string, unknown>;
+  /** undefined: not read (or unreachable); null: not anchored. */
+  anchor?: LicenseAnchor | null;
+  status?: EffectiveStatus;
+}
 
-/** Registered and internal claims, kept out of the `claims` a counter is shown. */
-const NOT_DISPLAY = new Set(['iss', 'vct', 'lid', 'dh', 'iat', 'nbf', 'exp', 'cnf', 'status', 'sub', '_sd', '_sd_alg']);
+export interface CheckOutcome {
+  check: Check;
+  /** Nothing after this check can be trusted: end the run. */
+  stop?: boolean;
+  /** The trust source could not answer: the verdict can be at best `indeterminate`. */
+  unreachable?: boolean;
+  /** A reason more precise than the check's name (a status, `expired`). */
+  reason?: string;
+}
+
+/** One check: null when it does not apply to this credential. */
+export type CredentialCheck = (ctx: VerificationContext) => Promise<CheckOutcome | null>;
+
+/** A future `iat` beyond this is a forgery or a broken clock, not skew. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+function pass(name: CheckName, detail: string): CheckOutcome {
+  return { check: { name, ok: true, detail } };
+}
+
+function fail(name: CheckName, detail: string, extra: Omit<CheckOutcome, 'check'> = {}): CheckOutcome {
+  return { check: { name, ok: false, detail }, ...extra };
+}
+
+/** Asks the trust source; an unreachable source (5xx RegistryError) becomes `{ unreachable }`. */
+async function ask<T>(work: () => Promise<T>): Promise<{ value: T } | { unreachable: string }> {
+  try {
+    return { value: await work() };
+  } catch (error) {
+    if (error instanceof RegistryError && error.status >= 500) return { unreachable: error.message };
+    throw error;
+  }
+}
+
+function requireParsed(ctx: VerificationContext): { parsed: ParsedCredential; claims: CredentialClaims; agencyId: string; typeId: string } {
+  const { parsed, claims, agencyId, typeId } = ctx;
+  if (!parsed || !claims || agencyId === undefined || typeId === undefined) throw new RegistryError('INTERNAL', 'a check ran before format');
+  return { parsed, claims, agencyId, typeId };
+}
+
+function requireKey(ctx: VerificationContext): ResolvedKey {
+  if (!ctx.key) throw new RegistryError('INTERNAL', 'a check ran before issuer-key');
+  return ctx.key;
+}
+
+export const checkFormat: CredentialCheck = async (ctx) => {
+  try {
+    if (typeof ctx.text !== 'string') throw new CredentialFormatError('the credential must be the text of the QR code');
+    const parsed = parseCredential(ctx.text);
+    const headerProblem = checkHeader(parsed.header);
+    if (headerProblem) throw new CredentialFormatError(headerProblem);
+    const claims = readRegisteredClaims(parsed.payload);
+    Object.assign(ctx, { parsed, claims, agencyId: agencyIdOfIssuer(claims.iss) ?? undefined, typeId: typeIdOfVct(claims.vct) ?? undefined });
+    const form = parsed.kbJwt ? ' and a key-binding JWT' : '';
+    return pass('format', `SD-JWT VC (${String(parsed.header.typ)}), ES256, ${parsed.disclosures.length} disclosure(s)${form}`);
+  } catch (error) {
+    if (!(error instanceof CredentialFormatError)) throw error;
+    return fail('format', error.message, { stop: true });
+  }
+};
+
+export const checkIssuerKey: CredentialCheck = async (ctx) => {
+  const { parsed, claims, agencyId } = requireParsed(ctx);
+  const kid = String(parsed.header.kid);
+  const answer = await ask(() => ctx.trust.resolveKey(kid));
+  if ('unreachable' in answer)
+    return fail('issuer-key', `${ctx.trust.description} could not be reached: ${answer.unreachable}`, { stop: true, unreachable: true });
+  const key = answer.value;
+  if (!key) return fail('issuer-key', `key ${kid} is not in the trust registry (unknown issuer)`, { stop: true });
+  if (key.agency.id !== agencyId) return fail('issuer-key', `key ${kid} belongs to ${key.agency.id}, not to the issuer ${claims.iss}`, { stop: true });
+  const issuedAt = claims.iat * 1000;
+  if (key.retiredAt !== null && Date.parse(key.retiredAt) <= issuedAt) {
+    return fail('issuer-key', `key ${kid} was retired at ${key.retiredAt}, before this credential was issued (${new Date(issuedAt).toISOString()})`, {
+      stop: true,
+    });
+  }
+  if (issuedAt > ctx.now.getTime() + CLOCK_SKEW_MS) {
+    return fail('issuer-key', `the credential claims to be issued in the future (${new Date(issuedAt).toISOString()})`, { stop: true });
+  }
+  ctx.key = key;
+  const retired = key.retiredAt ? `, retired ${key.retiredAt}, after issue` : '';
+  return pass('issuer-key', `${kid} of ${key.agency.name} (${key.agency.province})${retired}`);
+};
+
+/** Imported public keys by kid: an import costs more than a signature check. */
+const importedKeys = new LRUCache<string, CryptoKey | Uint8Array>({ max: 10000 });
+
+async function publicKeyOf(key: ResolvedKey): Promise<CryptoKey | Uint8Array> {
+  const cached = importedKeys.get(key.kid);
+  if (cached) return cached;
+  const imported = await importJWK({ ...key.jwk }, CREDENTIAL_ALG);
+  importedKeys.set(key.kid, imported);
+  return imported;
+}
+
+/** jose checks nbf and exp only after the signature: those refusals mean the signature holds (validity reports them). */
+function isTimeClaimRefusal(error: unknown): boolean {
+  return error instanceof joseErrors.JWTExpired || (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf');
+}
+
+export const checkSignature: CredentialCheck = async (ctx) => {
+  const { parsed } = requireParsed(ctx);
+  const key = requireKey(ctx);
+  try {
+    // The key comes only from the trust source, by the kid issuer-key resolved: header jwk, x5c or jku are never consulted.
+    await jwtVerify<JWTPayload>(
+      parsed.jws,
+      async (header) => {
+        if (header.kid !== key.kid) throw new RegistryError('INTERNAL', 'the header kid changed between checks');
+        return publicKeyOf(key);
+      },
+      { algorithms: [CREDENTIAL_ALG], requiredClaims: ['iss', 'vct', 'iat', 'lid'], currentDate: ctx.now },
+    );
+  } catch (error) {
+    if (!isTimeClaimRefusal(error)) {
+      const detail =
+        error instanceof joseErrors.JWSSignatureVerificationFailed
+          ? 'the ES256 signature does not verify with the registered key (forged or altered)'
+          : `the issuer-signed JWT is refused: ${error instanceof Error ? error.message : String(error)}`;
+      return fail('signature', detail, { stop: true });
+    }
+  }
+  return pass('signature', 'ES256 signature valid');
+};
+
+export const checkDisclosures: CredentialCheck = async (ctx) => {
+  const { parsed } = requireParsed(ctx);
+  try {
+    ctx.disclosed = applyDisclosures(parsed.payload, parsed.disclosures);
+  } catch (error) {
+    if (!(error instanceof CredentialFormatError)) throw error;
+    return fail('disclosures', error.message, { stop: true });
+  }
+  const names = parsed.disclosures.map((disclosure) => disclosure.name ?? '[element]');
+  return pass('disclosures', parsed.disclosures.length === 0 ? 'none disclosed' : `${names.join(', ')} disclosed, each covered by the signature`);
+};
+
+export const checkIssuerAuthorized: CredentialCheck = async (ctx) => {
+  const { typeId } = requireParsed(ctx);
+  const { agency } = requireKey(ctx);
+  if (agency.status !== 'active') return fail('issuer-authorized', `agency ${agency.id} is ${agency.status}`);
+  if (!agency.licenseTypes.includes(typeId)) return fail('issuer-authorized', `${agency.id} is not allowed to issue ${typeId}`);
+  return pass('issuer-authorized', `${agency.id} may issue ${typeId}`);
+};
+
+export const checkAnchor: CredentialCheck = async (ctx) => {
+  const { claims, agencyId, typeId } = requireParsed(ctx);
+  const answer = await ask(() => ctx.trust.anchor(claims.lid));
+  if ('unreachable' in answer) return fail('anchor', `${ctx.trust.description} could not be reached: ${answer.unreachable}`, { unreachable: true });
+  const anchor = answer.value;
+  ctx.anchor = anchor;
+  if (!anchor) return fail('anchor', `license ${claims.lid} is not anchored on the ledger`);
+  if (anchor.type !== typeId || anchor.issuer.agencyId !== agencyId) return fail('anchor', 'the ledger holds a different type or issuer for this license id');
+  return pass('anchor', `anchored by ${anchor.issuer.agencyId} in tx ${anchor.createdTxId}`);
+};
+
+export const checkStatus: CredentialCheck = async (ctx) => {
+  const { anchor } = ctx;
+  if (!anchor) return null;
+  const status = effectiveStatus(anchor, chinaDate(ctx.now));
+  ctx.status = status;
+  if (status === 'active') return pass('status', 'active');
+  const reason = anchor.reason ? ` (${anchor.reason})` : '';
+  const successor = anchor.supersededBy ? `, superseded by ${anchor.supersededBy}` : '';
+  return fail('status', `${status}${reason}${successor}`, { reason: status });
+};
+
+/** From the anchor when the ledger answered, else from the signed nbf/exp. */
+function validityOf(ctx: VerificationContext): { validFrom: string | null; validUntil: string | null } {
+  if (ctx.anchor) return { validFrom: ctx.anchor.validFrom, validUntil: ctx.anchor.validUntil };
+  const { claims } = requireParsed(ctx);
+  const day = (seconds: number | undefined, minus: number) => (seconds === undefined ? null : chinaDate(new Date((seconds - minus) * 1000)));
+  return { validFrom: day(claims.nbf, 0), validUntil: day(claims.exp, 1) };
+}
+
+export const checkValidity: CredentialCheck = async (ctx) => {
+  const { validFrom, validUntil } = validityOf(ctx);
+  const today = chinaDate(ctx.now);
+  const within = ctx.anchor ? isWithinValidity(ctx.anchor, today) : (validFrom ?? today) <= today && (validUntil === null || today <= validUntil);
+  const range = `${validFrom ?? 'unknown'} to ${validUntil ?? 'long-term'}`;
+  if (within) return pass('validity', range);
+  return fail('validity', `${range}; today is ${today}`, { reason: validFrom !== null && today < validFrom ? 'not-yet-valid' : 'expired' });
+};
+
+/**
+ * HOOK (presentations): holder binding. A credential with `cnf`, or a presentation carrying a
+ * KB-JWT, needs the KB-JWT verified against `cnf.jwk` (signature, `sd_hash` over `parsed.sdJwt`,
+ * `aud`, `nonce`, freshness, single use). Until that check lands it fails closed; a credential
+ * without either (the printed form) skips it.
+ */
+export const checkHolderBinding: CredentialCheck = async (ctx) => {
+  const { parsed, claims } = requireParsed(ctx);
+  if (!claims.cnf && !parsed.kbJwt) return null;
+  return fail('holder-binding', 'key-binding verification is not available on this verifier yet');
+};
+
+/** The checks, in order. Status-list and holder-binding checks slot in here. */
+export const CREDENTIAL_CHECKS: readonly CredentialCheck[] = [
+  checkFormat,
+  checkIssuerKey,
+  checkSignature,
+  checkDisclosures,
+  checkIssuerAuthorized,
+  checkAnchor,
+  checkStatus,
+  checkValidity,
+  checkHolderBinding,
+];
+
+function verdictOf(outcomes: readonly CheckOutcome[]): { verdict: Verdict; reason?: string } {
+  const failed = outcomes.filter((outcome) => !outcome.check.ok);
+  const first = failed[0];
+  if (!first) return { verdict: 'valid' };
+  if (failed.every((outcome) => outcome.unreachable === true)) return { verdict: 'indeterminate', reason: 'ledger-unavailable' };
+  return { verdict: 'invalid', reason: first.reason ?? first.check.name };
+}
+
+function licenseOf(ctx: VerificationContext): VerifiedLicense | null {
+  const { claims, agencyId, typeId, key, disclosed } = ctx;
+  if (!claims || agencyId === undefined || typeId === undefined || !key) return null;
+  const { validFrom, validUntil } = ctx.anchor ? validityOf(ctx) : { validFrom: null, validUntil: null };
+  return {
+    id: claims.lid,
+    type: typeId,
+    vct: claims.vct,
+    issuer: { agency: agencyId, iss: claims.iss, province: key.agency.province },
+    validFrom,
+    validUntil,
+    claims: Object.fromEntries(Object.entries(disclosed ?? {}).filter(([name]) => !isRegisteredClaim(name))),
+  };
+}
+
+/**
+ * Verifies a credential (or presentation) against a trust source: the whole verdict, no I/O
+ * beyond the source. The online service and an offline verifier both call this.
+ */
+export async function verifyCredential(
+  text: unknown,
+  options: { trust: TrustSource; now: Date; checks?: readonly CredentialCheck[] },
+): Promise<{ result: VerificationResult; parsed: ParsedCredential | null }> {
+  const ctx: VerificationContext = { text, now: options.now, trust: options.trust };
+  const outcomes: CheckOutcome[] = [];
+  for (const check of options.checks ?? CREDENTIAL_CHECKS) {
+    const outcome = await check(ctx);
+    if (!outcome) continue;
+    outcomes.push(outcome);
+    if (outcome.stop) break;
+  }
+  const { verdict, reason } = verdictOf(outcomes);
+  const result: VerificationResult = {
+    valid: verdict === 'valid',
+    verdict,
+    status: ctx.status ?? null,
+    ...(reason !== undefined ? { reason } : {}),
+    checks: outcomes.map((outcome) => outcome.check),
+    license: licenseOf(ctx),
+  };
+  return { result, parsed: ctx.parsed ?? null };
+}
 
 export class VerificationService {
   constructor(
     private readonly cache: LedgerCache,
-    private readonly keys: Keys,
     /** The audit trail: each verification is written before its verdict is returned. */
     private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
@@ -85,7 +372,7 @@ export class VerificationService {
 
   async verify(credential: unknown, verifier: Verifier): Promise<VerificationResult> {
     const now = this.clock();
-    const { result, parsed } = await this.evaluate(credential, verifier, now);
+    const { result, parsed } = await verifyCredential(credential, { trust: this.cache.trustSource(verifier.ledgerIdentity), now });
     await this.audit.add({
       at: now.toISOString(),
       verifierKind: verifier.kind,
@@ -97,178 +384,5 @@ export class VerificationService {
       failedChecks: result.checks.filter((check) => !check.ok).map((check) => check.name),
     });
     return result;
-  }
-
-  private async ledger<T>(work: Promise<T>): Promise<T> {
-    try {
-      return await work;
-    } catch (error) {
-      if (error instanceof RegistryError && error.status >= 500) throw new LedgerUnreachable(error.message);
-      throw error;
-    }
-  }
-
-  private async evaluate(text: unknown, verifier: Verifier, now: Date): Promise<{ result: VerificationResult; parsed: ParsedCredential | null }> {
-    const checks: Check[] = [];
-    const done = (verdict: Verdict, extra: Partial<VerificationResult> = {}): VerificationResult => {
-      const failed = checks.find((check) => !check.ok);
-      return {
-        valid: verdict === 'valid',
-        verdict,
-        status: null,
-        ...(failed ? { reason: failed.name } : {}),
-        checks,
-        license: null,
-        ...extra,
-      };
-    };
-
-    // format
-    let parsed: ParsedCredential;
-    let claims: CredentialClaims;
-    try {
-      if (typeof text !== 'string') throw new CredentialFormatError('the credential must be the text of the QR code');
-      parsed = parseCredential(text);
-      const headerProblem = checkHeader(parsed.header);
-      if (headerProblem) throw new CredentialFormatError(headerProblem);
-      claims = readRegisteredClaims(parsed.payload);
-    } catch (error) {
-      if (!(error instanceof CredentialFormatError)) throw error;
-      checks.push({ name: 'format', ok: false, detail: error.message });
-      return { result: done('invalid'), parsed: null };
-    }
-    checks.push({ name: 'format', ok: true, detail: `SD-JWT VC, ES256, ${parsed.disclosures.length} disclosure(s)` });
-    const license = {
-      id: claims.lid,
-      type: claims.vct,
-      issuer: { agency: claims.iss, province: null as string | null },
-      validFrom: null as string | null,
-      validUntil: null as string | null,
-      claims: {},
-    };
-
-    // issuer-key
-    const kid = parsed.header.kid as string;
-    let key: ResolvedKey | null;
-    try {
-      key = await this.ledger(this.cache.key(verifier.ledgerIdentity, kid));
-    } catch (error) {
-      if (!(error instanceof LedgerUnreachable)) throw error;
-      checks.push({ name: 'issuer-key', ok: false, detail: `the ledger could not be reached: ${error.message}` });
-      return { result: done('indeterminate', { reason: 'ledger-unavailable' }), parsed };
-    }
-    if (!key) {
-      checks.push({ name: 'issuer-key', ok: false, detail: `key ${kid} is not in the ledger's trust registry (unknown issuer)` });
-      return { result: done('invalid'), parsed };
-    }
-    if (key.agency.id !== claims.iss) {
-      checks.push({ name: 'issuer-key', ok: false, detail: `key ${kid} belongs to ${key.agency.id}, not to the claimed issuer ${claims.iss}` });
-      return { result: done('invalid'), parsed };
-    }
-    const issuedAt = new Date(claims.iat * 1000);
-    if (key.retiredAt !== null && Date.parse(key.retiredAt) <= issuedAt.getTime()) {
-      checks.push({
-        name: 'issuer-key',
-        ok: false,
-        detail: `key ${kid} was retired at ${key.retiredAt}, before this credential was issued (${issuedAt.toISOString()})`,
-      });
-      return { result: done('invalid'), parsed };
-    }
-    if (issuedAt.getTime() > now.getTime() + 5 * 60 * 1000) {
-      checks.push({ name: 'issuer-key', ok: false, detail: `the credential claims to be issued in the future (${issuedAt.toISOString()})` });
-      return { result: done('invalid'), parsed };
-    }
-    checks.push({
-      name: 'issuer-key',
-      ok: true,
-      detail: `${kid} of ${key.agency.name} (${key.agency.province})${key.retiredAt ? `, retired ${key.retiredAt}, after issue` : ''}`,
-    });
-    license.issuer.province = key.agency.province;
-
-    // signature (and disclosures, which the signature covers through _sd)
-    if (!(await this.keys.verify(parsed.jws, key.jwk))) {
-      checks.push({ name: 'signature', ok: false, detail: 'the ES256 signature does not verify with the registered key (forged or altered)' });
-      return { result: done('invalid'), parsed };
-    }
-    let disclosed: Record<string, unknown>;
-    try {
-      disclosed = applyDisclosures(parsed.payload, parsed.disclosures);
-    } catch (error) {
-      if (!(error instanceof CredentialFormatError)) throw error;
-      checks.push({ name: 'signature', ok: false, detail: error.message });
-      return { result: done('invalid'), parsed };
-    }
-    checks.push({ name: 'signature', ok: true, detail: 'ES256 signature valid' });
-    license.claims = Object.fromEntries(Object.entries(disclosed).filter(([name]) => !NOT_DISPLAY.has(name)));
-
-    // issuer-authorized
-    const authorized = key.agency.status === 'active' && key.agency.licenseTypes.includes(claims.vct);
-    checks.push({
-      name: 'issuer-authorized',
-      ok: authorized,
-      detail: authorized
-        ? `${key.agency.id} may issue ${claims.vct}`
-        : key.agency.status !== 'active'
-          ? `agency ${key.agency.id} is ${key.agency.status}`
-          : `${key.agency.id} is not allowed to issue ${claims.vct}`,
-    });
-
-    // anchor, status, validity
-    let anchor: LicenseAnchor | null;
-    try {
-      anchor = await this.ledger(this.cache.anchor(verifier.ledgerIdentity, claims.lid));
-    } catch (error) {
-      if (!(error instanceof LedgerUnreachable)) throw error;
-      checks.push({ name: 'anchor', ok: false, detail: `the ledger could not be reached: ${error.message}` });
-      return {
-        result: done(checks.every((c) => c.ok || c.name === 'anchor') ? 'indeterminate' : 'invalid', { reason: 'ledger-unavailable', license }),
-        parsed,
-      };
-    }
-    const docHash = docHashFromClaim(claims.dh);
-    if (!anchor) {
-      checks.push({ name: 'anchor', ok: false, detail: `license ${claims.lid} is not anchored on the ledger` });
-      return { result: done('invalid', { license }), parsed };
-    }
-    const hashMatches = anchor.docHash === docHash && anchor.type === claims.vct && anchor.issuer.agencyId === claims.iss;
-    checks.push({
-      name: 'anchor',
-      ok: hashMatches,
-      detail: hashMatches
-        ? `anchored by ${anchor.issuer.agencyId} in tx ${anchor.createdTxId}`
-        : 'the ledger holds a different docHash, type or issuer for this license id',
-    });
-    const today = chinaDate(now);
-    const status = effectiveStatus(anchor, today);
-    checks.push({
-      name: 'status',
-      ok: status === 'active',
-      detail:
-        status === 'active'
-          ? 'active'
-          : `${status}${anchor.reason ? ` (${anchor.reason})` : ''}${anchor.supersededBy ? `, superseded by ${anchor.supersededBy}` : ''}`,
-    });
-    const within = isWithinValidity(anchor, today);
-    checks.push({
-      name: 'validity',
-      ok: within,
-      detail: `${anchor.validFrom} to ${anchor.validUntil ?? 'long-term'}${within ? '' : `; today is ${today}`}`,
-    });
-    license.validFrom = anchor.validFrom;
-    license.validUntil = anchor.validUntil;
-    const valid = checks.every((check) => check.ok);
-    const firstFailed = checks.find((check) => !check.ok);
-    const reason =
-      firstFailed?.name === 'status'
-        ? (status as string)
-        : firstFailed?.name === 'validity'
-          ? today < anchor.validFrom
-            ? 'not-yet-valid'
-            : 'expired'
-          : firstFailed?.name;
-    return {
-      result: { valid, verdict: valid ? 'valid' : 'invalid', status, ...(reason ? { reason } : {}), checks, license },
-      parsed,
-    };
   }
 }

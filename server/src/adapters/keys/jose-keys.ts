@@ -3,6 +3,8 @@
  * given (resolved from the ledger by kid): keys or URLs carried in a header (jwk, x5c, jku) are
  * never consulted, because nothing here asks jose to.
  */
+import { createPrivateKey, sign as cryptoSign, type KeyObject as NodeKeyObject } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
 import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type KeyObject } from 'jose';
 import type { PublicJwk } from '../../../../core/anchor';
 import type { KeyPair, Keys, PrivateJwk } from '../../ports/keys';
@@ -30,6 +32,29 @@ export class JoseKeys implements Keys {
       this.imported.set(id, key);
     }
     return key;
+  }
+
+  private readonly signingKeys = new Map<string, NodeKeyObject>();
+
+  /**
+   * OpenSSL (behind node:crypto and WebCrypto) returns whichever s the nonce gives, high half the
+   * time; that one becomes n − s (noble's curve order), the one spelling strict verifiers accept.
+   */
+  es256Signer(privateJwk: PrivateJwk): (data: string) => string {
+    const id = `${privateJwk.x}:${privateJwk.y}`;
+    let key = this.signingKeys.get(id);
+    if (!key) {
+      key = createPrivateKey({ key: { ...privateJwk }, format: 'jwk' });
+      if (this.signingKeys.size > 10000) this.signingKeys.clear();
+      this.signingKeys.set(id, key);
+    }
+    const privateKey = key;
+    return (data) => {
+      const raw = cryptoSign('sha256', Buffer.from(data, 'utf8'), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      const signature = p256.Signature.fromBytes(raw, 'compact');
+      const lowS = signature.hasHighS() ? new p256.Signature(signature.r, p256.Point.Fn.ORDER - signature.s) : signature;
+      return Buffer.from(lowS.toBytes('compact')).toString('base64url');
+    };
   }
 
   async sign(privateJwk: PrivateJwk, kid: string, typ: string, payload: Record<string, unknown>): Promise<string> {
