@@ -80,9 +80,35 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     expect(key, 'the signing key is on the ledger').to.not.equal(undefined);
     await compactVerify(stored.credential.split('~')[0] ?? '', await importJWK(key?.jwk ?? {}, 'ES256'), { algorithms: ['ES256'] });
 
-    const listed = await wallet.listCredentials('en');
-    expect(listed).to.have.length(1);
-    expect(listed[0]?.licenseId).to.equal(licenseId);
+    // Listed with the Type Metadata's labels, in the holder's language.
+    const [english] = await wallet.listCredentials('en');
+    expect(english?.licenseId).to.equal(licenseId);
+    expect(english?.name).to.equal('Resident Identity Card');
+    expect(english?.claims.map((claim) => claim.label)).to.include.members(['Name', 'Date of birth', 'Aged 18 or over (on the day of issue)']);
+    const [chinese] = await wallet.listCredentials('zh-CN');
+    expect(chinese?.name).to.equal('居民身份证');
+    expect(chinese?.claims.find((claim) => claim.path.join('.') === 'name')?.label).to.equal('姓名');
+
+    // What a presentation of the name alone would show, and the presentation itself.
+    const plan = await wallet.disclosurePlan(stored.id, [['name']], 'en');
+    expect(plan.disclosed.map((claim) => claim.label)).to.deep.equal(['Name']);
+    expect(plan.withheld.map((claim) => claim.path.join('.'))).to.include.members(['birthdate', 'age_equal_or_over.18', 'address.region']);
+    const presentation = await wallet.createPresentation({ credentialId: stored.id, disclose: [['name']], nonce: 'n-1', aud: 'https://counter.example' });
+    const pieces = presentation.split('~');
+    expect(pieces, 'issuer JWT, one disclosure, KB-JWT').to.have.length(3);
+    expect(decodeJwt(pieces[2] ?? '')).to.include({ nonce: 'n-1', aud: 'https://counter.example' });
+
+    // The registry's verifier: issuer key from the ledger, signature, disclosure, anchor, status
+    // all pass; the holder-binding check is there (the presentations work decides it).
+    const verdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: presentation } });
+    expect(verdict.status, JSON.stringify(verdict.body)).to.equal(200);
+    const checks = verdict.body.checks as Array<{ name: string; ok: boolean; detail: string }>;
+    expect(checks.map((check) => check.name)).to.include('holder-binding');
+    expect(
+      checks.filter((check) => check.name !== 'holder-binding' && !check.ok),
+      JSON.stringify(checks),
+    ).to.deep.equal([]);
+    expect(verdict.body.license.id).to.equal(licenseId);
   });
 
   it('refuses a wrong PIN, and ends the offer after five', async () => {

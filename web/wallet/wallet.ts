@@ -98,6 +98,15 @@ function typeName(stored: StoredCredential, lang: Lang): string {
   return localized(stored.typeMetadata?.display, lang)?.name ?? localized(stored.issuerDisplay, lang)?.name ?? stored.typeMetadata?.name ?? stored.vct;
 }
 
+/** Every leaf claim with its path: `{ age_equal_or_over: { 18: true } }` → `[['age_equal_or_over', '18'], true]`. */
+function leafClaims(claims: Record<string, unknown>, prefix: ClaimPath = []): Array<{ path: ClaimPath; value: unknown }> {
+  return Object.entries(claims).flatMap(([name, value]) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? leafClaims(value as Record<string, unknown>, [...prefix, name])
+      : [{ path: [...prefix, name], value }],
+  );
+}
+
 function secondsToIso(value: unknown): string | null {
   return typeof value === 'number' ? new Date(value * 1000).toISOString() : null;
 }
@@ -189,9 +198,9 @@ export class Wallet {
         vct: stored.vct,
         issuer: stored.issuer,
         name: typeName(stored, lang),
-        claims: Object.entries(claims)
-          .filter(([name]) => !TECHNICAL_CLAIMS.has(name))
-          .map(([name, value]) => ({ path: [name], label: claimLabel(stored.typeMetadata, [name], lang), value })),
+        claims: leafClaims(claims)
+          .filter(({ path }) => !TECHNICAL_CLAIMS.has(String(path[0])))
+          .map(({ path, value }) => ({ path, label: claimLabel(stored.typeMetadata, path, lang), value })),
         validFrom: secondsToIso(claims.nbf),
         validUntil: secondsToIso(claims.exp),
         receivedAt: stored.receivedAt,
