@@ -6,6 +6,8 @@
  */
 import { expect } from 'chai';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { MemoryWalletStorage, Wallet, WalletError, jwkThumbprint } from '../../web/wallet/index';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
@@ -47,15 +49,19 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     return error as WalletError;
   }
 
-  it('issuing a license answers with an offer: URI by reference, a 6-digit PIN, an expiry and a QR', async () => {
+  it('issuing a license answers with an offer: URI by reference, a 6-digit PIN, an expiry and a QR code of the URI', async () => {
     const { offer } = await issue();
     expect(offer.uri).to.match(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
     const reference = new URL(offer.uri).searchParams.get('credential_offer_uri');
     expect(reference).to.match(new RegExp(`^${server.url}/issuers/zj-psb/credential-offers/[A-Za-z0-9_-]{43}$`));
     expect(offer.txCode).to.match(/^\d{6}$/);
     expect(Date.parse(offer.expiresAt) - Date.now()).to.be.within(7 * 86400000 - 60000, 7 * 86400000 + 60000);
-    expect(offer.qr).to.match(/^data:image\/png;base64,/);
     expect(offer.uri).to.not.include(offer.txCode);
+    expect(offer.qr).to.equal(`${reference ?? ''}/qr.png`);
+    const png = await fetch(offer.qr);
+    expect(png.headers.get('content-type')).to.equal('image/png');
+    const image = PNG.sync.read(Buffer.from(await png.arrayBuffer()));
+    expect(jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data).to.equal(offer.uri);
   });
 
   it('the wallet redeems the offer with the PIN and holds a credential bound to its key, for the same license', async () => {
@@ -125,6 +131,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     expect(afterwards.code).to.equal('OFFER_INVALID');
     const reference = new URL(offer.uri).searchParams.get('credential_offer_uri') ?? '';
     expect((await fetch(reference)).status).to.equal(404);
+    expect((await fetch(offer.qr)).status, 'the QR code is gone with the offer').to.equal(404);
     expect(await wallet.listCredentials()).to.have.length(0);
   });
 

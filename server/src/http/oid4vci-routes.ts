@@ -104,6 +104,20 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     },
   },
   {
+    method: 'get',
+    path: '/issuers/:agencyId/credential-offers/:code/qr.png',
+    operationId: 'getCredentialOfferQr',
+    summary: 'The offer URI as a QR code (PNG, error correction M), while the offer is open',
+    access: 'oauth',
+    produces: 'image/png',
+    responses: { 200: 'PNG image', 404: 'Used, expired, ended or replaced', 429: 'Rate limited' },
+    async handle(ctx) {
+      const code = ctx.params.code ?? '';
+      if (!PRE_AUTHORIZED_CODE.test(code)) throw new RegistryError('NOT_FOUND', 'no open credential offer at this address');
+      return { status: 200, contentType: 'image/png', payload: await ctx.services.oid4vci.offerQrPng(agencyIdOf(ctx), code), headers: NO_STORE };
+    },
+  },
+  {
     method: 'post',
     path: '/issuers/:agencyId/token',
     operationId: 'token',

@@ -51,7 +51,10 @@ export interface IssuedOffer {
   /** The PIN (tx_code) the agency hands the citizen separately (printed, or by SMS). */
   txCode: string;
   expiresAt: string;
-  /** The offer URI as a QR code, a PNG data URL. */
+  /**
+   * The offer URI as a QR code: a PNG served while the offer is open. A URL, not inline: a PNG
+   * costs ~10 ms of the one main thread per issuance, paid then only by a clerk who shows it.
+   */
   qr: string;
 }
 
@@ -242,8 +245,7 @@ export class Oid4vciIssuerService {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     });
-    const png = await this.deps.qr.png(credentialOffer);
-    return { uri: credentialOffer, txCode, expiresAt, qr: `data:image/png;base64,${png.toString('base64')}` };
+    return { uri: credentialOffer, txCode, expiresAt, qr: `${this.offerUri(agency.id, code)}/qr.png` };
   }
 
   /**
@@ -265,12 +267,25 @@ export class Oid4vciIssuerService {
     return `${this.issuerUrl(agencyId)}/credential-offers/${code}`;
   }
 
-  /** §4.1.3: the offer object behind `credential_offer_uri`, while the offer is open. */
-  async credentialOffer(agencyId: string, code: string): Promise<Record<string, unknown>> {
+  private async openOffer(agencyId: string, code: string): Promise<CredentialOfferRow> {
     const offer = await this.deps.store.getCredentialOfferByCode(sha256Hex(code));
     if (!offer || offer.agencyId !== agencyId || offer.state !== 'offered' || Date.parse(offer.expiresAt) <= this.now().getTime()) {
       throw new RegistryError('NOT_FOUND', 'no open credential offer at this address (used, expired, ended or replaced)');
     }
+    return offer;
+  }
+
+  /** The offer URI as a QR code (PNG, error correction M), while the offer is open. */
+  async offerQrPng(agencyId: string, code: string): Promise<Buffer> {
+    await this.openOffer(agencyId, code);
+    const uri = new URL('openid-credential-offer://');
+    uri.searchParams.set('credential_offer_uri', this.offerUri(agencyId, code));
+    return this.deps.qr.png(uri.toString());
+  }
+
+  /** §4.1.3: the offer object behind `credential_offer_uri`, while the offer is open. */
+  async credentialOffer(agencyId: string, code: string): Promise<Record<string, unknown>> {
+    const offer = await this.openOffer(agencyId, code);
     return {
       credential_issuer: this.issuerUrl(agencyId),
       credential_configuration_ids: [offer.configurationId],
