@@ -99,7 +99,7 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
     server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
     zjPsb = server.agencyKey('zj-psb');
   });
-  after(async () => server?.remove());
+  after(async () => server.remove());
 
   async function offered(): Promise<{ licenseId: string; found: Discovered; pin: string }> {
     const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() });

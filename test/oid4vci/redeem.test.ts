@@ -32,7 +32,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
     zjPsb = server.agencyKey('zj-psb');
   });
-  after(async () => server?.remove());
+  after(async () => server.remove());
 
   async function issue(): Promise<{ licenseId: string; offer: Offer }> {
     const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() });

@@ -59,7 +59,7 @@ export function describeOfferStoreContract(subject: () => StoreUnderTest): void 
       const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => store.recordTxCodeFailure(offer.id, 5, AT)));
       const counted = results.filter((row) => row !== null);
       expect(counted, 'only five attempts are counted').to.have.length(5);
-      expect(counted.map((row) => row?.failedAttempts).sort()).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(counted.map((row) => row.failedAttempts).sort()).to.deep.equal([1, 2, 3, 4, 5]);
       expect((await store.getCredentialOfferByCode(offer.codeHash))?.state).to.equal('locked');
       expect(await store.redeemCredentialOffer(offer.id, sha256('token'), AT, AT)).to.equal(false);
     });

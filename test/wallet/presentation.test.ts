@@ -86,7 +86,7 @@ describe('wallet: presentations', () => {
     const kbHeader = JSON.parse(Buffer.from(pieces[2]?.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
     expect(kbHeader).to.include({ typ: 'kb+jwt', alg: 'ES256' });
 
-    const verified = await outsideVerify(presentation, issuerJwk, key.publicJwk as JWK);
+    const verified = await outsideVerify(presentation, issuerJwk, key.publicJwk);
     expect(verified.payload).to.include({ name: NAME }).and.not.have.property('birthdate');
     expect(verified.kb?.payload).to.include({ nonce: 'nonce-1', aud: 'https://counter.example' });
     expect(verified.kb?.payload.sd_hash).to.be.a('string');

@@ -163,10 +163,7 @@ export async function requestCredential(
       accessToken: input.accessToken,
       proofs: { jwt: [input.proofJwt] },
     });
-    const first = credentialResponse.credentials?.[0] ?? credentialResponse.credential;
-    const credential = typeof first === 'object' && first !== null && 'credential' in first ? first.credential : first;
-    if (typeof credential !== 'string') throw new WalletError('CREDENTIAL_INVALID', 'the issuer answered without an SD-JWT credential');
-    return credential;
+    return firstCredential(credentialResponse);
   } catch (error) {
     if (error instanceof WalletError) throw error;
     if (error instanceof Openid4vciRetrieveCredentialsError) {
@@ -175,6 +172,14 @@ export async function requestCredential(
     }
     throw new WalletError('CREDENTIAL_REFUSED', `the credential request failed: ${(error as Error).message}`);
   }
+}
+
+/** §8.3: `credentials: [{ credential }]` (1.0); an SD-JWT VC is a string. */
+function firstCredential(response: { credentials?: unknown[]; credential?: unknown }): string {
+  const first: unknown = response.credentials?.[0] ?? response.credential;
+  const credential: unknown = typeof first === 'object' && first !== null && Object.hasOwn(first, 'credential') ? (first as { credential: unknown }).credential : first;
+  if (typeof credential !== 'string') throw new WalletError('CREDENTIAL_INVALID', 'the issuer answered without an SD-JWT credential');
+  return credential;
 }
 
 /** The wallet's id of a credential: SHA-256 of its issuer-signed JWT, base64url. */

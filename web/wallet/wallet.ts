@@ -174,8 +174,8 @@ export class Wallet {
     try {
       const response = await this.#ctx.fetch(url, { headers: { accept: 'application/json' } });
       if (!response.ok) return null;
-      const document = (await response.json()) as TypeMetadata;
-      return typeof document === 'object' && document !== null ? document : null;
+      const document: unknown = await response.json();
+      return typeof document === 'object' && document !== null && typeof (document as { vct?: unknown }).vct === 'string' ? (document as TypeMetadata) : null;
     } catch {
       return null;
     }

@@ -269,7 +269,7 @@ export class Oid4vciIssuerService {
 
   private async openOffer(agencyId: string, code: string): Promise<CredentialOfferRow> {
     const offer = await this.deps.store.getCredentialOfferByCode(sha256Hex(code));
-    if (!offer || offer.agencyId !== agencyId || offer.state !== 'offered' || Date.parse(offer.expiresAt) <= this.now().getTime()) {
+    if (offer?.agencyId !== agencyId || offer.state !== 'offered' || Date.parse(offer.expiresAt) <= this.now().getTime()) {
       throw new RegistryError('NOT_FOUND', 'no open credential offer at this address (used, expired, ended or replaced)');
     }
     return offer;
@@ -299,7 +299,7 @@ export class Oid4vciIssuerService {
   async token(agencyId: string, request: RequestLike, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const grant = this.parseTokenRequest(request, body);
     const offer = await this.deps.store.getCredentialOfferByCode(sha256Hex(grant.preAuthorizedCode));
-    if (!offer || offer.agencyId !== agencyId) throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown');
+    if (offer?.agencyId !== agencyId) throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown');
     this.requireRedeemable(offer);
     if (grant.txCode === undefined) throw new OAuthError('invalid_request', 'tx_code (the PIN the agency gave you) is required');
     if (!sameHash(txCodeHash(grant.preAuthorizedCode, grant.txCode), offer.txCodeHash)) await this.refuseTxCode(offer);
@@ -367,7 +367,7 @@ export class Oid4vciIssuerService {
     const parsed = this.parseCredentialRequest(metadata, body, offer);
     const holderJwk = await this.verifyProof(metadata, parsed.proofJwt);
     const license = await this.deps.store.getLicense(offer.licenseId);
-    if (!license || license.state !== 'anchored' || license.status !== 'active') {
+    if (license?.state !== 'anchored' || license.status !== 'active') {
       throw new OAuthError('credential_request_denied', `license ${offer.licenseId} is not active`);
     }
     const at = this.now().toISOString();
@@ -390,7 +390,7 @@ export class Oid4vciIssuerService {
     const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
     if (!match?.[1]) throw new OAuthError('invalid_token', 'an access token from the token endpoint is required (Authorization: Bearer …)');
     const offer = await this.deps.store.getCredentialOfferByToken(sha256Hex(match[1]));
-    if (!offer || offer.agencyId !== agencyId) throw new OAuthError('invalid_token', 'the access token is unknown');
+    if (offer?.agencyId !== agencyId) throw new OAuthError('invalid_token', 'the access token is unknown');
     if (offer.tokenExpiresAt === null || Date.parse(offer.tokenExpiresAt) <= this.now().getTime())
       throw new OAuthError('invalid_token', 'the access token has expired');
     if (offer.state !== 'token-issued') throw new OAuthError('invalid_token', 'this access token has already been used for a credential');
@@ -412,9 +412,10 @@ export class Oid4vciIssuerService {
     if (request.credentialConfigurationId !== offer.configurationId) {
       throw new OAuthError('unknown_credential_configuration', `this token is for ${offer.configurationId}, not ${request.credentialConfigurationId}`);
     }
-    const proofs = request.proofs?.jwt;
-    if (!proofs || proofs.length !== 1 || proofs[0] === undefined) throw new OAuthError('invalid_proof', 'exactly one jwt proof (proofs.jwt) is required');
-    return { request, proofJwt: proofs[0] };
+    const proofs = request.proofs?.jwt ?? [];
+    const [proofJwt] = proofs;
+    if (proofs.length !== 1 || proofJwt === undefined) throw new OAuthError('invalid_proof', 'exactly one jwt proof (proofs.jwt) is required');
+    return { request, proofJwt };
   }
 
   /** Appendix F.1: typ, aud = this issuer, a c_nonce of ours (consumed), a fresh iat, the signature by the header's jwk. */
