@@ -14,6 +14,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, importJWK } from 'jose';
+import QRCode from 'qrcode';
+import { encodeCredentialQr } from '../core/credential-qr';
 import { idCardBody } from '../test/support/requests';
 import { spawnServer } from '../test/support/server-process';
 import { percentile } from './percentile';
@@ -135,13 +137,24 @@ async function benchHttp(): Promise<void> {
     const counterKey = { authorization: `Bearer ${demo.counters.find((c) => c.province === '510000')!.apiKey}` };
     const call = client(server.url, 32);
     const first = JSON.parse((await call('POST', '/api/v1/licenses', idCardBody(), agencyKey)).body) as { credential: string; licenseId: string };
+    const bare = `${first.credential.split('~')[0] ?? ''}~`;
+    const qrVersion = (text: string) => QRCode.create(text, { errorCorrectionLevel: 'M' }).version;
     report('idCardCredentialChars', first.credential.length, 'chars', 'compact SD-JWT VC of an ID card, every disclosure (printed form)');
+    report(
+      'idCardQrVersion',
+      qrVersion(encodeCredentialQr(first.credential)),
+      '',
+      `its printed QR form (ELC1:), level M; the compact text: ${qrVersion(first.credential)}`,
+    );
+    report('idCardNoDisclosuresChars', bare.length, 'chars', 'the same with no disclosures');
+    report('idCardNoDisclosuresQrVersion', qrVersion(bare), '', 'its compact text, level M');
 
     const renderer = new QrCodeRenderer();
-    for (let i = 0; i < 5; i++) await renderer.png(first.credential);
+    const printed = encodeCredentialQr(first.credential);
+    for (let i = 0; i < 5; i++) await renderer.png(printed);
     const qrStart = process.hrtime.bigint();
-    for (let i = 0; i < 50; i++) await renderer.png(first.credential);
-    report('qrPngMs', round(Number(process.hrtime.bigint() - qrStart) / 1e6 / 50, 2), 'ms', 'QR PNG of that credential, level M');
+    for (let i = 0; i < 50; i++) await renderer.png(printed);
+    report('qrPngMs', round(Number(process.hrtime.bigint() - qrStart) / 1e6 / 50, 2), 'ms', 'QR PNG of its printed QR form, level M');
 
     // Baseline: jose ES256 verify of the same JWS with the issuer's key, in this process.
     const issuers = JSON.parse((await call('GET', '/api/v1/trust/issuers', undefined, {})).body) as {

@@ -4,7 +4,8 @@
  */
 import 'reflect-metadata';
 import { LicenseContract } from './license-contract';
+import { ReceiptsContract } from './receipts-contract';
 import { TrustContract } from './trust-contract';
 
-export { LicenseContract, TrustContract };
-export const contracts = [TrustContract, LicenseContract];
+export { LicenseContract, ReceiptsContract, TrustContract };
+export const contracts = [TrustContract, LicenseContract, ReceiptsContract];

@@ -15,6 +15,7 @@ export const KEY = {
   byIssuer: 'license~issuer',
   byType: 'license~type',
   byHolder: 'license~holder',
+  receiptHead: 'receipts~head',
 } as const;
 
 export function stateKey(ctx: Context, objectType: string, ...attributes: string[]): string {

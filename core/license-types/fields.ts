@@ -13,7 +13,7 @@ import { isIsoDate } from '../dates';
  * a name or an address, and a bidi override makes a printed record read differently from its
  * hashed bytes.
  */
-const PLAIN_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/;
+const PLAIN_TEXT = /^[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
 
 /**
  * Bounds count UTF-16 code units, which is what a database column and the QR budget see; a rare

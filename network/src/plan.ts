@@ -255,7 +255,7 @@ function checkPlan(plan: NetworkPlan): void {
 export function plannedPorts(plan: NetworkPlan): Array<{ port: number; owner: string }> {
   const ports: Array<{ port: number; owner: string }> = [];
   const orgPorts = (org: OrgPlan) => {
-    ports.push({ port: org.caPort, owner: `${org.caName}` }, { port: org.caOpsPort, owner: `${org.caName} operations` });
+    ports.push({ port: org.caPort, owner: org.caName }, { port: org.caOpsPort, owner: `${org.caName} operations` });
   };
   orgPorts(plan.ordererOrg);
   for (const orderer of plan.orderers) {

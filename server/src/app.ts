@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { vctOf } from '../../core/credential';
+import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
@@ -21,10 +23,11 @@ import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
 import { GroupCommit } from './services/group-commit';
+import { HolderBinding } from './services/holder-binding';
 import type { DemoAgency, ProvinceNode } from './ports/province-node';
 import { CredentialIssuer } from './services/credential-issuer';
 import { CredentialQrService } from './services/credential-qr';
-import { DEMO_AGENCIES, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
+import { DEMO_AGENCIES, DEMO_COUNTERS, DEMO_PROVINCES, createDemo, type DemoFile } from './services/demo';
 import { HealthService } from './services/health';
 import type { Services } from './services/index';
 import { IssuanceService } from './services/issuance';
@@ -35,7 +38,9 @@ import { LifecycleService } from './services/lifecycle';
 import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
 import { Oid4vciIssuerService } from './services/oid4vci-issuer';
 import { PrincipalsService } from './services/principals';
+import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
 import { PublicBaseUrl } from './services/public-base-url';
+import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
@@ -55,6 +60,8 @@ export interface Registry {
   issuance: IssuanceService;
   lifecycle: LifecycleService;
   verification: VerificationService;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
   info: RegistryInfoService;
   oid4vci: Oid4vciIssuerService;
   /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
@@ -177,8 +184,40 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    await seedCounterServices(
+      store,
+      DEMO_COUNTERS.map((counter) => counter.id),
+      clock().toISOString(),
+    );
+    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store));
+    const firstNode = opened.nodes[0];
+    if (!firstNode) throw new ConfigError('the ledger serves no province');
+    const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
+    const receipts = new ReceiptsService({ store, ledger, clock, node: firstNode.code, anchorIdentity: firstNode.readerIdentity });
+    const presentations = new PresentationsService({
+      store,
+      keys,
+      clock,
+      verification,
+      receipts,
+      qr,
+      verifierKey: await verifierKeyOf(store, keys, clock),
+      requestTtlSeconds: config.presentationRequestTtlSeconds,
+      vctOf,
+      claimPathsOf: (licenseType) =>
+        typeMetadata(licenseType)
+          ?.claims.filter((claim) => claim.sd !== 'never')
+          .map((claim) => claim.path.join('/')) ?? null,
+      readerFor,
+    });
+    // The receipt chain head reaches the ledger at least every RECEIPT_ANCHOR_INTERVAL seconds;
+    // a failed anchor (ledger away) is retried at the next tick. Expired one-time values go too.
+    const anchorTimer = setInterval(() => {
+      void receipts.anchorHead().catch((error: unknown) => log(`receipt anchor failed: ${(error as Error).message}`));
+      void store.forgetExpired(clock().toISOString()).catch(() => undefined);
+    }, config.receiptAnchorIntervalSeconds * 1000);
+    anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
-    const verification = new VerificationService(cache, audit, clock);
     const info = new RegistryInfoService(ledger, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
@@ -195,6 +234,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
+      presentations,
+      receipts,
     };
     const registry: Registry = {
       config,
@@ -209,6 +250,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       issuance,
       lifecycle,
       verification,
+      presentations,
+      receipts,
       info,
       oid4vci,
       publicBase,
@@ -226,6 +269,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       services,
       demo,
       close: async () => {
+        clearInterval(anchorTimer);
+        await receipts.anchorHead().catch(() => undefined);
         cache.close();
         await audit.drain();
         await opened.port.close();

@@ -40,6 +40,10 @@ const schema = z.object({
     .optional(),
   /** LEDGER=fabric: 'network' waits for every peer's commit (default), 'organization' for our own. */
   FABRIC_COMMIT_SCOPE: z.enum(['network', 'organization']).default('network'),
+  /** Seconds a counter's presentation request stays open. */
+  PRESENTATION_REQUEST_TTL: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Seconds between anchors of the receipt chain head on the ledger (at most a minute). */
+  RECEIPT_ANCHOR_INTERVAL: z.coerce.number().int().min(1).max(60).default(30),
 });
 
 export interface Config {
@@ -58,6 +62,8 @@ export interface Config {
   /** Credential offers (OpenID4VCI) expire this long after they are made. */
   offerTtlMs: number;
   fabric: { networkState: string; province: string | null; commitScope: 'network' | 'organization' };
+  presentationRequestTtlSeconds: number;
+  receiptAnchorIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -117,5 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     offerTtlMs: durationMs(e.OFFER_TTL),
     fabric: { networkState: resolve(e.FABRIC_NETWORK), province: e.FABRIC_PROVINCE ?? null, commitScope: e.FABRIC_COMMIT_SCOPE },
+    presentationRequestTtlSeconds: e.PRESENTATION_REQUEST_TTL,
+    receiptAnchorIntervalSeconds: e.RECEIPT_ANCHOR_INTERVAL,
   };
 }

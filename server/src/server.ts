@@ -46,6 +46,8 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
+          // Counter pages waiting on Server-Sent Events hold their connections open.
+          registry.services.presentations.endStreams();
           server.closeIdleConnections();
         });
         await registry.close();

@@ -411,5 +411,23 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         expect(new Set(results.map((r) => r.blockNumber)).size, 'concurrent submits should share blocks').to.be.lessThan(20);
       });
     });
+    describe('receipt chain heads', () => {
+      it('anchors a node head that only moves forward, only by its own province, and reads it back', async () => {
+        const node = `330000-r${run}`;
+        expect(await evaluate<unknown>(net.ids.zjClerk, 'receipts:GetHead', node)).to.equal(null);
+        const first = await submit<{ seq: number; hash: string; mspId: string }>(net.ids.zjClerk, 'receipts:AnchorHead', node, '3', sha256('head-3'));
+        expect(first).to.include({ seq: 3, hash: sha256('head-3'), mspId: 'ZhejiangMSP' });
+        // The same head again is a no-op answer, not an error (a retried anchor).
+        await submit(net.ids.zjClerk, 'receipts:AnchorHead', node, '3', sha256('head-3'));
+        await submit(net.ids.zjClerk, 'receipts:AnchorHead', node, '7', sha256('head-7'));
+        expect(await evaluate<{ seq: number; hash: string }>(net.ids.scAdmin, 'receipts:GetHead', node)).to.include({ seq: 7, hash: sha256('head-7') });
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjClerk, 'receipts:AnchorHead', [node, '5', sha256('older')]), 'INVALID_TRANSITION');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjClerk, 'receipts:AnchorHead', [node, '7', sha256('rewritten')]), 'INVALID_TRANSITION');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.scAdmin, 'receipts:AnchorHead', [node, '8', sha256('head-8')]), 'WRONG_PROVINCE');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjClerk, 'receipts:AnchorHead', ['zj-node', '8', sha256('x')]), 'INVALID_ARGUMENT');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjClerk, 'receipts:AnchorHead', [node, '0', sha256('x')]), 'INVALID_ARGUMENT');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjClerk, 'receipts:AnchorHead', [node, '8', 'not-a-hash']), 'INVALID_ARGUMENT');
+      });
+    });
   });
 }

@@ -8,7 +8,7 @@ export function idCardBody(options: { expiring?: boolean } = {}): Record<string,
       const request = makeIdCardRequest(seed++, { province: '330000', validFrom: '2026-06-01' });
       // Holders of 46 and over get long-term cards (validUntil null), which never expire.
       if (options.expiring && request.validUntil === null) continue;
-      return request as unknown as Record<string, unknown>;
+      return request;
     } catch (error) {
       // A sample holder born after that date cannot hold the card yet: take the next seed.
       if (!(error instanceof RangeError)) throw error;

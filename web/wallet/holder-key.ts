@@ -4,6 +4,7 @@
  * browser the CryptoKey object itself is stored in IndexedDB (structured clone keeps it
  * non-extractable); on Node the same code runs on Node's WebCrypto.
  */
+import type { CryptoKey } from 'jose';
 import { bytesToBase64Url, textToBase64Url } from './encoding';
 
 export interface HolderPublicJwk {

@@ -4,6 +4,7 @@
  */
 import { SDJwtInstance } from '@sd-jwt/core';
 import type { PresentationFrame } from '@sd-jwt/types';
+import type { CryptoKey } from 'jose';
 import { signEs256, sha256 } from './holder-key';
 
 export type ClaimPath = Array<string | number>;

@@ -6,41 +6,77 @@
 import type { HolderKey } from './holder-key';
 import type { PresentationLogEntry, StoredCredential, WalletStorage } from './storage';
 
+// The slice of IndexedDB this file uses, declared here so the wallet module compiles without the
+// DOM library (it is built with the server and the tests too); a browser's IndexedDB fits it.
+interface IdbRequest<T> {
+  result: T;
+  error: Error | null;
+  onsuccess: (() => void) | null;
+  onerror: (() => void) | null;
+}
+interface IdbObjectStore {
+  get(key: string): IdbRequest<unknown>;
+  getAll(): IdbRequest<unknown[]>;
+  put(value: unknown): IdbRequest<unknown>;
+  add(value: unknown): IdbRequest<unknown>;
+  delete(key: string): IdbRequest<unknown>;
+}
+interface IdbDatabase {
+  objectStoreNames: { contains(name: string): boolean };
+  createObjectStore(name: string, options: { keyPath: string }): unknown;
+  transaction(name: string, mode: 'readonly' | 'readwrite'): { objectStore(name: string): IdbObjectStore };
+  close(): void;
+}
+interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
+  onupgradeneeded: (() => void) | null;
+}
+export interface IdbFactory {
+  open(name: string, version: number): IdbOpenRequest;
+}
+
 const VERSION = 1;
 const KEYS = 'keys';
 const CREDENTIALS = 'credentials';
 const PRESENTATIONS = 'presentations';
 
-function promised<T>(request: IDBRequest<T>): Promise<T> {
+function promised<T>(request: IdbRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+    request.onsuccess = () => {
+      resolve(request.result);
+    };
+    request.onerror = () => {
+      reject(request.error ?? new Error('IndexedDB request failed'));
+    };
   });
 }
 
-export class IndexedDbWalletStorage implements WalletStorage {
-  readonly #db: IDBDatabase;
+function browserIndexedDb(): IdbFactory {
+  const factory = (globalThis as { indexedDB?: IdbFactory }).indexedDB;
+  if (!factory) throw new Error('IndexedDB is not available here');
+  return factory;
+}
 
-  private constructor(db: IDBDatabase) {
+export class IndexedDbWalletStorage implements WalletStorage {
+  readonly #db: IdbDatabase;
+
+  private constructor(db: IdbDatabase) {
     this.#db = db;
   }
 
-  static open(name = 'elicense-wallet', factory: IDBFactory = indexedDB): Promise<IndexedDbWalletStorage> {
+  static async open(name = 'elicense-wallet', factory: IdbFactory = browserIndexedDb()): Promise<IndexedDbWalletStorage> {
     const request = factory.open(name, VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
-      if (!db.objectStoreNames.contains(KEYS)) db.createObjectStore(KEYS, { keyPath: 'id' });
-      if (!db.objectStoreNames.contains(CREDENTIALS)) db.createObjectStore(CREDENTIALS, { keyPath: 'id' });
-      if (!db.objectStoreNames.contains(PRESENTATIONS)) db.createObjectStore(PRESENTATIONS, { keyPath: 'id' });
+      for (const store of [KEYS, CREDENTIALS, PRESENTATIONS]) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store, { keyPath: 'id' });
     };
-    return promised(request).then((db) => new IndexedDbWalletStorage(db));
+    return new IndexedDbWalletStorage(await promised(request));
   }
 
   close(): void {
     this.#db.close();
   }
 
-  #store(name: string, mode: IDBTransactionMode): IDBObjectStore {
+  #store(name: string, mode: 'readonly' | 'readwrite'): IdbObjectStore {
     return this.#db.transaction(name, mode).objectStore(name);
   }
 

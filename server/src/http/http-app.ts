@@ -7,6 +7,7 @@ import { RegistryError } from '../../../core/errors';
 import type { Services } from '../services/index';
 import { anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
+import { presentationEvents } from './presentation-events';
 import { ROUTES, type RouteSpec } from './routes';
 
 const VERSION = '0.1.0';
@@ -28,6 +29,7 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(jsonBody());
+  // Form-encoded bodies: the OAuth token endpoint (OpenID4VCI) and OpenID4VP direct_post answers (§8.2).
   app.use(formBody());
   const authenticated = authenticate(services.principals);
   // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
@@ -35,6 +37,7 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
+  app.get('/api/v1/presentation-requests/:id/events', presentationEvents(services));
   for (const route of ROUTES) {
     const handlers = [
       route.access === 'oauth' ? anonymous : authenticated,

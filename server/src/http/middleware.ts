@@ -66,9 +66,15 @@ export function authenticate(principals: Pick<PrincipalsService, 'authenticate'>
     const header = req.get('authorization');
     const caller: Caller = { principal: null, client: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
     res.locals.caller = caller;
-    if (header === undefined) return next();
+    if (header === undefined) {
+      next();
+      return;
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return next(new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
+    if (!match) {
+      next(new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
+      return;
+    }
     try {
       caller.principal = await principals.authenticate(match[1] ?? '');
       next();
@@ -87,7 +93,10 @@ export function publicRateLimit(perMinute: number): RequestHandler {
   const refillPerMs = perMinute / 60000;
   return (_req, res, next) => {
     const caller = callerOf(res);
-    if (caller.principal) return next();
+    if (caller.principal) {
+      next();
+      return;
+    }
     const now = Date.now();
     if (buckets.size > 100000) buckets.clear();
     const bucket = buckets.get(caller.client) ?? { tokens: perMinute, at: now };
@@ -96,7 +105,8 @@ export function publicRateLimit(perMinute: number): RequestHandler {
     buckets.set(caller.client, bucket);
     if (bucket.tokens < 1) {
       res.set('Retry-After', String(Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)));
-      return next(new RegistryError('RATE_LIMITED', `too many requests from ${caller.client}; authenticate with an API key or slow down`));
+      next(new RegistryError('RATE_LIMITED', `too many requests from ${caller.client}; authenticate with an API key or slow down`));
+      return;
     }
     bucket.tokens -= 1;
     next();

@@ -31,7 +31,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
   for (const route of routes) {
     const params = [...route.path.matchAll(/[:*]([A-Za-z_]+)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (route.idempotent) {
-      params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } } as (typeof params)[number]);
+      params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } });
     }
     const bodySchema = route.body ? z.toJSONSchema(route.body) : route.bodySchema?.();
     const responses: Record<string, unknown> = {};

@@ -10,6 +10,7 @@ import { REASON_CODES } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Services } from '../services/index';
+import { PRESENTATION_ROUTES } from './presentation-routes';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
 import { OID4VCI_ROUTES } from './oid4vci-routes';
@@ -48,7 +49,7 @@ export interface RouteSpec {
   /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
   bodySchema?: () => Record<string, unknown>;
   idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml';
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/oauth-authz-req+jwt';
   responses: Record<number, string>;
   handle(ctx: RouteContext): Promise<Reply>;
 }
@@ -273,7 +274,7 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The verdict (valid, invalid or indeterminate)', 400: 'The body is not { credential: string }', 429: 'Rate limited (public)' },
     async handle(ctx) {
       const { credential } = ctx.body as z.infer<typeof verifyBody>;
-      return { status: 200, json: await ctx.services.verification.verify(credential, ctx.services.readers.verifierOf(ctx.principal)) };
+      return { status: 200, json: await ctx.services.presentations.verifyShown(credential, ctx.services.readers.verifierOf(ctx.principal)) };
     },
   },
   {
@@ -354,4 +355,5 @@ export const ROUTES: RouteSpec[] = [
       return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ...report } };
     },
   },
+  ...PRESENTATION_ROUTES,
 ];

@@ -19,6 +19,7 @@
  */
 import type { PublicJwk } from '../../../core/anchor';
 import type { PrivateJwk } from './keys';
+import type { PresentationStore } from './presentation-store';
 
 export type PrincipalKind = 'agency' | 'counter';
 
@@ -165,7 +166,7 @@ export interface CredentialOfferRow {
 /** What a request brings when it claims an idempotency key. */
 export type IdempotencyClaim = Pick<IdempotencyRow, 'principal' | 'key' | 'requestHash' | 'licenseId' | 'createdAt'>;
 
-export interface Store {
+export interface Store extends PresentationStore {
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   ping(): Promise<void>;

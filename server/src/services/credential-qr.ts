@@ -1,4 +1,9 @@
-/** A license's credential as a QR code, for the agency that issued it. */
+/**
+ * A license's credential as a QR code, for the agency that issued it: the QR form
+ * (core/credential-qr.ts, `ELC1:` + Base45 of the packed SD-JWT), so the printed card's full
+ * form fits version 25 at error correction M. `/verify` takes it as scanned.
+ */
+import { encodeCredentialQr } from '../../../core/credential-qr';
 import type { QrRenderer } from '../ports/qr';
 import type { AgencyRow } from '../ports/store';
 import type { IssuanceService } from './issuance';
@@ -10,10 +15,10 @@ export class CredentialQrService {
   ) {}
 
   async png(agency: AgencyRow, licenseId: string): Promise<Buffer> {
-    return this.qr.png(await this.issuance.credentialOf(agency, licenseId));
+    return this.qr.png(encodeCredentialQr(await this.issuance.credentialOf(agency, licenseId)));
   }
 
   async svg(agency: AgencyRow, licenseId: string): Promise<string> {
-    return this.qr.svg(await this.issuance.credentialOf(agency, licenseId));
+    return this.qr.svg(encodeCredentialQr(await this.issuance.credentialOf(agency, licenseId)));
   }
 }

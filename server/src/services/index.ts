@@ -9,8 +9,10 @@ import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { Oid4vciIssuerService } from './oid4vci-issuer';
+import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
+import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
@@ -37,4 +39,6 @@ export interface Services {
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
   publicBase: Pick<PublicBaseUrl, 'get'>;
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
+  presentations: PresentationsService;
+  receipts: ReceiptsService;
 }

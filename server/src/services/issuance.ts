@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { AnchorInput } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { canonicalize } from '../../../core/canonical-json';
-import { parseCredential } from '../../../core/credential';
+import { CredentialFormatError, parseCredential, readRegisteredClaims } from '../../../core/credential';
 import { RegistryError } from '../../../core/errors';
 import { parseCitizenId } from '../../../core/citizen-id';
 import { parseCreditCode } from '../../../core/credit-code';
@@ -38,7 +38,7 @@ import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store
 import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
-import type { CredentialIssuer } from './credential-issuer';
+import type { CredentialIssuer, CredentialRequest } from './credential-issuer';
 import type { IssuedOffer } from './oid4vci-issuer';
 
 export interface IssueResponse {
@@ -270,7 +270,7 @@ export class IssuanceService {
       }
     }
     // Only a resumed issuance can already have its credential.
-    const credential = (resumed ? await this.deps.store.latestCredential(current.id) : null) ?? (await this.issueCredential(current));
+    const credential = (resumed ? await this.currentCredential(current.id) : null) ?? (await this.issueCredential(current));
     // The offer is made before the answer is stored, so a replay gives the same code and PIN.
     const offer = this.deps.offerFor ? await this.deps.offerFor(current) : null;
     const body = { ...this.response(current, credential.credential), ...(offer ? { offer } : {}) };
@@ -317,13 +317,37 @@ export class IssuanceService {
     return { txId: anchor.createdTxId, blockNumber: status?.blockNumber ?? -1 };
   }
 
-  /** The printed form: no holder key, every disclosure appended (the holder's wallet form comes from the credential offer). */
-  private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
+  /**
+   * What a credential of this license says, before a holder key or a status reference is added:
+   * the wallet form (OpenID4VCI) is `credentials.issue({ ...credentialRequestOf(row), holderJwk, status })`.
+   */
+  credentialRequestOf(row: LicenseRow): CredentialRequest {
     const record = row.record as unknown as LicenseRecord;
-    const issued = await this.deps.credentials.issue({
+    return {
       license: { licenseId: row.id, agencyId: row.agencyId, type: row.type, validFrom: row.validFrom, validUntil: row.validUntil },
       subject: credentialSubject(requestOf(record), { issuedOn: chinaDate(this.now()), issuerProvince: provinceOfLicenseId(row.id) }),
-    });
+    };
+  }
+
+  /**
+   * The stored credential, unless it predates the SD-JWT VC format (a bare `iss`, no disclosures):
+   * a registry upgraded in place hands out a fresh one for the same license instead.
+   */
+  private async currentCredential(licenseId: string): Promise<CredentialRow | null> {
+    const stored = await this.deps.store.latestCredential(licenseId);
+    if (!stored) return null;
+    try {
+      readRegisteredClaims(parseCredential(stored.credential).payload);
+      return stored;
+    } catch (error) {
+      if (error instanceof CredentialFormatError) return null;
+      throw error;
+    }
+  }
+
+  /** The printed form: no holder key, every disclosure appended (the holder's wallet form comes from the credential offer). */
+  private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
+    const issued = await this.deps.credentials.issue(this.credentialRequestOf(row));
     const stored: CredentialRow = {
       // The same key the audit trail uses: the hash of the decoded signature.
       id: parseCredential(issued.credential).ref,
@@ -390,7 +414,7 @@ export class IssuanceService {
   async credentialOf(agency: AgencyRow, id: string): Promise<string> {
     const row = await this.ownLicense(agency, id);
     if (row.state !== 'anchored') throw new RegistryError('LICENSE_PENDING', `license ${id} is ${row.state}; it has no credential yet`);
-    const credential = (await this.deps.store.latestCredential(id)) ?? (await this.issueCredential(row));
+    const credential = (await this.currentCredential(id)) ?? (await this.issueCredential(row));
     return credential.credential;
   }
 }

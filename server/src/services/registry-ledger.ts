@@ -52,7 +52,7 @@ export class RegistryLedger {
             return { txId, blockNumber: status.blockNumber, payload };
           }
           if (!status) throw error;
-          if (attempt < this.policy.mvccRetries && /CONFLICT/.test(status.code)) continue;
+          if (attempt < this.policy.mvccRetries && status.code.includes('CONFLICT')) continue;
           throw new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated: ${status.code}`, { txId });
         }
         if (error.code === 'MVCC_CONFLICT' && attempt < this.policy.mvccRetries) continue;

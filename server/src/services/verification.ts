@@ -36,17 +36,19 @@ import {
   type CredentialClaims,
   type ParsedCredential,
 } from '../../../core/credential';
+import { decodeCredentialQr, isCredentialQr } from '../../../core/credential-qr';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
 import type { TrustSource } from '../ports/trust-source';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
+import type { BindingOutcome, HolderBinding, PresentationCheckName, PresentationRules } from './holder-binding';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
 export type CheckName =
-  'format' | 'issuer-key' | 'signature' | 'disclosures' | 'issuer-authorized' | 'anchor' | 'status' | 'status-list' | 'validity' | 'holder-binding';
+  'format' | 'issuer-key' | 'signature' | 'disclosures' | 'issuer-authorized' | 'anchor' | 'status' | 'status-list' | 'validity' | PresentationCheckName;
 
 export interface Check {
   name: CheckName;
@@ -74,6 +76,8 @@ export interface VerificationResult {
   /** Why it is not valid: the first failing check, or the ledger's reason code for a status. */
   reason?: string;
   checks: Check[];
+  /** `cnf`: the holder proved the credential's key; `none`: the printed form; absent: not reached. */
+  binding?: 'cnf' | 'none';
   license: VerifiedLicense | null;
 }
 
@@ -150,13 +154,16 @@ function requireKey(ctx: VerificationContext): ResolvedKey {
 export const checkFormat: CredentialCheck = async (ctx) => {
   try {
     if (typeof ctx.text !== 'string') throw new CredentialFormatError('the credential must be the text of the QR code');
-    const parsed = parseCredential(ctx.text);
+    // The printed QR code carries the packed form (core/credential-qr.ts); both spell the same credential.
+    const qrForm = isCredentialQr(ctx.text);
+    const parsed = parseCredential(qrForm ? decodeCredentialQr(ctx.text) : ctx.text);
     const headerProblem = checkHeader(parsed.header);
     if (headerProblem) throw new CredentialFormatError(headerProblem);
     const claims = readRegisteredClaims(parsed.payload);
     Object.assign(ctx, { parsed, claims, agencyId: agencyIdOfIssuer(claims.iss) ?? undefined, typeId: typeIdOfVct(claims.vct) ?? undefined });
     const form = parsed.kbJwt ? ' and a key-binding JWT' : '';
-    return pass('format', `SD-JWT VC (${String(parsed.header.typ)}), ES256, ${parsed.disclosures.length} disclosure(s)${form}`);
+    const packed = qrForm ? ', from its QR form' : '';
+    return pass('format', `SD-JWT VC (${String(parsed.header.typ)}), ES256, ${parsed.disclosures.length} disclosure(s)${form}${packed}`);
   } catch (error) {
     if (!(error instanceof CredentialFormatError)) throw error;
     return fail('format', error.message, { stop: true });
@@ -362,17 +369,66 @@ export async function verifyCredential(
   return { result, parsed: ctx.parsed ?? null };
 }
 
+export interface PresentationVerification {
+  result: VerificationResult;
+  /** RFC 7638 thumbprint of the holder key the KB-JWT proved, else null. */
+  holder: string | null;
+  /** Claim paths the presentation disclosed (names, never values). */
+  disclosed: string[];
+}
+
+/** /verify without a request: a KB-JWT is held to the holder-shown rule, the printed form is accepted. */
+export const HOLDER_SHOWN: PresentationRules = { mode: 'holder-shown', acceptsUnbound: true };
+
+/** A claim object with nothing disclosed in it (only digests were signed) is left out: it says nothing. */
+function withoutEmptyObjects(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      out[name] = value;
+      continue;
+    }
+    const inner = withoutEmptyObjects(value as Record<string, unknown>);
+    if (Object.keys(inner).length > 0) out[name] = inner;
+  }
+  return out;
+}
+
+/** The counter sees what was disclosed; answering a request, only the claims it asked for (data minimisation). */
+function shownClaims(license: VerifiedLicense | null, rules: PresentationRules): VerifiedLicense | null {
+  if (!license) return license;
+  const claims = withoutEmptyObjects(license.claims);
+  if (rules.mode !== 'request') return { ...license, claims };
+  const asked = new Set(rules.claims.map((path) => path.split('/')[0]));
+  return { ...license, claims: Object.fromEntries(Object.entries(claims).filter(([name]) => asked.has(name))) };
+}
+
 export class VerificationService {
   constructor(
     private readonly cache: LedgerCache,
     /** The audit trail: each verification is written before its verdict is returned. */
     private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
+    /** The presentations' checks (holder-binding, freshness, replay, data-minimisation) in place of the hook. */
+    private readonly binding: HolderBinding,
   ) {}
 
-  async verify(credential: unknown, verifier: Verifier): Promise<VerificationResult> {
+  async verify(credential: unknown, verifier: Verifier, rules: PresentationRules = HOLDER_SHOWN): Promise<VerificationResult> {
+    return (await this.verifyPresentation(credential, verifier, rules)).result;
+  }
+
+  /** The verdict, and for a holder-bound presentation the holder key's thumbprint and the disclosed claim paths (for receipts). */
+  async verifyPresentation(credential: unknown, verifier: Verifier, rules: PresentationRules): Promise<PresentationVerification> {
     const now = this.clock();
-    const { result, parsed } = await verifyCredential(credential, { trust: this.cache.trustSource(verifier.ledgerIdentity), now });
+    const found: { outcome?: BindingOutcome } = {};
+    const checks = [...CREDENTIAL_CHECKS.filter((check) => check !== checkHolderBinding), ...this.binding.checks(rules, found)];
+    const verified = await verifyCredential(credential, { trust: this.cache.trustSource(verifier.ledgerIdentity), now, checks });
+    const { parsed } = verified;
+    const result: VerificationResult = {
+      ...verified.result,
+      ...(found.outcome ? { binding: found.outcome.binding } : {}),
+      license: shownClaims(verified.result.license, rules),
+    };
     await this.audit.add({
       at: now.toISOString(),
       verifierKind: verifier.kind,
@@ -383,6 +439,6 @@ export class VerificationService {
       verdict: result.verdict,
       failedChecks: result.checks.filter((check) => !check.ok).map((check) => check.name),
     });
-    return result;
+    return { result, holder: found.outcome?.holder ?? null, disclosed: found.outcome?.disclosed ?? [] };
   }
 }

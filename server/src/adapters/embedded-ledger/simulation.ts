@@ -70,7 +70,7 @@ function iterable<T, R extends Iterator<T> | { iterator: Iterator<T> }>(result: 
 }
 
 function validateSimpleKey(key: string): void {
-  if (key && key.charAt(0) === COMPOSITE_NS) {
+  if (key && key.startsWith(COMPOSITE_NS)) {
     throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
   }
 }

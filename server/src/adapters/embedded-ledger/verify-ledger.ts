@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanBlocks } from './block-file';
-import type { BlockBody, ChannelConfig, TxRecord } from './blocks';
+import type { BlockBody, TxRecord } from './blocks';
 import { readCheckpoint, type Checkpoint } from './checkpoint';
 import { Membership } from './membership';
 import { applyBlock, validateTxs } from './validation';
@@ -53,7 +53,7 @@ function firstDifference(recomputed: WorldState, stored: WorldState): string | n
     for (let i = 0; i < length; i++) {
       const [keyA, valueA] = mine[i] ?? [undefined, undefined];
       const [keyB, valueB] = theirs[i] ?? [undefined, undefined];
-      const show = (key: string | undefined) => JSON.stringify(key?.replace(/\u0000/g, '␀'));
+      const show = (key: string | undefined) => JSON.stringify(key?.replaceAll('\0', '␀'));
       if (keyA !== keyB) {
         const missing = keyA !== undefined && (keyB === undefined || keyA < keyB);
         return missing ? `checkpoint ${name} lacks ${show(keyA)}` : `checkpoint ${name} has ${show(keyB)}, which the chain never wrote`;
@@ -100,7 +100,7 @@ export function verifyLedger(dir: string): LedgerVerifyReport {
     const expectedLastConfig = config ? header.number : lastConfig;
     if (header.lastConfig !== expectedLastConfig) return fail(`LAST_CONFIG says ${header.lastConfig}, should be ${expectedLastConfig}`);
     if (config?.type === 'config') {
-      membership = new Membership(config.config as ChannelConfig);
+      membership = new Membership(config.config);
       lastConfig = header.number;
     } else {
       if (!membership) return fail('a transaction block comes before any channel config');

@@ -1,4 +1,5 @@
 import { RegistryError } from '../../../../core/errors';
+import { PRESENTATION_MIGRATION } from './presentation-tables';
 import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
 
 /**
@@ -144,6 +145,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX issuance_nonces_by_expiry ON issuance_nonces (expires_at)`,
     ],
   },
+  PRESENTATION_MIGRATION,
 ];
 
 /**

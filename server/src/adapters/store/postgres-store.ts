@@ -20,6 +20,7 @@ import type {
 } from '../../ports/store';
 import { FieldCipher, type FieldAddress } from './field-cipher';
 import { applyMigrations } from './migrations';
+import { PresentationTables } from './presentation-tables';
 import { messageOf, sqlStateOf, type SqlClient, type SqlQueryable, type SqlRow, type SqlValue } from './sql-client';
 
 export interface PostgresStoreOptions {
@@ -37,10 +38,10 @@ export function createPostgresStore(sql: SqlClient, options: PostgresStoreOption
 
 const LICENSE_STATES: readonly LicenseState[] = ['pending', 'anchored', 'failed'];
 const PRINCIPAL_KINDS: readonly PrincipalKind[] = ['agency', 'counter'];
-const VERIFIER_KINDS: readonly VerificationLogEntry['verifierKind'][] = ['agency', 'counter', 'public'];
-const VERDICTS: readonly VerificationLogEntry['verdict'][] = ['valid', 'invalid', 'indeterminate'];
-const KEY_STATUSES: readonly SigningKeyRow['status'][] = ['active', 'retired'];
-const IDEMPOTENCY_STATES: readonly IdempotencyRow['state'][] = ['pending', 'done'];
+const VERIFIER_KINDS: ReadonlyArray<VerificationLogEntry['verifierKind']> = ['agency', 'counter', 'public'];
+const VERDICTS: ReadonlyArray<VerificationLogEntry['verdict']> = ['valid', 'invalid', 'indeterminate'];
+const KEY_STATUSES: ReadonlyArray<SigningKeyRow['status']> = ['active', 'retired'];
+const IDEMPOTENCY_STATES: ReadonlyArray<IdempotencyRow['state']> = ['pending', 'done'];
 const OFFER_STATES: readonly CredentialOfferState[] = ['offered', 'token-issued', 'redeemed', 'locked', 'superseded'];
 
 const MAX_LIST_LIMIT = 1000;
@@ -69,11 +70,13 @@ interface Refusals {
   missingParent?: () => RegistryError;
 }
 
-class PostgresStore implements Store {
+class PostgresStore extends PresentationTables implements Store {
   constructor(
     private readonly sql: SqlClient,
     private readonly cipher: FieldCipher,
-  ) {}
+  ) {
+    super(sql, cipher);
+  }
 
   async migrate(): Promise<void> {
     await this.run('migrate', () => applyMigrations(this.sql));

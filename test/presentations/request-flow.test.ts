@@ -1,0 +1,276 @@
+/**
+ * "Show license, get served" through a counter's request (OpenID4VP 1.0, DCQL, direct_post), over
+ * HTTP against a real registry on the embedded ledger: a Zhejiang ID card presented at a Sichuan
+ * counter discloses the name only; revoked, it is refused within seconds; and every attack is
+ * refused with the check it fails named.
+ */
+import { expect } from 'chai';
+import { SignJWT, generateKeyPair } from 'jose';
+import { createHash, randomBytes } from 'node:crypto';
+import { answerRequest, createVpToken, fetchRequestObject, matchDcqlQuery, submitDirectPost, type VerifierRequest } from '../../web/wallet/openid4vp';
+import { generateHolderKey, presentWithKeyBinding, readHeldCredential, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
+import { startTestServer, type TestServer } from '../support/registry-server';
+import { boundCredential, issueIdCard, type Issued } from './bound-credential';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+interface Verdict {
+  valid: boolean;
+  verdict: string;
+  reason?: string;
+  binding: string | null;
+  checks: Check[];
+  license: { id: string; claims: Record<string, unknown> } | null;
+}
+
+const failed = (verdict: Verdict) => verdict.checks.filter((check) => !check.ok).map((check) => check.name);
+
+describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', function () {
+  this.timeout(60000);
+  let server: TestServer;
+  let zjPsb: string;
+  let scCounter: string;
+  let zjCounter: string;
+  let holder: HolderKey;
+  let issued: Issued;
+  let credential: string;
+
+  const ask = async (body: object, key = scCounter) => {
+    const response = await server.api('POST', '/api/v1/presentation-requests', { key, body });
+    expect(response.status, JSON.stringify(response.body)).to.equal(201);
+    return response.body as { id: string; uri: string; qr: { png: string; svg: string }; expiresAt: string };
+  };
+  const stateOf = async (id: string, key = scCounter) => {
+    const response = await server.api('GET', `/api/v1/presentation-requests/${id}`, { key });
+    expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    return response.body as { status: string; verdict: Verdict | null; claims: string[] };
+  };
+  const request = (uri: string) => fetchRequestObject(uri, { allowInsecureUrls: true });
+  const post = (req: VerifierRequest, vpToken: Record<string, string[]>, state = req.state) =>
+    fetch(req.responseUri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ vp_token: JSON.stringify(vpToken), ...(state ? { state } : {}) }),
+    });
+  /** A KB-JWT built by hand, to get each field wrong on purpose. */
+  const withKb = async (presented: string, payload: Record<string, unknown>, key: HolderKey['privateKey'] = holder.privateKey) =>
+    presented + (await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' }).sign(key));
+  const sdHash = (presented: string) => createHash('sha256').update(presented).digest('base64url');
+  const nameOnly = async () => {
+    const held = await readHeldCredential(credential);
+    const name = held.disclosures.find((disclosure) => disclosure.path === 'name');
+    return `${held.jws}~${name?.encoded ?? ''}~`;
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    zjPsb = server.agencyKey('zj-psb');
+    scCounter = server.counterKey('510000');
+    zjCounter = server.counterKey('330000');
+    holder = await generateHolderKey();
+    issued = await issueIdCard(server, zjPsb);
+    credential = await boundCredential(server, issued, holder.publicJwk);
+  });
+  after(async () => server?.remove());
+
+  it('a Zhejiang ID card answers a Sichuan counter with the name only, and the counter sees exactly that', async () => {
+    const created = await ask({ licenseType: 'id-card', claims: ['name'] });
+    expect(created.uri).to.match(/^openid4vp:\/\/\?client_id=decentralized_identifier%3Adid%3Ajwk%3A[^&]+&request_uri=/);
+    expect(created.uri.length, 'the QR code stays small').to.be.below(400);
+    expect(created.qr.png).to.match(/^data:image\/png;base64,/);
+    expect((await stateOf(created.id)).status).to.equal('pending');
+    let shown: VerifierRequest | null = null;
+    const outcome = await answerRequest(created.uri, {
+      credentials: [{ id: 'card', compact: credential }],
+      holderKey: holder,
+      allowInsecureUrls: true,
+      approve: (req, match) => {
+        shown = req;
+        return match.claims.join() === 'name';
+      },
+    });
+    expect(outcome).to.deep.include({ answered: true, status: 200 });
+    expect(shown).to.not.equal(null);
+    expect((shown as unknown as VerifierRequest).verifier).to.deep.equal({
+      name: '成都市政务服务中心窗口',
+      province: '510000',
+      counterId: 'sc-chengdu-counter',
+    });
+    const state = await stateOf(created.id);
+    expect(state.status).to.equal('presented');
+    expect(state.verdict).to.include({ valid: true, verdict: 'valid', binding: 'cnf' });
+    expect(state.verdict?.license?.claims).to.deep.equal({ name: issued.name });
+    expect(state.verdict?.checks.map((check) => check.name)).to.include.members(['holder-binding', 'freshness', 'replay', 'data-minimisation']);
+  });
+
+  it('pushes the verdict to a waiting counter page (Server-Sent Events)', async () => {
+    const created = await ask({ service: 'identity-check' });
+    const stream = await fetch(`${server.url}/api/v1/presentation-requests/${created.id}/events`, { headers: { authorization: `Bearer ${scCounter}` } });
+    expect(stream.headers.get('content-type')).to.match(/^text\/event-stream/);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const first = await reader.read();
+    text += new TextDecoder().decode(first.value);
+    expect(text).to.include('"status":"pending"');
+    await answerRequest(created.uri, { credentials: [{ id: 'card', compact: credential }], holderKey: holder, allowInsecureUrls: true, approve: () => true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).to.include('"status":"presented"').and.to.include('"verdict":"valid"');
+  });
+
+  it('a counter service names what it asks; the hotel refuses the printed form', async () => {
+    const services = await server.api('GET', '/api/v1/counter/services', { key: scCounter });
+    expect(services.body.services.map((service: { id: string }) => service.id)).to.include.members(['hotel-check-in', 'identity-check']);
+    const verdict = (await server.api('POST', '/api/v1/verify', { key: scCounter, body: { credential: issued.printed } })).body as Verdict;
+    expect(verdict).to.include({ valid: true, binding: 'none' });
+    const created = await ask({ service: 'hotel-check-in' });
+    const req = await request(created.uri);
+    expect(req.dcqlQuery.credentials[0]?.claims?.map((claim) => claim.path.join('/'))).to.deep.equal(['name', 'age_equal_or_over/18']);
+    const printedToken = { license: [issued.printed] };
+    expect((await post(req, printedToken)).status).to.equal(200);
+    const state = await stateOf(created.id);
+    expect(state.verdict).to.include({ valid: false, binding: 'none' });
+    expect(failed(state.verdict as Verdict)).to.include('holder-binding');
+  });
+
+  it('refuses bad requests with a code: unknown claim, unknown service, no counter key', async () => {
+    const unknownClaim = await server.api('POST', '/api/v1/presentation-requests', { key: scCounter, body: { licenseType: 'id-card', claims: ['idNumber'] } });
+    expect(unknownClaim.status).to.equal(400);
+    const unknownService = await server.api('POST', '/api/v1/presentation-requests', { key: scCounter, body: { service: 'casino' } });
+    expect(unknownService.status).to.equal(400);
+    expect(unknownService.body.error.field).to.equal('service');
+    const agency = await server.api('POST', '/api/v1/presentation-requests', { key: zjPsb, body: { service: 'identity-check' } });
+    expect(agency.status).to.equal(403);
+    const anonymous = await server.api('POST', '/api/v1/presentation-requests', { body: { service: 'identity-check' } });
+    expect(anonymous.status).to.equal(401);
+    const created = await ask({ service: 'identity-check' });
+    expect((await server.api('GET', `/api/v1/presentation-requests/${created.id}`, { key: zjCounter })).status).to.equal(403);
+  });
+
+  describe('attacks, each refused with its named check', () => {
+    it('the same vp_token twice: 409 and nothing changes', async () => {
+      const created = await ask({ licenseType: 'id-card', claims: ['name'] });
+      const req = await request(created.uri);
+      const match = await matchDcqlQuery(req.dcqlQuery, [{ id: 'card', compact: credential }]);
+      const token = await createVpToken(await readHeldCredential(credential), match ?? expect.fail('no match'), req, holder);
+      expect(await submitDirectPost(req, token)).to.equal(200);
+      const before = await stateOf(created.id);
+      const again = await post(req, token);
+      expect(again.status).to.equal(409);
+      expect(((await again.json()) as { error: { code: string } }).error.code).to.equal('REQUEST_ANSWERED');
+      expect(await stateOf(created.id)).to.deep.equal(before);
+      expect(before.verdict?.valid).to.equal(true);
+
+      // The same vp_token to another counter (Zhejiang) is refused: not its nonce or aud, and already used.
+      const other = await ask({ licenseType: 'id-card', claims: ['name'] }, zjCounter);
+      const otherReq = await request(other.uri);
+      expect((await post(otherReq, token)).status).to.equal(200);
+      const replayed = (await stateOf(other.id, zjCounter)).verdict as Verdict;
+      expect(replayed.valid).to.equal(false);
+      expect(failed(replayed)).to.include.members(['freshness', 'replay']);
+    });
+
+    const answerWith = async (build: (req: VerifierRequest, presented: string) => Promise<string>) => {
+      const created = await ask({ licenseType: 'id-card', claims: ['name'] });
+      const req = await request(created.uri);
+      expect((await post(req, { license: [await build(req, await nameOnly())] })).status).to.equal(200);
+      return (await stateOf(created.id)).verdict as Verdict;
+    };
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it('a presentation signed by another key fails holder-binding', async () => {
+      const thief = await generateKeyPair('ES256');
+      const verdict = await answerWith((req, presented) =>
+        withKb(presented, { iat: now(), nonce: req.nonce, aud: req.clientId, sd_hash: sdHash(presented) }, thief.privateKey),
+      );
+      expect(verdict.valid).to.equal(false);
+      expect(failed(verdict)).to.deep.equal(['holder-binding']);
+    });
+
+    it('a KB-JWT with the wrong nonce or aud fails freshness; with the wrong sd_hash, holder-binding', async () => {
+      const wrongNonce = await answerWith((req, presented) =>
+        withKb(presented, { iat: now(), nonce: 'x'.repeat(22), aud: req.clientId, sd_hash: sdHash(presented) }),
+      );
+      expect(failed(wrongNonce)).to.deep.equal(['freshness']);
+      const wrongAud = await answerWith((req, presented) =>
+        withKb(presented, { iat: now(), nonce: req.nonce, aud: 'https://elsewhere.example', sd_hash: sdHash(presented) }),
+      );
+      expect(failed(wrongAud)).to.deep.equal(['freshness']);
+      const wrongHash = await answerWith((req, presented) =>
+        withKb(presented, { iat: now(), nonce: req.nonce, aud: req.clientId, sd_hash: sdHash(`${presented}x`) }),
+      );
+      expect(failed(wrongHash)).to.deep.equal(['holder-binding']);
+    });
+
+    it('a disclosure that was not asked fails data-minimisation, and the counter does not see it', async () => {
+      const verdict = await answerWith(async (req) =>
+        presentWithKeyBinding(await readHeldCredential(credential), ['name', 'birthdate'], { nonce: req.nonce, aud: req.clientId, holderKey: holder }),
+      );
+      expect(failed(verdict)).to.deep.equal(['data-minimisation']);
+      expect(verdict.license?.claims).to.not.have.property('birthdate');
+    });
+
+    it('a disclosure the issuer never signed fails the disclosures check', async () => {
+      const forged = Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), 'age_equal_or_over', { 18: true }])).toString('base64url');
+      const verdict = await answerWith(async (req, presented) => {
+        const withForged = `${presented}${forged}~`;
+        return withKb(withForged, { iat: now(), nonce: req.nonce, aud: req.clientId, sd_hash: sdHash(withForged) });
+      });
+      expect(verdict.valid).to.equal(false);
+      expect(failed(verdict)).to.deep.equal(['disclosures']);
+    });
+
+    it('a bare bound credential (no KB-JWT) fails holder-binding: holder binding required', async () => {
+      const verdict = (await server.api('POST', '/api/v1/verify', { key: scCounter, body: { credential: await nameOnly() } })).body as Verdict;
+      expect(verdict.valid).to.equal(false);
+      expect(failed(verdict)).to.deep.equal(['holder-binding']);
+      expect(verdict.checks.find((check) => check.name === 'holder-binding')?.detail).to.match(/holder binding required/);
+    });
+
+    it('an expired request is refused (410) and reads as expired', async () => {
+      const created = await ask({ licenseType: 'id-card', claims: ['name'] });
+      const req = await request(created.uri);
+      const match = await matchDcqlQuery(req.dcqlQuery, [{ id: 'card', compact: credential }]);
+      const token = await createVpToken(await readHeldCredential(credential), match ?? expect.fail('no match'), req, holder);
+      server.setClockOffset(6 * 60 * 1000);
+      try {
+        const late = await post(req, token);
+        expect(late.status).to.equal(410);
+        expect(((await late.json()) as { error: { code: string } }).error.code).to.equal('REQUEST_EXPIRED');
+        expect((await stateOf(created.id)).status).to.equal('expired');
+      } finally {
+        server.setClockOffset(0);
+      }
+    });
+  });
+
+  describe('revocation', () => {
+    it('revoked in Zhejiang, the next presentation at Sichuan is invalid within 5 s', async () => {
+      const revoked = await server.api('POST', `/api/v1/licenses/${issued.licenseId}/revoke`, { key: zjPsb, body: { reason: 'stolen' } });
+      expect(revoked.status).to.equal(200);
+      const started = Date.now();
+      for (;;) {
+        const created = await ask({ licenseType: 'id-card', claims: ['name'] });
+        await answerRequest(created.uri, {
+          credentials: [{ id: 'card', compact: credential }],
+          holderKey: holder,
+          allowInsecureUrls: true,
+          approve: () => true,
+        });
+        const verdict = (await stateOf(created.id)).verdict as Verdict;
+        if (!verdict.valid) {
+          expect(failed(verdict)).to.include('status');
+          break;
+        }
+        expect(Date.now() - started, 'still valid 5 s after the revocation').to.be.below(5000);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+  });
+});
