@@ -6,7 +6,7 @@
  */
 import { RegistryError } from '../../../core/errors';
 import { OAuthError } from '../services/oid4vci-errors';
-import type { Reply, RouteContext, RouteSpec } from './routes';
+import type { Reply, RouteContext, RouteSpec } from './route-spec';
 
 const AGENCY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;

@@ -4,55 +4,17 @@
  * document cannot drift from what the server answers. Handlers stay a few lines: parse, call one
  * service, shape the reply.
  */
-import type { Request } from 'express';
 import { z } from 'zod';
 import { REASON_CODES } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
-import type { Services } from '../services/index';
 import { PRESENTATION_ROUTES } from './presentation-routes';
 import type { Outcome } from '../services/issuance';
-import type { Principal } from '../services/principals';
 import { OID4VCI_ROUTES } from './oid4vci-routes';
+import type { Request } from 'express';
+import type { Reply, RouteContext, RouteSpec } from './route-spec';
 
-export type Access = 'agency' | 'verifier' | 'public' | 'open' | 'oauth';
-
-export interface Reply {
-  status: number;
-  json?: unknown;
-  contentType?: string;
-  payload?: Buffer | string;
-  headers?: Record<string, string>;
-}
-
-export interface RouteContext {
-  req: Request;
-  services: Services;
-  principal: Principal | null;
-  params: Record<string, string>;
-  body: unknown;
-}
-
-export interface RouteSpec {
-  method: 'get' | 'post';
-  path: string;
-  operationId: string;
-  summary: string;
-  /**
-   * agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited).
-   * public: anyone (rate-limited). open: anyone. oauth: anyone (rate-limited); Authorization, if
-   * any, is an OAuth access token the handler checks, not an API key.
-   */
-  access: Access;
-  /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
-  body?: z.ZodType;
-  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
-  bodySchema?: () => Record<string, unknown>;
-  idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/oauth-authz-req+jwt';
-  responses: Record<number, string>;
-  handle(ctx: RouteContext): Promise<Reply>;
-}
+export type { Access, Reply, RouteContext, RouteSpec } from './route-spec';
 
 const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
