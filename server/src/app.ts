@@ -160,17 +160,17 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const qr = new QrCodeRenderer();
-    const oid4vci = new Oid4vciIssuerService({
+    const oid4vci: Oid4vciIssuerService = new Oid4vciIssuerService({
       store,
       clock,
       keys,
       qr,
-      boundIssuer: new RegistryHolderBoundIssuer({ credentials, clock }),
+      boundIssuer: new RegistryHolderBoundIssuer({ credentials, requestOf: (license) => issuance.credentialRequestOf(license) }),
       baseUrl: () => publicBase.get(),
       offerTtlMs: config.offerTtlMs,
       log,
     });
-    const issuance = new IssuanceService({
+    const issuance: IssuanceService = new IssuanceService({
       store,
       ledger,
       credentials,

@@ -5,39 +5,71 @@
  */
 import type { PublicJwk } from '../../../core/anchor';
 import { parseCredential } from '../../../core/credential';
-import { chinaDate } from '../../../core/dates';
-import { provinceOfLicenseId } from '../../../core/license-id';
-import { credentialSubject, type IssueRequest } from '../../../core/license-types';
-import type { Clock } from '../ports/clock';
 import type { LicenseRow } from '../ports/store';
-import type { CredentialIssuer } from './credential-issuer';
+import type { CredentialIssuer, CredentialRequest } from './credential-issuer';
 
 export interface HolderBoundCredential {
   /** Compact SD-JWT VC with every disclosure, ending with `~`. */
   credential: string;
   /** SHA-256 hex of its decoded signature: the verification log's key. */
   ref: string;
-  /** Its `status` claim (its own status list entry), or null while status lists are not issued. */
+  /** Its own status list entry (`{ listId, idx, uri }`), or null where status lists are not kept. */
   status: Record<string, unknown> | null;
+}
+
+/** A status list entry of an agency's list. */
+export interface StatusEntry {
+  listId: string;
+  idx: number;
+  /** `status.status_list.uri` of a credential pointing at it. */
+  uri: string;
+}
+
+/** The status-list work's entries, as the wallet form needs them. */
+export interface BoundStatusEntries {
+  /** A new entry of the agency for the license, registered on the ledger: the bound credential's own. */
+  register(agencyId: string, licenseId: string): Promise<StatusEntry>;
+  /** Sets the entry INVALID (the license itself is not touched). */
+  invalidate(agencyId: string, entry: { listId: string; idx: number }): Promise<void>;
 }
 
 export interface HolderBoundIssuer {
   issue(license: LicenseRow, holderJwk: PublicJwk): Promise<HolderBoundCredential>;
+  /** Sets an earlier bound credential's own status entry INVALID; false when it has none to set. */
+  invalidate(agencyId: string, status: Record<string, unknown> | null): Promise<boolean>;
 }
 
-/** Through the one credential issuing function, with `holderJwk` → `cnf.jwk`. */
+function entryOf(status: Record<string, unknown> | null): { listId: string; idx: number } | null {
+  if (status === null || typeof status.listId !== 'string' || typeof status.idx !== 'number') return null;
+  return { listId: status.listId, idx: status.idx };
+}
+
+/** Through the one credential issuing function, with `holderJwk` → `cnf.jwk` and a status entry of its own. */
 export class RegistryHolderBoundIssuer implements HolderBoundIssuer {
-  constructor(private readonly deps: { credentials: CredentialIssuer; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      credentials: CredentialIssuer;
+      /** IssuanceService.credentialRequestOf: the license and subject, as the printed form has them. */
+      requestOf: (license: LicenseRow) => CredentialRequest;
+      /** Absent where status lists are not kept: the bound credential then has no entry of its own. */
+      statusEntries?: BoundStatusEntries;
+    },
+  ) {}
 
   async issue(license: LicenseRow, holderJwk: PublicJwk): Promise<HolderBoundCredential> {
-    const record = license.record as { type: string; holder: unknown; data: unknown; validFrom: string; validUntil: string | null };
-    const request = { type: record.type, holder: record.holder, data: record.data, validFrom: record.validFrom, validUntil: record.validUntil } as IssueRequest;
+    const entry = this.deps.statusEntries ? await this.deps.statusEntries.register(license.agencyId, license.id) : null;
     const issued = await this.deps.credentials.issue({
-      license: { licenseId: license.id, agencyId: license.agencyId, type: license.type, validFrom: license.validFrom, validUntil: license.validUntil },
-      subject: credentialSubject(request, { issuedOn: chinaDate(this.deps.clock()), issuerProvince: provinceOfLicenseId(license.id) }),
+      ...this.deps.requestOf(license),
       holderJwk: { ...holderJwk },
+      ...(entry ? { status: { idx: entry.idx, uri: entry.uri } } : {}),
     });
-    // Call site for the status-list work: allocate the bound credential's own entry and pass it as `status`.
-    return { credential: issued.credential, ref: parseCredential(issued.credential).ref, status: null };
+    return { credential: issued.credential, ref: parseCredential(issued.credential).ref, status: entry ? { ...entry } : null };
+  }
+
+  async invalidate(agencyId: string, status: Record<string, unknown> | null): Promise<boolean> {
+    const entry = entryOf(status);
+    if (entry === null || !this.deps.statusEntries) return false;
+    await this.deps.statusEntries.invalidate(agencyId, entry);
+    return true;
   }
 }

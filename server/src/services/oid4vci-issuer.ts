@@ -58,12 +58,6 @@ export interface IssuedOffer {
   qr: string;
 }
 
-/** The status-list work's service for a credential's own status entry. */
-export interface CredentialStatusEntries {
-  /** Sets the entry the credential's `status` claim points to INVALID. */
-  invalidate(status: Record<string, unknown>): Promise<void>;
-}
-
 export interface Oid4vciDeps {
   store: Store;
   clock: Clock;
@@ -73,8 +67,6 @@ export interface Oid4vciDeps {
   /** The node's public base URL (no trailing slash). */
   baseUrl: () => string;
   offerTtlMs: number;
-  /** Absent until status lists are issued: then an old bound credential cannot be invalidated yet. */
-  statusEntries?: CredentialStatusEntries;
   log?: (line: string) => void;
 }
 
@@ -444,13 +436,11 @@ export class Oid4vciIssuerService {
       (offer) => offer.id !== current.id && offer.credentialRef !== null && offer.statusInvalidatedAt === null,
     );
     for (const offer of earlier) {
-      // Call site for the status-list work: without a status entry there is nothing to set yet.
-      if (offer.credentialStatus === null || this.deps.statusEntries === undefined) {
+      if (await this.deps.boundIssuer.invalidate(offer.agencyId, offer.credentialStatus)) {
+        await this.deps.store.markOfferStatusInvalidated(offer.id, this.now().toISOString());
+      } else {
         this.deps.log?.(`oid4vci: credential ${offer.credentialRef ?? ''} of license ${offer.licenseId} has no status entry to invalidate`);
-        continue;
       }
-      await this.deps.statusEntries.invalidate(offer.credentialStatus);
-      await this.deps.store.markOfferStatusInvalidated(offer.id, this.now().toISOString());
     }
   }
 }
