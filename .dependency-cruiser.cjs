@@ -79,6 +79,20 @@ module.exports = {
       to: { path: '^(server|chaincode|network|scripts|test)/' },
     },
     {
+      name: 'no-undeclared-dependency',
+      comment: 'Every npm package imported is declared in the nearest package.json (a transitive one can vanish on any update).',
+      severity: 'error',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'no-dev-dependency-in-production',
+      comment: 'Code that runs in production (server, core, chaincode, network) needs no devDependency.',
+      severity: 'error',
+      from: { path: '^(core|server|chaincode/src|network)/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-circular',
       comment: 'A cycle makes module order matter and layers meaningless.',
       severity: 'error',

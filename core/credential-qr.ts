@@ -22,7 +22,7 @@ import { CredentialFormatError, MAX_CREDENTIAL_BYTES } from './credential';
 export const CREDENTIAL_QR_PREFIX = 'ELC1:';
 
 const BASE45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-const BASE45_VALUE = new Map([...BASE45].map((char, index) => [char, index]));
+const BASE45_VALUE = new Map(Array.from({ length: BASE45.length }, (_, index) => [BASE45.charAt(index), index]));
 const VERSION = 1;
 const HAS_KB_JWT = 1;
 

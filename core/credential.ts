@@ -383,10 +383,17 @@ function readText(claims: Record<string, unknown>, name: string, valid: (value: 
   return value;
 }
 
+/** 9999-12-31T23:59:59Z: the last second a four-digit year can write. */
+export const MAX_EPOCH_SECONDS = 253402300799;
+
 function readSeconds(claims: Record<string, unknown>, name: string): number | undefined {
   const value = claims[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new CredentialFormatError(`claim ${name} must be seconds since the epoch`);
+  // Bounded so that every date claim is a real Date: beyond the Date range `new Date(iat * 1000)`
+  // is Invalid and every comparison with it false, which would switch off the checks that use it.
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_EPOCH_SECONDS) {
+    throw new CredentialFormatError(`claim ${name} must be seconds since the epoch, up to the end of year 9999`);
+  }
   return value;
 }
 

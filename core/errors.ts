@@ -42,6 +42,9 @@ export const ERROR_CODES = {
   REQUEST_ANSWERED: 409,
   REQUEST_EXPIRED: 410,
   ALREADY_RATED: 409,
+  // offline bundles: one refused as a whole (signature, chain, shape), or a node that cannot sign one
+  BUNDLE_REFUSED: 422,
+  BUNDLE_UNAVAILABLE: 503,
   // limits
   RATE_LIMITED: 429,
   // infrastructure

@@ -9,11 +9,25 @@ import { parseCreditCode } from '../credit-code';
 import { isIsoDate } from '../dates';
 
 /**
- * C0 and C1 controls, line and paragraph separators and bidirectional overrides: none belongs in
- * a name or an address, and a bidi override makes a printed record read differently from its
- * hashed bytes.
+ * Characters no name, address or scope needs, and that make text read differently from its
+ * hashed bytes: C0 and C1 controls, line and paragraph separators, the soft hyphen, bidirectional
+ * marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A–U+202E,
+ * U+2066–U+2069), zero-width and invisible characters (U+180E, U+200B–U+200D, U+2060–U+2064,
+ * U+206A–U+206F, the BOM U+FEFF), tag characters (U+E0000–U+E007F) — and lone surrogates, which are
+ * not Unicode at all: RFC 8785 needs I-JSON, so a record holding one would hash differently
+ * elsewhere. With the `u` flag a surrogate range matches only unpaired halves.
  */
-const PLAIN_TEXT = /^[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u{e0000}-\u{e007f}]|[\ud800-\udfff]/u;
+
+/** Why `value` is not plain visible text, or null when it is. */
+export function hiddenCharacterProblem(value: string): string | null {
+  const found = HIDDEN.exec(value);
+  if (!found) return null;
+  const codePoint = found[0].codePointAt(0) ?? 0;
+  const name = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (codePoint >= 0xd800 && codePoint <= 0xdfff) return `must be well-formed Unicode: a lone surrogate ${name} at position ${found.index}`;
+  return `must not contain invisible, control or bidirectional formatting characters: ${name} at position ${found.index}`;
+}
 
 /**
  * Bounds count UTF-16 code units, which is what a database column and the QR budget see; a rare
@@ -25,7 +39,10 @@ export function text(max: number, description: string) {
     .trim()
     .min(1)
     .max(max)
-    .regex(PLAIN_TEXT, { error: 'must not contain control or bidirectional formatting characters' })
+    .superRefine((value, ctx) => {
+      const problem = hiddenCharacterProblem(value);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .meta({ description });
 }
 

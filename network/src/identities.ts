@@ -1,7 +1,7 @@
 /**
  * Application identities in the wallet, enrolled through each province's Fabric CA with the
  * attributes the chaincode authorizes on: the province admin (role=admin), a reader with no role
- * (the registry server verifies through it), and an issuer for each of its agencies
+ * (the registry server verifies through it), a bundle signer (role=bundle-signer), and an issuer for each of its agencies
  * (role=issuer, agency=<id>). Labels are the embedded ledger's: admin@ZhejiangMSP,
  * zj-psb-issuer@ZhejiangMSP.
  */
@@ -46,6 +46,8 @@ export function demoIdentities(province: ProvincePlan): FabricEnrollment[] {
     { enrollmentId: 'admin', attributes: { role: 'admin' } },
     // A member with no role: the registry server reads and verifies through it.
     { enrollmentId: 'verifier', attributes: {} },
+    // Signs the offline bundles a counter checks against the provinces' roots (no chaincode rights).
+    { enrollmentId: 'bundle-signer', attributes: { role: 'bundle-signer' } },
     ...province.agencies.map((agency) => ({ enrollmentId: `${agency.id}-issuer`, attributes: { role: 'issuer', agency: agency.id } })),
   ];
 }

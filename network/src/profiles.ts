@@ -65,7 +65,7 @@ export interface NetworkState {
     /** The demo agencies network.json lists for the province (not registered on the ledger by network:up). */
     agencies: AgencyConfig[];
     /** Wallet labels: the province admin and each agency's issuer. */
-    identities: { admin: string; reader: string; issuers: Record<string, string> };
+    identities: { admin: string; reader: string; bundleSigner: string; issuers: Record<string, string> };
   }>;
   /** Every wallet label network:up enrolled, so `network:down --wipe` can take them out again. */
   walletLabels: string[];
@@ -100,6 +100,7 @@ export function writeNetworkState(plan: NetworkPlan, walletLabels: string[]): Ne
       identities: {
         admin: identityLabel('admin', province.mspId),
         reader: identityLabel('verifier', province.mspId),
+        bundleSigner: identityLabel('bundle-signer', province.mspId),
         issuers: Object.fromEntries(province.agencies.map((agency) => [agency.id, identityLabel(`${agency.id}-issuer`, province.mspId)])),
       },
     })),

@@ -11,8 +11,10 @@ import { ConfigError, type Config } from './config';
 import { vctOf } from '../../core/credential';
 import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
+import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
+import { WalletCertifiedSigner } from './adapters/identity/certified-jwt';
 import { IdentityWallet } from './adapters/identity/wallet';
 import { JoseKeys } from './adapters/keys/jose-keys';
 import { QrCodeRenderer } from './adapters/qr/qrcode-renderer';
@@ -22,6 +24,7 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
+import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
 import { HolderBinding } from './services/holder-binding';
 import type { DemoAgency, ProvinceNode } from './ports/province-node';
@@ -37,6 +40,7 @@ import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
 import { Oid4vciIssuerService } from './services/oid4vci-issuer';
+import { OfflineBundleService, registryOnlyContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
 import { PublicBaseUrl } from './services/public-base-url';
@@ -64,6 +68,7 @@ export interface Registry {
   receipts: ReceiptsService;
   info: RegistryInfoService;
   oid4vci: Oid4vciIssuerService;
+  offline: OfflineBundleService;
   /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
   publicBase: PublicBaseUrl;
   /** The one credential issuing function (printed form here; the wallet form with holderJwk, status from the status list). */
@@ -73,6 +78,7 @@ export interface Registry {
   /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
   listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
+  retention: AuditRetention;
   /** What the HTTP layer is given: services only. */
   services: Services;
   /** The demo's keys when this start created it, else null. */
@@ -132,7 +138,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? ((line: string) => console.log(line));
+  privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makePrivate(config.dataDir, 'DATA_DIR');
   const unlock = lockDataDir(config.dataDir);
   const encryptionKey = secret('STORE_KEY', config.storeKey, join(config.dataDir, 'keys', 'store.key'));
   const holderRefKey = secret('HOLDER_REF_KEY', config.holderRefKey, join(config.dataDir, 'keys', 'holder-ref.key'));
@@ -146,9 +154,14 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     unlock();
     throw error;
   }
+  // PGlite writes its files 0666 whatever the umask; the 0700 folders above already keep others
+  // out, and its files are tightened once it has opened and again when it closes.
+  makePrivate(config.dataDir, 'DATA_DIR');
   let ledgerPort: Ledger | null = null;
   try {
     const wallet = await IdentityWallet.open(config.walletDir);
+    // The wallet holds the ledger identities' private keys.
+    makePrivate(config.walletDir, 'WALLET_DIR');
     const opened = await openLedger(config, wallet);
     ledgerPort = opened.port;
     const ledger = new RegistryLedger(opened.port);
@@ -156,7 +169,9 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const signingKeys = new SigningKeysService(store, keys, clock);
     const principals = new PrincipalsService(store, clock);
     const cache = new LedgerCache(ledger);
-    const audit = new GroupCommit<VerificationLogEntry>((entries) => store.appendVerifications(entries));
+    const audit = new GroupCommit<VerificationLogEntry>((entries) => recordVerifications(store, entries));
+    const retention = new AuditRetention(store, clock, config.auditRetentionDays, log);
+    await retention.start();
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const qr = new QrCodeRenderer();
@@ -178,6 +193,16 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
       offerFor: (row) => oid4vci.createOffer(row),
+    });
+    const info = new RegistryInfoService(ledger, clock);
+    const offline = new OfflineBundleService({
+      ledger,
+      info,
+      signer: new WalletCertifiedSigner(wallet),
+      contents: registryOnlyContents(ledger),
+      nodes: opened.nodes,
+      clock,
+      cacheMs: 5000,
     });
     let demo: DemoFile | null = null;
     if (!existsSync(join(config.dataDir, 'demo.json'))) {
@@ -218,10 +243,9 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     }, config.receiptAnchorIntervalSeconds * 1000);
     anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
-    const info = new RegistryInfoService(ledger, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     const services: Services = {
-      settings: { publicRateLimit: config.publicRateLimit },
+      settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
       principals,
       readers: new LedgerReaders(opened.nodes),
       issuance,
@@ -231,6 +255,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       credentialQr: new CredentialQrService(issuance, qr),
       info,
       oid4vci,
+      offline,
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
@@ -254,6 +279,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       receipts,
       info,
       oid4vci,
+      offline,
       publicBase,
       credentials,
       issuerMetadata,
@@ -266,15 +292,18 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         }
       },
       audit,
+      retention,
       services,
       demo,
       close: async () => {
+        retention.close();
         clearInterval(anchorTimer);
         await receipts.anchorHead().catch(() => undefined);
         cache.close();
         await audit.drain();
         await opened.port.close();
         await store.close();
+        makePrivate(config.dataDir, 'DATA_DIR');
         unlock();
       },
     };

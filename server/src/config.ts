@@ -20,6 +20,24 @@ const schema = z.object({
     .optional(),
   /** Requests per minute per client address on the public, unauthenticated endpoints. */
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  /** Failed authentications per minute per client address before its requests with a key get 429. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For): a hop count (`1`) or a
+   * comma list of addresses and subnets (`loopback`, `10.0.0.0/8`); unset: none, the socket's address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|false|[\w.:/,\s-]+)$/)
+    .refine((value) => value !== 'true', 'name the proxies or a hop count: `true` would let any client choose its address')
+    .optional(),
+  /** Milliseconds a client gets to send its request headers, and its whole request. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  /** Milliseconds a stop waits for in-flight requests before cutting their connections. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
+  /** Days a verification stays in the audit log (and a day's count of rejected junk). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
@@ -55,7 +73,12 @@ export interface Config {
   databaseUrl: string | null;
   databaseSchema: string | null;
   publicRateLimit: number;
+  authFailureLimit: number;
+  auditRetentionDays: number;
+  /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
+  trustProxy: false | number | string[];
   ledger: 'embedded' | 'fabric';
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
   storeKey: string | null;
   holderRefKey: string | null;
   publicUrl: string | null;
@@ -80,6 +103,15 @@ function durationMs(text: string): number {
   const ms = Number.parseInt(text, 10) * (UNIT_MS[unit] ?? 1000);
   if (ms <= 0) throw new ConfigError('environment variable OFFER_TTL: must be longer than zero');
   return ms;
+}
+
+function trustProxyOf(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 /**
@@ -117,7 +149,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     ledger: e.LEDGER,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      // Node requires the request timeout to be at least the headers timeout.
+      requestTimeoutMs: Math.max(e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS),
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

@@ -28,6 +28,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: closing (finishing in-flight requests, checkpointing the ledger)…`);
+    // The server cuts slow clients at SHUTDOWN_TIMEOUT_MS; this is the backstop should the ledger
+    // or the store hang on close.
+    setTimeout(() => {
+      console.error(`${signal}: not closed within ${config.http.shutdownTimeoutMs + 10000} ms; exiting`);
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs + 10000).unref();
     running.close().then(
       () => process.exit(0),
       (error: Error) => {

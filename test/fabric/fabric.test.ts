@@ -108,7 +108,7 @@ describe('Fabric mode', function () {
       );
       const refusedOverHttp = await sichuan.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: sichuan.agencyKey('sc-nr'), body: { reason: 'fraud' } });
       expect(refusedOverHttp.status).to.equal(404);
-      const unchanged = await sichuan.api('GET', `/api/v1/licenses/${licenseId}/status`);
+      const unchanged = await sichuan.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: sichuan.counterKey('510000') });
       expect(unchanged.body).to.include({ status: 'active', version: 1 });
       expect((await sichuan.api('GET', '/api/v1/trust/issuers')).body.issuers.map((i: { id: string }) => i.id)).to.not.include('zj-fake');
 

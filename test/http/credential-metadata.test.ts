@@ -31,6 +31,7 @@ describe('registry HTTP API: issuer and type metadata', function () {
     const metadata = await server.api('GET', `/.well-known/jwt-vc-issuer${url.pathname}`);
     expect(metadata.status).to.equal(200);
     expect(metadata.body.issuer).to.equal(iss);
+    expect(metadata.headers.get('access-control-allow-origin')).to.equal('*');
     const keys = metadata.body.jwks.keys as Array<Record<string, unknown>>;
     expect(keys.map((key) => key.kid)).to.include(headerOf(credential).kid);
     for (const key of keys) expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });

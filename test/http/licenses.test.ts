@@ -4,21 +4,15 @@
  * type catalogue, the OpenAPI document, and what hostile input gets back.
  */
 import { expect } from 'chai';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { canonicalize } from '../../core/canonical-json';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
 import { ROUTES } from '../../server/src/http/routes';
 import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { allFiles, personalDataNeedles, scanDirectory } from '../support/privacy-scan';
 import { idCardBody } from '../support/requests';
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? allFiles(path) : [path];
-  });
-}
 
 describe('registry HTTP API: licenses', function () {
   this.timeout(60000);
@@ -48,7 +42,7 @@ describe('registry HTTP API: licenses', function () {
       expect(body.credential).to.be.a('string').and.match(/~$/);
       expect(body.qr).to.deep.equal({ png: `/api/v1/licenses/${body.licenseId}/qr.png`, svg: `/api/v1/licenses/${body.licenseId}/qr.svg` });
 
-      const status = await server.api('GET', `/api/v1/licenses/${body.licenseId}/status`);
+      const status = await server.api('GET', `/api/v1/licenses/${body.licenseId}/status`, { key: zjPsb });
       expect(status.body).to.include({ id: body.licenseId, status: 'active', docHash: body.docHash });
     });
 
@@ -105,6 +99,22 @@ describe('registry HTTP API: licenses', function () {
       const reused = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody(), headers });
       expect(reused.status).to.equal(409);
       expect(reused.body.error.code).to.equal('IDEMPOTENCY_CONFLICT');
+    });
+
+    it('answers concurrent retries of one Idempotency-Key, sent while the first is in flight, with the first result', async () => {
+      for (let round = 0; round < 3; round++) {
+        const body = idCardBody();
+        const headers = { 'Idempotency-Key': `concurrent-${round}-${Date.now()}` };
+        const responses = await Promise.all(Array.from({ length: 8 }, () => server.api('POST', '/api/v1/licenses', { key: zjPsb, body, headers })));
+        expect(
+          responses.map((r) => r.status),
+          JSON.stringify(responses.map((r) => r.body.error ?? null)),
+        ).to.deep.equal(responses.map(() => 201));
+        expect(new Set(responses.map((r) => r.body.licenseId)).size, 'one license for all retries').to.equal(1);
+        const replayed = responses.filter((r) => r.headers.get('idempotent-replayed') === 'true');
+        expect(replayed.length).to.equal(7);
+        for (const r of replayed) expect(r.body).to.deep.equal(responses.find((first) => !first.headers.has('idempotent-replayed'))?.body);
+      }
     });
 
     it('issues many concurrent requests, each once, batched on the ledger', async () => {
@@ -190,7 +200,7 @@ describe('registry HTTP API: licenses', function () {
       expect(revive.status).to.equal(409);
       expect(revive.body.error.code).to.equal('LICENSE_REVOKED');
 
-      const history = await server.api('GET', `/api/v1/licenses/${licenseId}/history`);
+      const history = await server.api('GET', `/api/v1/licenses/${licenseId}/history`, { key: zjPsb });
       expect(history.body.history.map((h: { status: string }) => h.status)).to.deep.equal(['active', 'suspended', 'active', 'revoked']);
       expect(history.body.history.every((h: { txId: string }) => /^[0-9a-f]{64}$/.test(h.txId))).to.equal(true);
     });
@@ -202,7 +212,7 @@ describe('registry HTTP API: licenses', function () {
       const badReason = await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zjPsb, body: { reason: 'dislike' } });
       expect(badReason.status).to.equal(400);
       expect(badReason.body.error).to.include({ code: 'INVALID_FIELD', field: 'reason' });
-      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`)).body.status).to.equal('active');
+      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`)).body).to.deep.equal({ id: licenseId, active: true });
     });
 
     it('renews: the successor supersedes the old license, and the chain shows on the ledger', async () => {
@@ -211,7 +221,7 @@ describe('registry HTTP API: licenses', function () {
       expect(renewed.status, JSON.stringify(renewed.body)).to.equal(201);
       expect(renewed.body.licenseId).to.not.equal(old.licenseId);
       expect(renewed.body.supersedes).to.equal(old.licenseId);
-      const oldStatus = (await server.api('GET', `/api/v1/licenses/${old.licenseId}/status`)).body;
+      const oldStatus = (await server.api('GET', `/api/v1/licenses/${old.licenseId}/status`, { key: zjPsb })).body;
       expect(oldStatus).to.include({ status: 'superseded', supersededBy: renewed.body.licenseId });
       const again = await server.api('POST', `/api/v1/licenses/${old.licenseId}/renew`, { key: zjPsb, body: {} });
       expect(again.status).to.equal(409);
@@ -240,6 +250,27 @@ describe('registry HTTP API: licenses', function () {
         const issued = await server.api('POST', '/api/v1/licenses', { key: keys[type.id], body: type.example });
         expect(issued.status, `${type.id}: ${JSON.stringify(issued.body)}`).to.equal(201);
       }
+    });
+
+    it('tells the public only whether a license is active: no reason, no history; counters and the issuer see both', async () => {
+      const { licenseId } = (await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() })).body;
+      await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zjPsb, body: { reason: 'fraud' } });
+      const anyone = await server.api('GET', `/api/v1/licenses/${licenseId}/status`);
+      expect(anyone.status).to.equal(200);
+      expect(anyone.body).to.deep.equal({ id: licenseId, active: false });
+      // Another agency is no counter: it learns what the public learns.
+      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: scNr })).body).to.deep.equal({ id: licenseId, active: false });
+      for (const key of [zjPsb, server.counterKey('510000')]) {
+        const full = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key });
+        expect(full.body).to.include({ id: licenseId, status: 'revoked', reason: 'fraud' });
+        const history = await server.api('GET', `/api/v1/licenses/${licenseId}/history`, { key });
+        expect(history.status).to.equal(200);
+        expect(history.body.history.map((h: { reason: string | null }) => h.reason)).to.deep.equal([null, 'fraud']);
+      }
+      const noKey = await server.api('GET', `/api/v1/licenses/${licenseId}/history`);
+      expect(noKey.status).to.equal(401);
+      expect(noKey.body.error.code).to.equal('UNAUTHENTICATED');
+      expect((await server.api('GET', `/api/v1/licenses/${licenseId}/history`, { key: scNr })).status).to.equal(403);
     });
 
     it('answers 404 for an unknown license, with a code', async () => {
@@ -313,23 +344,34 @@ describe('registry HTTP API: licenses', function () {
   });
 
   describe('privacy', () => {
-    it('keeps no holder name or ID number in the clear anywhere under DATA_DIR', async () => {
+    it('keeps no personal data under DATA_DIR in any form: raw, base64url at each offset, the credential, the stored reply', async () => {
       const name = '欧阳测试甲乙';
       const body = idCardBody();
-      (body.holder as { name: string }).name = name;
-      const issued = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body });
+      const holder = body.holder as { name: string; idNumber: string };
+      const data = body.data as { address: string };
+      holder.name = name;
+      const key = 'privacy-scan-1';
+      const issued = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body, headers: { 'Idempotency-Key': key } });
       expect(issued.status).to.equal(201);
-      const idNumber = (body.holder as { idNumber: string }).idNumber;
+      // The stored reply is what a retry gets back: replayed, byte for byte the first reply.
+      const replay = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body, headers: { 'Idempotency-Key': key } });
+      expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+      const credential = issued.body.credential as string;
       // Verify once so the audit log has an entry too, then make PGlite flush to its files.
-      await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: issued.body.credential } });
+      await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential } });
       await server.restart();
-      const needles = [Buffer.from(name, 'utf8'), Buffer.from(idNumber, 'latin1'), Buffer.from(idNumber.slice(0, 14), 'latin1')];
+      const needles = personalDataNeedles(
+        { name, idNumber: holder.idNumber, idNumberPrefix: holder.idNumber.slice(0, 14), address: data.address },
+        {
+          credential,
+          'credential payload': credential.split('.')[1] as string,
+          'stored reply': JSON.stringify(replay.body),
+          'stored reply (canonical)': canonicalize(replay.body),
+        },
+      );
       const files = allFiles(server.dataDir);
       expect(files.length).to.be.greaterThan(10);
-      for (const file of files) {
-        const bytes = readFileSync(file);
-        for (const needle of needles) expect(bytes.indexOf(needle), `${file} holds ${needle.toString()}`).to.equal(-1);
-      }
+      expect(scanDirectory(server.dataDir, needles)).to.deep.equal([]);
       // The scan is not vacuous: the license id is in the clear where it belongs.
       expect(files.some((file) => readFileSync(file).includes(Buffer.from(issued.body.licenseId)))).to.equal(true);
     });

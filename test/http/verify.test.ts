@@ -128,6 +128,45 @@ describe('registry HTTP API: verification', function () {
     expect((await verify(issued.credential, undefined)).valid).to.equal(true);
   });
 
+  it('refuses as malformed a credential whose iat, nbf or exp lies beyond the Date range, even when signed with the real key', async () => {
+    const issued = await issue();
+    for (const change of [{ iat: 1e16 }, { iat: 253402300800 }, { nbf: 8.64e15 }, { exp: 2 ** 53 - 1 }]) {
+      const result = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, change)));
+      expect(result, JSON.stringify(change)).to.include({ valid: false, verdict: 'invalid', reason: 'format' });
+      expect(result.checks[0]?.detail).to.match(/seconds since the epoch/);
+    }
+    // The bound itself: the last second of year 9999 is still a date (and then an issue in the future).
+    const edge = await verify(await signWithAgencyKey(claimsFor(issued.licenseId, { iat: 253402300799 })));
+    expect(edge.valid).to.equal(false);
+    expect(edge.reason, JSON.stringify(edge.checks)).to.not.equal('format');
+  });
+
+  it('counts junk (texts that fail format) per day and verifier instead of logging a row each, and prunes rows past the retention', async () => {
+    const { store, retention } = server.running.registry;
+    const counterId = server.demo.counters.find((counter) => counter.province === '510000')?.id;
+    const junkCount = async () => (await store.listRejectedVerificationCounts(1000)).find((count) => count.verifierId === counterId)?.count ?? 0;
+    const junkBefore = await junkCount();
+    const rowsBefore = (await store.listVerifications({ limit: 1000 })).length;
+    for (let i = 0; i < 5; i++) expect((await verify(`not a credential ${i}`)).checks[0]).to.include({ name: 'format', ok: false });
+    await server.running.registry.audit.drain();
+    expect(await junkCount()).to.equal(junkBefore + 5);
+    expect((await store.listVerifications({ limit: 1000 })).length).to.equal(rowsBefore);
+
+    const issued = await issue();
+    await verify(issued.credential);
+    const trail = await server.api('GET', `/api/v1/verifications?licenseId=${issued.licenseId}`, { key: zjPsb });
+    expect(trail.body.verifications).to.have.length(1);
+    // 181 days on, the default retention of 180 days has passed for that row.
+    server.setClockOffset(181 * 24 * 60 * 60 * 1000);
+    try {
+      expect(await retention.prune()).to.be.at.least(1);
+    } finally {
+      server.setClockOffset(0);
+    }
+    const pruned = await server.api('GET', `/api/v1/verifications?licenseId=${issued.licenseId}`, { key: zjPsb });
+    expect(pruned.body.verifications).to.deep.equal([]);
+  });
+
   describe('tampering, each part', () => {
     let credential: string;
     before(async () => {

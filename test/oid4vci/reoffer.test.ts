@@ -59,7 +59,7 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
     const cnf = decodeJwt(bound.credential.split('~')[0] ?? '').cnf as { jwk: { x: string } };
     expect(cnf.jwk).to.deep.equal(await newPhone.holderJwk(bound.id));
 
-    const status = await server.api('GET', `/api/v1/licenses/${licenseId}/status`);
+    const status = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: zjPsb });
     expect(status.body.status).to.equal('active');
   });
 

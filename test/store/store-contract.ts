@@ -448,6 +448,37 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         expect(listed.map(withoutId)).to.deep.equal([...batch].reverse());
       });
 
+      it('adds up rejected-verification counts per day and verifier', async () => {
+        const verifierId = uniqueId('counter');
+        await store().countRejectedVerifications([
+          { day: '2031-03-04', verifierKind: 'counter', verifierId, count: 3 },
+          { day: '2031-03-05', verifierKind: 'counter', verifierId, count: 1 },
+        ]);
+        await store().countRejectedVerifications([{ day: '2031-03-04', verifierKind: 'counter', verifierId, count: 4 }]);
+        await store().countRejectedVerifications([]);
+        const mine = (await store().listRejectedVerificationCounts(1000)).filter((count) => count.verifierId === verifierId);
+        expect(mine).to.deep.equal([
+          { day: '2031-03-05', verifierKind: 'counter', verifierId, count: 1 },
+          { day: '2031-03-04', verifierKind: 'counter', verifierId, count: 7 },
+        ]);
+      });
+
+      it('prunes log rows and daily counts from before the retention limit, and keeps the rest', async () => {
+        const licenseId = uniqueId('LIC');
+        const verifierId = uniqueId('counter');
+        const old = entry(licenseId, { at: '2001-01-01T00:00:00.000Z' });
+        const recent = entry(licenseId);
+        await store().appendVerifications([old, recent]);
+        await store().countRejectedVerifications([
+          { day: '2001-01-01', verifierKind: 'counter', verifierId, count: 2 },
+          { day: '2031-01-01', verifierKind: 'counter', verifierId, count: 5 },
+        ]);
+        expect(await store().pruneVerifications('2001-06-01T00:00:00.000Z')).to.be.at.least(1);
+        expect((await store().listVerifications({ licenseId, limit: 10 })).map(withoutId)).to.deep.equal([recent]);
+        const counts = (await store().listRejectedVerificationCounts(1000)).filter((count) => count.verifierId === verifierId);
+        expect(counts.map((count) => count.day)).to.deep.equal(['2031-01-01']);
+      });
+
       it('writes nothing of a batch when one entry is refused', async () => {
         const licenseId = uniqueId('LIC');
         const bad = { ...entry(licenseId), verdict: 'maybe' } as unknown as VerificationLogEntry;

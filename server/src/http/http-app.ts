@@ -2,10 +2,10 @@
  * The Express application: middleware, then every route of the table, then 404 and the error
  * mapping. The only module besides routes.ts and middleware.ts that imports Express.
  */
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
 import type { Services } from '../services/index';
-import { anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit } from './middleware';
+import { AuthFailureLimit, anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit } from './middleware';
 import { openApiDocument } from './openapi';
 import { presentationEvents } from './presentation-events';
 import { ROUTES, type RouteSpec } from './routes';
@@ -20,18 +20,29 @@ function allowed(route: RouteSpec, res: Response): void {
   }
 }
 
+/** Public metadata anyone may cache; every other API answer may carry a record, a credential or a verdict. */
+const CACHEABLE = new Set(['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/openapi.json']);
+
+/** Set before any route runs, so error answers carry them too. */
+const responseHeaders: RequestHandler = (req, res, next) => {
+  res.set('X-Content-Type-Options', 'nosniff');
+  if (req.path.startsWith('/api/') && !CACHEABLE.has(req.path)) res.set('Cache-Control', 'no-store');
+  next();
+};
+
 export function createHttpApp(services: Services, log: (line: string) => void = (line) => console.error(line)): Express {
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  app.set('trust proxy', services.settings.trustProxy);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
+  app.use(responseHeaders);
   app.use(jsonBody());
   // Form-encoded bodies: the OAuth token endpoint (OpenID4VCI) and OpenID4VP direct_post answers (§8.2).
   app.use(formBody());
-  const authenticated = authenticate(services.principals);
+  const authenticated = authenticate(services.principals, new AuthFailureLimit(services.settings.authFailureLimit));
   // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
   const anonymous = anonymousCaller();
   app.get('/api/v1/openapi.json', (_req, res) => {

@@ -3,6 +3,7 @@
  * `{ "error": { "code", "message" } }` with a 4xx/5xx status.
  */
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
 import { ERROR_CODES, RegistryError } from '../../../core/errors';
 import type { Principal, PrincipalsService } from '../services/principals';
 
@@ -60,8 +61,59 @@ export function anonymousCaller(): RequestHandler {
   };
 }
 
+const MINUTE_MS = 60000;
+
+/** The client address as the limiters count it: IPv6 by /56, so one host cannot rotate through its subnet. */
+function clientKey(req: Request): string {
+  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+}
+
+/** A limiter whose refusal is our RATE_LIMITED error (with Retry-After), not the library's own body. */
+function limiter(perMinute: number, message: (client: string) => string, skip?: (req: Request, res: Response) => boolean): RateLimitRequestHandler {
+  return rateLimit({
+    windowMs: MINUTE_MS,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: clientKey,
+    ...(skip ? { skip } : {}),
+    handler: (req, _res, next) => {
+      next(new RegistryError('RATE_LIMITED', message(req.ip ?? 'this address')));
+    },
+  });
+}
+
+/**
+ * Failed authentications per client address: past `perMinute` in a minute, every request that
+ * carries a key gets 429 before any key is looked up, so guessing keys costs the guesser, not us.
+ */
+export class AuthFailureLimit {
+  readonly #limiter: RateLimitRequestHandler;
+  readonly #perMinute: number;
+
+  constructor(perMinute: number) {
+    this.#perMinute = perMinute;
+    this.#limiter = limiter(perMinute, (client) => `too many failed authentications from ${client}; slow down`);
+  }
+
+  /** Seconds until this address may try again, or null when it may now. */
+  async blockedFor(req: Request): Promise<number | null> {
+    const info = await this.#limiter.getKey(clientKey(req));
+    if (info === undefined || info.totalHits < this.#perMinute) return null;
+    const reset = info.resetTime?.getTime() ?? Date.now() + MINUTE_MS;
+    return Math.max(1, Math.ceil((reset - Date.now()) / 1000));
+  }
+
+  /** Counts one failure; calls `next` with the failure, or with RATE_LIMITED once past the limit. */
+  fail(req: Request, res: Response, next: NextFunction, failure: unknown): void {
+    void this.#limiter(req, res, (error?: unknown) => {
+      next(error ?? failure);
+    });
+  }
+}
+
 /** Reads `Authorization: Bearer …`; a key that is present but wrong is refused, never ignored. */
-export function authenticate(principals: Pick<PrincipalsService, 'authenticate'>): RequestHandler {
+export function authenticate(principals: Pick<PrincipalsService, 'authenticate'>, failures: AuthFailureLimit): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const caller: Caller = { principal: null, client: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
@@ -70,47 +122,34 @@ export function authenticate(principals: Pick<PrincipalsService, 'authenticate'>
       next();
       return;
     }
+    const wait = await failures.blockedFor(req);
+    if (wait !== null) {
+      res.set('Retry-After', String(wait));
+      next(new RegistryError('RATE_LIMITED', `too many failed authentications from ${caller.client}; try again in ${wait} s`));
+      return;
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) {
-      next(new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
+      failures.fail(req, res, next, new RegistryError('UNAUTHENTICATED', 'Authorization must be "Bearer <API key>"'));
       return;
     }
     try {
       caller.principal = await principals.authenticate(match[1] ?? '');
       next();
     } catch (error) {
-      next(error);
+      if (error instanceof RegistryError && error.code === 'UNAUTHENTICATED') failures.fail(req, res, next, error);
+      else next(error);
     }
   };
 }
 
-/**
- * A token bucket per client address for unauthenticated calls: `perMinute` on average, bursts up
- * to the same number. Keyed callers (agencies, counters) are accountable and not limited here.
- */
+/** Unauthenticated calls per client address per minute. Keyed callers (agencies, counters) are accountable and not limited here. */
 export function publicRateLimit(perMinute: number): RequestHandler {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const refillPerMs = perMinute / 60000;
-  return (_req, res, next) => {
-    const caller = callerOf(res);
-    if (caller.principal) {
-      next();
-      return;
-    }
-    const now = Date.now();
-    if (buckets.size > 100000) buckets.clear();
-    const bucket = buckets.get(caller.client) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * refillPerMs);
-    bucket.at = now;
-    buckets.set(caller.client, bucket);
-    if (bucket.tokens < 1) {
-      res.set('Retry-After', String(Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)));
-      next(new RegistryError('RATE_LIMITED', `too many requests from ${caller.client}; authenticate with an API key or slow down`));
-      return;
-    }
-    bucket.tokens -= 1;
-    next();
-  };
+  return limiter(
+    perMinute,
+    (client) => `too many requests from ${client}; authenticate with an API key or slow down`,
+    (_req, res) => callerOf(res).principal !== null,
+  );
 }
 
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {

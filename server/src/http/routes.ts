@@ -15,6 +15,7 @@ import type { Request } from 'express';
 import type { Reply, RouteContext, RouteSpec } from './route-spec';
 
 export type { Access, Reply, RouteContext, RouteSpec } from './route-spec';
+import type { StatusReader } from '../services/registry-info';
 
 const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -56,8 +57,17 @@ function issued(outcome: Outcome<unknown>): Reply {
   return { status: outcome.status, json: outcome.body, headers };
 }
 
+/** Wallets and other provinces' verifiers fetch metadata from pages of their own origin. */
+const METADATA_HEADERS = { 'Access-Control-Allow-Origin': '*' };
+
 function readerOf(ctx: RouteContext): string {
   return ctx.services.readers.readerFor(ctx.principal);
+}
+
+function statusReader(ctx: RouteContext): StatusReader {
+  if (ctx.principal?.kind === 'counter') return { kind: 'counter' };
+  if (ctx.principal?.kind === 'agency') return { kind: 'agency', agencyId: ctx.principal.agency.id };
+  return { kind: 'public' };
 }
 
 export const ROUTES: RouteSpec[] = [
@@ -207,23 +217,27 @@ export const ROUTES: RouteSpec[] = [
     method: 'get',
     path: '/api/v1/licenses/:id/status',
     operationId: 'getLicenseStatus',
-    summary: "A license's status as the ledger holds it (any province's license)",
+    summary: "A license's status as the ledger holds it (any province's license): the public learns only whether it is active",
     access: 'public',
-    responses: { 200: 'The status', 404: 'Not anchored', 429: 'Rate limited' },
+    responses: {
+      200: '{ id, active } for the public; the full status with reason for counters and the issuing agency',
+      404: 'Not anchored',
+      429: 'Rate limited',
+    },
     async handle(ctx) {
-      return { status: 200, json: await ctx.services.info.status(readerOf(ctx), licenseId(ctx)) };
+      return { status: 200, json: await ctx.services.info.statusFor(readerOf(ctx), licenseId(ctx), statusReader(ctx)) };
     },
   },
   {
     method: 'get',
     path: '/api/v1/licenses/:id/history',
     operationId: 'getLicenseHistory',
-    summary: 'Every change of a license on the ledger, oldest first, with tx id and time',
-    access: 'public',
-    responses: { 200: 'The history', 404: 'Not anchored', 429: 'Rate limited' },
+    summary: 'Every change of a license on the ledger, oldest first, with tx id and time: for counters and the issuing agency',
+    access: 'verifier',
+    responses: { 200: 'The history', 401: 'No key', 403: 'Another agency issued it', 404: 'Not anchored' },
     async handle(ctx) {
       const id = licenseId(ctx);
-      return { status: 200, json: { licenseId: id, history: await ctx.services.info.history(readerOf(ctx), id) } };
+      return { status: 200, json: { licenseId: id, history: await ctx.services.info.history(readerOf(ctx), id, statusReader(ctx)) } };
     },
   },
   {
@@ -265,6 +279,36 @@ export const ROUTES: RouteSpec[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/trust/anchor',
+    operationId: 'getTrustAnchor',
+    summary:
+      "The provinces' root CA certificates as the ledger's channel configuration holds them (elicense-trust-anchor/1): what an offline counter is provisioned with once",
+    access: 'public',
+    responses: { 200: 'The trust anchor', 429: 'Rate limited' },
+    async handle(ctx) {
+      return { status: 200, json: await ctx.services.offline.trustAnchor(readerOf(ctx)) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/offline-bundle',
+    operationId: 'getOfflineBundle',
+    summary:
+      'The offline bundle: trust registry, Type Metadata and every status list token in one JWT signed by the bundle signer (x5c chains to the trust anchor)',
+    access: 'public',
+    produces: 'application/jwt',
+    responses: {
+      200: 'The signed bundle (compact JWS, typ elicense-offline-bundle+jwt)',
+      429: 'Rate limited',
+      503: 'No bundle signer, or the ledger is unreachable',
+    },
+    async handle(ctx) {
+      const bundle = await ctx.services.offline.bundle();
+      return { status: 200, contentType: 'application/jwt', payload: bundle.token, headers: { 'Cache-Control': 'public, max-age=5' } };
+    },
+  },
+  {
+    method: 'get',
     path: '/api/v1/license-types',
     operationId: 'listLicenseTypes',
     summary: 'License types with display names, vct, Type Metadata location, field schema (JSON Schema) and a valid example request',
@@ -288,7 +332,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'open',
     responses: { 200: 'The Type Metadata document', 404: 'Unknown license type' },
     async handle(ctx) {
-      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? '') };
+      return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? ''), headers: METADATA_HEADERS };
     },
   },
   {
@@ -301,7 +345,7 @@ export const ROUTES: RouteSpec[] = [
     async handle(ctx) {
       const segments: unknown = ctx.req.params.issuerPath;
       const issuerPath = Array.isArray(segments) ? segments.join('/') : String(segments);
-      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)) };
+      return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)), headers: METADATA_HEADERS };
     },
   },
   ...OID4VCI_ROUTES,

@@ -31,6 +31,18 @@ export interface LedgerEvent {
   payload: Buffer;
 }
 
+/** A member of the channel as its configuration holds it: the MSP and the CA roots that vouch for its identities. */
+export interface ChannelOrganization {
+  mspId: string;
+  /** PEM certificates. */
+  rootCertificates: string[];
+}
+
+export interface ChannelConfiguration {
+  channel: string;
+  organizations: ChannelOrganization[];
+}
+
 export interface Ledger {
   /** Endorse, order and commit; resolves only once the transaction is durably committed and valid. */
   submit(identity: string, fn: string, args: string[]): Promise<SubmitResult>;
@@ -40,6 +52,8 @@ export interface Ledger {
   transactionStatus(identity: string, txId: string): Promise<TransactionStatus | null>;
   /** Chaincode events of valid committed transactions, in commit order. Returns an unsubscribe. */
   onEvent(listener: (event: LedgerEvent) => void): () => void;
+  /** The application organisations of the channel's latest configuration, with their root CAs. */
+  channelConfiguration(identity: string): Promise<ChannelConfiguration>;
   /** Resolves when the ledger answers (a cheap read); rejects with LEDGER_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,6 +11,12 @@ export interface ProvinceNode {
   adminIdentity: string;
   /** Wallet label of a role-less member identity: reads and verifies through the province's peer. */
   readerIdentity: string;
+  /**
+   * Wallet label of the province's bundle signer (role=bundle-signer): signs offline bundles with a
+   * certificate the province CA issued, so a counter checks them against the trust anchor. Null
+   * when the ledger's network enrolled none.
+   */
+  bundleSignerIdentity: string | null;
 }
 
 export interface DemoAgency {

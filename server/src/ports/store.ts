@@ -117,6 +117,14 @@ export interface VerificationLogEntry {
   failedChecks: string[];
 }
 
+/** How many verifications one verifier had refused at `format` on one day (China Standard Time). */
+export interface RejectedVerificationCount {
+  day: string;
+  verifierKind: PrincipalKind | 'public';
+  verifierId: string;
+  count: number;
+}
+
 export interface IdempotencyRow {
   principal: string;
   key: string;
@@ -233,6 +241,12 @@ export interface Store extends PresentationStore {
   appendVerifications(entries: readonly VerificationLogEntry[]): Promise<void>;
   /** Newest first; limit 1..1000. */
   listVerifications(filter: { licenseId?: string; limit: number }): Promise<VerificationLogEntry[]>;
+  /** Adds each count to the day's and verifier's total, atomically. */
+  countRejectedVerifications(counts: readonly RejectedVerificationCount[]): Promise<void>;
+  /** The totals, newest day first; limit 1..1000. */
+  listRejectedVerificationCounts(limit: number): Promise<RejectedVerificationCount[]>;
+  /** Deletes log rows and daily counts from before `before` (an instant); returns how many log rows went. */
+  pruneVerifications(before: string): Promise<number>;
 
   /**
    * Claims (principal, key) for a new request. Returns the existing row if the key was used

@@ -9,6 +9,7 @@ import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
 import type { Oid4vciIssuerService } from './oid4vci-issuer';
+import type { OfflineBundleService } from './offline-bundle';
 import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
@@ -21,6 +22,10 @@ import type { VerificationLogService } from './verification-log';
 export interface HttpSettings {
   /** Unauthenticated requests per minute per client address. */
   publicRateLimit: number;
+  /** Failed authentications per minute per client address before 429. */
+  authFailureLimit: number;
+  /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
+  trustProxy: false | number | string[];
 }
 
 export interface Services {
@@ -35,6 +40,7 @@ export interface Services {
   info: RegistryInfoService;
   /** OpenID4VCI: offers, metadata, token, nonce and credential endpoints. */
   oid4vci: Oid4vciIssuerService;
+  offline: OfflineBundleService;
   health: HealthService;
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
   publicBase: Pick<PublicBaseUrl, 'get'>;

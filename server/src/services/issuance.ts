@@ -107,6 +107,12 @@ export class IssuanceService {
   private readonly pendingRows: GroupCommit<LicenseRow>;
   private readonly credentialRows: GroupCommit<CredentialRow>;
   private readonly batcher: AnchorBatcher;
+  /**
+   * Keyed requests in flight in this process, by principal and Idempotency-Key: a retry that
+   * arrives while the first is still anchoring waits for its outcome and replays it, instead of
+   * racing it to the same license id (which the store or the ledger would refuse as a conflict).
+   */
+  private readonly inFlight = new Map<string, { requestHash: string; outcome: Promise<Outcome<IssueResponse>> }>();
 
   constructor(private readonly deps: IssuanceDeps) {
     this.pendingRows = new GroupCommit((rows) => deps.store.insertLicenses(rows), { windowMs: 1, splitOnError: true });
@@ -174,30 +180,66 @@ export class IssuanceService {
     rawRequest: unknown,
     idempotencyKey: string | null,
   ): Promise<Outcome<IssueResponse>> {
-    const principal = `agency:${agency.id}`;
-    let licenseId = formatLicenseId(agency.province, randomBytes(8));
-    if (idempotencyKey !== null) {
-      const requestHash = sha256Hex(canonicalize(rawRequest));
-      const existing = await this.deps.store.claimIdempotencyKey({
-        principal,
-        key: idempotencyKey,
-        requestHash,
-        licenseId,
-        createdAt: this.now().toISOString(),
+    if (idempotencyKey === null) return this.createRow(agency, request, supersedes, formatLicenseId(agency.province, randomBytes(8)), null);
+    const requestHash = sha256Hex(canonicalize(rawRequest));
+    const slot = `agency:${agency.id}\n${idempotencyKey}`;
+    const running = this.inFlight.get(slot);
+    if (running) {
+      if (running.requestHash !== requestHash) throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
+      // A refusal is the answer to every retry; an outage is not, so the retry then tries itself.
+      const first = await running.outcome.catch((error: unknown) => {
+        if (isRefusal(error)) throw error;
+        return null;
       });
-      if (existing) {
-        if (existing.requestHash !== requestHash) {
-          throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
-        }
-        if (existing.state === 'done') return { status: existing.responseStatus ?? 201, body: existing.responseBody as IssueResponse, replayed: true };
-        if (existing.licenseId) {
-          const row = await this.deps.store.getLicense(existing.licenseId);
-          if (row) return this.finish(row, agency, idempotencyKey, true);
-          // The first attempt stopped between claiming the key and writing the license: carry on with its id.
-          licenseId = existing.licenseId;
-        }
+      if (first) return { ...first, replayed: true };
+      return this.create(agency, request, supersedes, rawRequest, idempotencyKey);
+    }
+    const outcome = this.createKeyed(agency, request, supersedes, requestHash, idempotencyKey);
+    this.inFlight.set(slot, { requestHash, outcome });
+    try {
+      return await outcome;
+    } finally {
+      this.inFlight.delete(slot);
+    }
+  }
+
+  private async createKeyed(
+    agency: AgencyRow,
+    request: IssueRequest,
+    supersedes: { id: string; reason: string } | null,
+    requestHash: string,
+    idempotencyKey: string,
+  ): Promise<Outcome<IssueResponse>> {
+    let licenseId = formatLicenseId(agency.province, randomBytes(8));
+    const existing = await this.deps.store.claimIdempotencyKey({
+      principal: `agency:${agency.id}`,
+      key: idempotencyKey,
+      requestHash,
+      licenseId,
+      createdAt: this.now().toISOString(),
+    });
+    if (existing) {
+      if (existing.requestHash !== requestHash) {
+        throw new RegistryError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used for a different request');
+      }
+      if (existing.state === 'done') return { status: existing.responseStatus ?? 201, body: existing.responseBody as IssueResponse, replayed: true };
+      if (existing.licenseId) {
+        const row = await this.deps.store.getLicense(existing.licenseId);
+        if (row) return this.finish(row, agency, idempotencyKey, true);
+        // The first attempt stopped between claiming the key and writing the license: carry on with its id.
+        licenseId = existing.licenseId;
       }
     }
+    return this.createRow(agency, request, supersedes, licenseId, idempotencyKey);
+  }
+
+  private async createRow(
+    agency: AgencyRow,
+    request: IssueRequest,
+    supersedes: { id: string; reason: string } | null,
+    licenseId: string,
+    idempotencyKey: string | null,
+  ): Promise<Outcome<IssueResponse>> {
     const row = this.newLicenseRow(agency, request, licenseId, supersedes);
     await this.pendingRows.add(row);
     return this.finish(row, agency, idempotencyKey, false);

@@ -6,15 +6,11 @@
  *
  * Only positive answers are cached: "no such license" must not outlive its issuance.
  */
+import { LRUCache } from 'lru-cache';
 import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import type { LedgerEvent } from '../ports/ledger';
 import type { TrustSource } from '../ports/trust-source';
 import type { RegistryLedger } from './registry-ledger';
-
-interface Entry<T> {
-  value: T;
-  expires: number;
-}
 
 export interface LedgerCacheOptions {
   anchorTtlMs: number;
@@ -27,28 +23,24 @@ export interface LedgerCacheOptions {
  * what it read (it may predate the change): each load carries a token that invalidation marks
  * stale. Only keys with loads in flight are tracked, so nothing grows with the ledger.
  */
-class InvalidatedCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+class InvalidatedCache<T extends object> {
+  private readonly entries: LRUCache<string, T>;
   private readonly loading = new Map<string, Set<{ stale: boolean }>>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries: number,
-  ) {}
+  constructor(ttlMs: number, maxEntries: number) {
+    this.entries = new LRUCache<string, T>({ max: maxEntries, ttl: ttlMs });
+  }
 
   async get(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const hit = this.entries.get(key);
-    if (hit && hit.expires > Date.now()) return hit.value;
+    if (hit !== undefined) return hit;
     const token = { stale: false };
     const tokens = this.loading.get(key) ?? new Set();
     tokens.add(token);
     this.loading.set(key, tokens);
     try {
       const value = await load();
-      if (value !== null && !token.stale) {
-        if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-        this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
-      }
+      if (value !== null && !token.stale) this.entries.set(key, value);
       return value;
     } finally {
       tokens.delete(token);
@@ -62,7 +54,8 @@ class InvalidatedCache<T> {
   }
 
   invalidateWhere(match: (value: T) => boolean): void {
-    for (const [key, entry] of this.entries) if (match(entry.value)) this.invalidate(key);
+    const matching = [...this.entries.entries()].filter(([, value]) => match(value)).map(([key]) => key);
+    for (const key of matching) this.invalidate(key);
   }
 }
 

@@ -5,6 +5,7 @@
  * counter scanning all day costs no store round trip per scan.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { AgencyRow, CounterRow, PrincipalKind, Store } from '../ports/store';
@@ -13,10 +14,17 @@ export type Principal = { kind: 'agency'; agency: AgencyRow } | { kind: 'counter
 
 const TOKEN = /^elk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const CACHE_MS = 30000;
+const CACHE_ENTRIES = 10000;
 
 export interface IssuedApiKey {
   id: string;
   token: string;
+}
+
+/** What one key id resolved to; `principal: null` for an id that is unknown or revoked. */
+interface KnownKey {
+  principal: Principal | null;
+  hash: Buffer;
 }
 
 function secretHash(secret: string): Buffer {
@@ -24,7 +32,15 @@ function secretHash(secret: string): Buffer {
 }
 
 export class PrincipalsService {
-  private readonly cache = new Map<string, { principal: Principal; hash: Buffer; until: number }>();
+  /**
+   * Unknown ids are remembered too, with a hash no secret has: an unknown id then costs what a
+   * wrong secret for a known id costs (one cache hit, one constant-time compare), so timing does
+   * not tell a guesser which ids exist, and repeating a guess costs the store nothing.
+   */
+  private readonly cache = new LRUCache<string, KnownKey>({ max: CACHE_ENTRIES, ttl: CACHE_MS });
+  private readonly unknownHash = secretHash(randomBytes(32).toString('base64url'));
+  /** Bumped by every revocation: a look-up that a revocation overtook must not cache what it read. */
+  private revocations = 0;
 
   constructor(
     private readonly store: Store,
@@ -43,11 +59,14 @@ export class PrincipalsService {
       createdAt: this.clock().toISOString(),
       revokedAt: null,
     });
+    this.cache.delete(id);
     return { id, token: `elk_${id}_${secret}` };
   }
 
   async revokeApiKey(id: string): Promise<void> {
+    this.revocations += 1;
     await this.store.revokeApiKey(id, this.clock().toISOString());
+    this.revocations += 1;
     this.cache.delete(id);
   }
 
@@ -58,25 +77,27 @@ export class PrincipalsService {
     const match = TOKEN.exec(token);
     if (!match) throw refused();
     const [, id = '', secret = ''] = match;
-    const presented = secretHash(secret);
-    const cached = this.cache.get(id);
-    if (cached && cached.until > Date.now()) {
-      if (!timingSafeEqual(presented, cached.hash)) throw refused();
-      return cached.principal;
-    }
+    const known = this.cache.get(id) ?? (await this.lookUp(id));
+    // Always one compare of equal-length hashes, whichever way the id resolved.
+    if (!timingSafeEqual(secretHash(secret), known.hash) || known.principal === null) throw refused();
+    return known.principal;
+  }
+
+  private async lookUp(id: string): Promise<KnownKey> {
+    const revocationsBefore = this.revocations;
     const row = await this.store.getApiKey(id);
-    if (!row || row.revokedAt !== null || !timingSafeEqual(presented, row.secretHash)) throw refused();
-    let principal: Principal;
-    if (row.principalKind === 'agency') {
-      const agency = await this.store.getAgency(row.principalId);
-      if (!agency) throw refused();
-      principal = { kind: 'agency', agency };
-    } else {
-      const counter = await this.store.getCounter(row.principalId);
-      if (!counter) throw refused();
-      principal = { kind: 'counter', counter };
+    let principal: Principal | null = null;
+    if (row && row.revokedAt === null) {
+      if (row.principalKind === 'agency') {
+        const agency = await this.store.getAgency(row.principalId);
+        if (agency) principal = { kind: 'agency', agency };
+      } else {
+        const counter = await this.store.getCounter(row.principalId);
+        if (counter) principal = { kind: 'counter', counter };
+      }
     }
-    this.cache.set(id, { principal, hash: row.secretHash, until: Date.now() + CACHE_MS });
-    return principal;
+    const known: KnownKey = principal && row ? { principal, hash: row.secretHash } : { principal: null, hash: this.unknownHash };
+    if (this.revocations === revocationsBefore) this.cache.set(id, known);
+    return known;
   }
 }

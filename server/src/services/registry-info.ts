@@ -1,8 +1,9 @@
 /**
- * What anyone may read: the trust registry, a license's status and history (from the ledger, so
- * any province answers for any license), and the license types with their field schemas. None of
- * it carries personal data — not even the holderRef pseudonym, which would link a holder's
- * licenses for whoever collects them.
+ * What the ledger says about licenses and issuers: the trust registry, a license's status and
+ * history (from the ledger, so any province answers for any license), and the license types with
+ * their field schemas. None of it carries personal data — not even the holderRef pseudonym, which
+ * would link a holder's licenses for whoever collects them — and the public learns of a license
+ * only whether it is active.
  */
 import { effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
@@ -37,6 +38,23 @@ export interface LicenseStatusView {
   supersededBy: string | null;
   updatedAt: string;
   updatedTxId: string;
+}
+
+/** Who reads a license's status: the public learns only whether it is active. */
+export type StatusReader = { kind: 'public' } | { kind: 'counter' } | { kind: 'agency'; agencyId: string };
+
+/** What the public may know of a license: that it exists, and whether it is active now. */
+export interface PublicStatusView {
+  id: string;
+  active: boolean;
+}
+
+/**
+ * Reasons (`fraud`, `court-order`, `holder-deceased`) and the history are personal: they go to the
+ * issuing agency and to counters, which are accountable for their keys, not to whoever holds an id.
+ */
+function seesDetails(reader: StatusReader, anchor: LicenseAnchor): boolean {
+  return reader.kind === 'counter' || (reader.kind === 'agency' && reader.agencyId === anchor.issuer.agencyId);
 }
 
 function statusView(anchor: LicenseAnchor, today: string): LicenseStatusView {
@@ -82,9 +100,25 @@ export class RegistryInfoService {
     return statusView(anchor, chinaDate(this.clock()));
   }
 
-  async history(identity: string, id: string): Promise<Array<{ txId: string; timestamp: string; status: string; reason: string | null; version: number }>> {
+  /** The full view for the issuing agency and counters; whether it is active for everyone else. */
+  async statusFor(identity: string, id: string, reader: StatusReader): Promise<LicenseStatusView | PublicStatusView> {
+    const anchor = await this.ledger.readLicense(identity, id);
+    if (!anchor) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not anchored on the ledger`);
+    const view = statusView(anchor, chinaDate(this.clock()));
+    return seesDetails(reader, anchor) ? view : { id: view.id, active: view.status === 'active' };
+  }
+
+  /** Every change, for the issuing agency and counters only. */
+  async history(
+    identity: string,
+    id: string,
+    reader: StatusReader,
+  ): Promise<Array<{ txId: string; timestamp: string; status: string; reason: string | null; version: number }>> {
+    if (reader.kind === 'public') throw new RegistryError('UNAUTHENTICATED', "a license's history needs a counter key or the issuing agency's key");
     const entries = await this.ledger.licenseHistory(identity, id);
     if (!entries) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not anchored on the ledger`);
+    const issued = entries.find((entry) => entry.anchor !== null)?.anchor;
+    if (issued && !seesDetails(reader, issued)) throw new RegistryError('FORBIDDEN', `license ${id} was issued by another agency`);
     return entries
       .filter((entry) => entry.anchor !== null)
       .map((entry) => ({

@@ -19,7 +19,7 @@
  * When the trust source cannot answer, the verdict is `indeterminate` (fail closed: never valid),
  * so a counter can tell "try again" from "forged".
  */
-import { errors as joseErrors, importJWK, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+import { errors as joseErrors, importJWK, jwtVerify, type CryptoKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { effectiveStatus, isWithinValidity, type EffectiveStatus, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
@@ -214,7 +214,7 @@ export const checkSignature: CredentialCheck = async (ctx) => {
   const key = requireKey(ctx);
   try {
     // The key comes only from the trust source, by the kid issuer-key resolved: header jwk, x5c or jku are never consulted.
-    await jwtVerify<JWTPayload>(
+    await jwtVerify(
       parsed.jws,
       async (header) => {
         if (header.kid !== key.kid) throw new RegistryError('INTERNAL', 'the header kid changed between checks');

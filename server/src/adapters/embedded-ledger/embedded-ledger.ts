@@ -12,6 +12,7 @@
  * Everything lives under `dir` (<DATA_DIR>/ledger): blocks.log and checkpoint.json.
  */
 import './quiet-shim';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcon
 import { JSONSerializer } from 'fabric-contract-api';
 import { RegistryError, parseWireError } from '../../../../core/errors';
 import { contracts } from '../../../../chaincode/src/index';
-import type { Ledger, LedgerEvent, SubmitResult, TransactionStatus } from '../../ports/ledger';
+import type { ChannelConfiguration, Ledger, LedgerEvent, SubmitResult, TransactionStatus } from '../../ports/ledger';
 import type { IdentityWallet } from '../identity/wallet';
 import { BlockFile } from './block-file';
 import { decodeBytes, encodeBlock, encodeBytes, type Block, type BlockBody, type ChannelConfig, type ConfigRecord, type TxRecord } from './blocks';
@@ -94,7 +95,7 @@ export class EmbeddedLedger implements Ledger {
   private readonly chaincode = createChaincode();
   private readonly queue: Pending[] = [];
   private readonly listeners = new Set<(event: LedgerEvent) => void>();
-  private readonly blockCache = new Map<number, Block>();
+  private readonly blockCache = new LRUCache<number, Block>({ max: 64 });
   private committing: Promise<void> | null = null;
   private txsSinceCheckpoint = 0;
   private broken: Error | null = null;
@@ -153,6 +154,11 @@ export class EmbeddedLedger implements Ledger {
 
   get channelConfig(): ChannelConfig {
     return this.membership.config;
+  }
+
+  channelConfiguration(): Promise<ChannelConfiguration> {
+    const { channel, organizations } = this.membership.config;
+    return Promise.resolve({ channel, organizations: organizations.map((org) => ({ mspId: org.mspId, rootCertificates: [...org.rootCertificates] })) });
   }
 
   /** A config block adding or changing an organisation (a new province joining the channel). */
@@ -315,7 +321,6 @@ export class EmbeddedLedger implements Ledger {
     let block = this.blockCache.get(number);
     if (!block) {
       block = this.file.read(number);
-      if (this.blockCache.size >= 64) this.blockCache.delete(this.blockCache.keys().next().value as number);
       this.blockCache.set(number, block);
     }
     return block;

@@ -59,6 +59,7 @@ export async function openEmbeddedNode(options: {
       ...province,
       adminIdentity: await ensureIdentity(options.wallet, ca, province.mspId, 'admin', { role: 'admin' }),
       readerIdentity: await ensureIdentity(options.wallet, ca, province.mspId, 'verifier', {}),
+      bundleSignerIdentity: await ensureIdentity(options.wallet, ca, province.mspId, 'bundle-signer', { role: 'bundle-signer' }),
     });
   }
   const ledger = await EmbeddedLedger.open({

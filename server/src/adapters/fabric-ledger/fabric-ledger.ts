@@ -15,11 +15,11 @@ import './quiet-sdk';
 import { readFileSync } from 'node:fs';
 import { Gateway, type BlockEvent, type BlockListener, type Contract, type Network, type X509Identity } from 'fabric-network';
 import { RegistryError } from '../../../../core/errors';
-import type { Ledger, LedgerEvent, SubmitResult, TransactionStatus } from '../../ports/ledger';
+import type { ChannelConfiguration, Ledger, LedgerEvent, SubmitResult, TransactionStatus } from '../../ports/ledger';
 import type { IdentityWallet } from '../identity/wallet';
 import { CommitWait, type CommitScope } from './commit-wait';
 import { fabricError, fabricMessages } from './errors';
-import { QSCC, blockNumber, chainHeight, isUnknownTransaction, validationCode } from './qscc';
+import { QSCC, blockNumber, chainHeight, channelOrganizations, isUnknownTransaction, validationCode } from './qscc';
 
 export interface FabricTimeouts {
   /** Endorsement of a submit, per attempt at a set of peers. */
@@ -179,6 +179,15 @@ class FabricNetworkLedger implements FabricLedger {
       return chainHeight(await this.query(identity, 'GetChainInfo', this.options.channel));
     } catch (error) {
       throw fabricError(error, { what: `chain height as ${identity}` });
+    }
+  }
+
+  /** From the channel's latest config block, as the peer holds it (qscc GetConfigBlock). */
+  async channelConfiguration(identity: string): Promise<ChannelConfiguration> {
+    try {
+      return { channel: this.options.channel, organizations: channelOrganizations(await this.query(identity, 'GetConfigBlock', this.options.channel)) };
+    } catch (error) {
+      throw fabricError(error, { what: `the channel configuration as ${identity}` });
     }
   }
 

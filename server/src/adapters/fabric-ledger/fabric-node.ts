@@ -19,7 +19,7 @@ interface NetworkStateFile {
     mspId: string;
     connectionProfile: string;
     agencies: Array<{ id: string; name: string; licenseTypes: string[] }>;
-    identities: { admin: string; reader?: string; issuers: Record<string, string> };
+    identities: { admin: string; reader?: string; bundleSigner?: string; issuers: Record<string, string> };
   }>;
 }
 
@@ -65,6 +65,8 @@ export async function openFabricNode(options: {
     mspId: province.mspId,
     adminIdentity: await requireIdentity(province.identities.admin),
     readerIdentity: await requireIdentity(province.identities.reader ?? province.identities.admin),
+    // A network brought up before bundle signers existed has none: offline bundles are then refused, nothing else.
+    bundleSignerIdentity: province.identities.bundleSigner ? await requireIdentity(province.identities.bundleSigner) : null,
   };
   const ledger = await openFabricLedger({
     connectionProfile: province.connectionProfile,

@@ -31,3 +31,26 @@ export function blockNumber(bytes: Buffer): number {
 export function isUnknownTransaction(text: string): boolean {
   return /no such transaction ID|not found|no transaction/i.test(text);
 }
+
+/**
+ * GetConfigBlock → the application organisations of the channel configuration and the root CAs
+ * each MSP trusts: Block → Envelope → Payload → ConfigEnvelope → Application group → MSP value.
+ */
+export function channelOrganizations(bytes: Buffer): Array<{ mspId: string; rootCertificates: string[] }> {
+  const envelopeBytes = fabproto6.common.Block.decode(bytes).data?.data?.[0];
+  if (!envelopeBytes) return [];
+  const payload = fabproto6.common.Payload.decode(fabproto6.common.Envelope.decode(envelopeBytes).payload);
+  const config = fabproto6.common.ConfigEnvelope.decode(payload.data).config;
+  const application = config?.channel_group?.groups?.Application;
+  const organizations: Array<{ mspId: string; rootCertificates: string[] }> = [];
+  for (const group of Object.values(application?.groups ?? {})) {
+    const msp = group.values?.MSP?.value;
+    if (!msp) continue;
+    const fabricMsp = fabproto6.msp.FabricMSPConfig.decode(fabproto6.msp.MSPConfig.decode(msp).config);
+    organizations.push({
+      mspId: fabricMsp.name,
+      rootCertificates: fabricMsp.root_certs.map((pem) => Buffer.from(pem).toString('utf8')),
+    });
+  }
+  return organizations;
+}

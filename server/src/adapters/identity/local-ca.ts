@@ -8,6 +8,8 @@ import { X509Certificate, createHash, createPrivateKey, createPublicKey, generat
 import forge from 'node-forge';
 
 const { asn1 } = forge;
+/** The TBSCertificate's `[3] extensions` tag number (RFC 5280 §4.1). */
+const EXTENSIONS_TAG = 3 as forge.asn1.Type;
 
 export const FABRIC_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
 const OID = {
@@ -245,4 +247,41 @@ function parseSubject(text: string): DistinguishedName {
     organizationalUnit: fields.get('OU'),
     commonName: fields.get('CN') ?? 'ca',
   };
+}
+
+/**
+ * The attributes Fabric CA wrote into a certificate (its `{"attrs":{…}}` extension), or an empty
+ * object: what `ctx.clientIdentity.getAttributeValue` reads on a peer, read here for certificates
+ * that sign documents outside a transaction (offline bundles).
+ */
+export function certificateAttributes(certificate: X509Certificate): Record<string, string> {
+  for (const extension of extensionsOf(certificate)) {
+    const items = Array.isArray(extension.value) ? extension.value : [];
+    const id = items[0]?.value;
+    const value = items[items.length - 1]?.value;
+    if (items.length < 2 || typeof id !== 'string' || typeof value !== 'string') continue;
+    if (asn1.derToOid(forge.util.createBuffer(id)) === FABRIC_ATTRS_OID) return parseAttributes(Buffer.from(value, 'binary').toString('utf8'));
+  }
+  return {};
+}
+
+/** The TBSCertificate's extensions: the `[3]` context-specific element (RFC 5280 §4.1). */
+function extensionsOf(certificate: X509Certificate): Asn1[] {
+  const tbs = fromDer(certificate.raw).value;
+  const fields = Array.isArray(tbs) && Array.isArray(tbs[0]?.value) ? tbs[0].value : [];
+  const tagged = fields.find((part) => part.tagClass === asn1.Class.CONTEXT_SPECIFIC && part.type === EXTENSIONS_TAG);
+  const list = Array.isArray(tagged?.value) ? tagged.value[0]?.value : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+function parseAttributes(json: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || !Object.hasOwn(parsed, 'attrs')) return {};
+    const attrs = (parsed as { attrs: unknown }).attrs;
+    if (typeof attrs !== 'object' || attrs === null) return {};
+    return Object.fromEntries(Object.entries(attrs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
 }

@@ -6,6 +6,7 @@
 import { createPrivateKey, sign as cryptoSign, type KeyObject as NodeKeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { CompactSign, calculateJwkThumbprint, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type KeyObject } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { PublicJwk } from '../../../../core/anchor';
 import type { KeyPair, Keys, PrivateJwk } from '../../ports/keys';
 
@@ -13,7 +14,7 @@ type Key = CryptoKey | KeyObject | Uint8Array;
 
 export class JoseKeys implements Keys {
   /** Imported keys by kid (and by private-ness): importing costs more than a signature check. */
-  private readonly imported = new Map<string, Key>();
+  private readonly imported = new LRUCache<string, Key>({ max: 10000 });
 
   async generate(): Promise<KeyPair> {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -28,7 +29,6 @@ export class JoseKeys implements Keys {
     let key = this.imported.get(id);
     if (!key) {
       key = await importJWK({ ...jwk }, 'ES256');
-      if (this.imported.size > 10000) this.imported.clear();
       this.imported.set(id, key);
     }
     return key;

@@ -146,6 +146,23 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   PRESENTATION_MIGRATION,
+  {
+    // 20: well clear of the numbers other branches take (the presentations took 10).
+    version: 20,
+    name: 'bounded verification audit',
+    statements: [
+      // Credentials that fail `format` (junk, scans of other codes) are counted, not logged one row each.
+      `CREATE TABLE verification_rejections (
+        day date NOT NULL,
+        verifier_kind text NOT NULL CHECK (verifier_kind IN ('agency', 'counter', 'public')),
+        verifier_id text NOT NULL,
+        count bigint NOT NULL,
+        PRIMARY KEY (day, verifier_kind, verifier_id)
+      )`,
+      // Retention deletes by time.
+      `CREATE INDEX verification_log_by_time ON verification_log (at)`,
+    ],
+  },
 ];
 
 /**

@@ -17,6 +17,7 @@ import type {
   SigningKeyRow,
   Store,
   VerificationLogEntry,
+  RejectedVerificationCount,
 } from '../../ports/store';
 import { FieldCipher, type FieldAddress } from './field-cipher';
 import { applyMigrations } from './migrations';
@@ -439,6 +440,51 @@ class PostgresStore extends PresentationTables implements Store {
         for (const chunk of chunks) await insertVerifications(tx, chunk);
       });
     });
+  }
+
+  async countRejectedVerifications(counts: readonly RejectedVerificationCount[]): Promise<void> {
+    if (counts.length === 0) return;
+    const params = counts.flatMap((count) => [count.day, count.verifierKind, count.verifierId, count.count]);
+    const tuples = counts.map((_, i) => `($${i * 4 + 1}::date, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::bigint)`);
+    await this.run('count rejected verifications', () =>
+      this.sql.query(
+        `INSERT INTO verification_rejections (day, verifier_kind, verifier_id, count) VALUES ${tuples.join(', ')}
+         ON CONFLICT (day, verifier_kind, verifier_id) DO UPDATE SET count = verification_rejections.count + EXCLUDED.count`,
+        params,
+      ),
+    );
+  }
+
+  async listRejectedVerificationCounts(limit: number): Promise<RejectedVerificationCount[]> {
+    const rows = await this.run('list rejected verifications', () =>
+      this.sql.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, verifier_kind, verifier_id, count::text AS count FROM verification_rejections
+         ORDER BY day DESC, verifier_kind, verifier_id LIMIT $1`,
+        [limitParam(limit)],
+      ),
+    );
+    return rows.map((row) => ({
+      day: text(row, 'day'),
+      verifierKind: oneOf(row, 'verifier_kind', VERIFIER_KINDS),
+      verifierId: text(row, 'verifier_id'),
+      count: Number(text(row, 'count')),
+    }));
+  }
+
+  async pruneVerifications(before: string): Promise<number> {
+    return this.run('prune verifications', () =>
+      this.sql.transaction(async (tx) => {
+        const deleted = await tx.query(
+          'WITH gone AS (DELETE FROM verification_log WHERE at < $1::timestamptz RETURNING 1) SELECT count(*)::int AS n FROM gone',
+          [instantParam(before)],
+        );
+        // Days are China Standard Time days (UTC+8, no daylight saving), as everywhere in the registry.
+        await tx.query(`DELETE FROM verification_rejections WHERE day < (($1::timestamptz AT TIME ZONE 'UTC') + interval '8 hours')::date`, [
+          instantParam(before),
+        ]);
+        return deleted[0] ? integer(deleted[0], 'n') : 0;
+      }),
+    );
   }
 
   async listVerifications(filter: { licenseId?: string; limit: number }): Promise<VerificationLogEntry[]> {
