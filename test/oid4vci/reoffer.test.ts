@@ -6,6 +6,8 @@
  */
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
 import { MemoryWalletStorage, Wallet, WalletError } from '../../web/wallet/index';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
@@ -59,6 +61,44 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
     const cnf = decodeJwt(bound.credential.split('~')[0] ?? '').cnf as { jwk: { x: string } };
     expect(cnf.jwk).to.deep.equal(await newPhone.holderJwk(bound.id));
 
+    const status = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: zjPsb });
+    expect(status.body.status).to.equal('active');
+  });
+
+  it('the credential bound to the lost phone stops verifying (its own status entry INVALID); the new one and the license stand', async function () {
+    const { licenseId, offer } = await issue();
+    const lostPhone = new Wallet({ storage: new MemoryWalletStorage() });
+    const old = await lostPhone.redeemOffer(offer.uri, offer.txCode);
+    if (decodeJwt(old.credential.split('~')[0] ?? '').status === undefined) {
+      // Bound credentials get a status entry of their own only where status lists are kept.
+      this.skip();
+    }
+    const show = async (wallet: Wallet, credentialId: string) => {
+      const shown = await wallet.createPresentation({
+        credentialId,
+        disclose: [['name']],
+        nonce: randomBytes(16).toString('base64url'),
+        aud: HOLDER_SHOWN_AUD,
+      });
+      const verdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: shown } });
+      expect(verdict.status, JSON.stringify(verdict.body)).to.equal(200);
+      return verdict.body as { valid: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    };
+    expect((await show(lostPhone, old.id)).valid, 'before the re-offer').to.equal(true);
+
+    const fresh = (await reoffer(licenseId)).body.offer as Offer;
+    const newPhone = new Wallet({ storage: new MemoryWalletStorage() });
+    const bound = await newPhone.redeemOffer(fresh.uri, fresh.txCode);
+
+    const deadline = Date.now() + 5000;
+    let verdict = await show(lostPhone, old.id);
+    while (verdict.valid && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      verdict = await show(lostPhone, old.id);
+    }
+    expect(verdict.valid, 'the lost phone’s credential').to.equal(false);
+    expect(verdict.checks.filter((check) => !check.ok).map((check) => check.name)).to.include('status-list');
+    expect((await show(newPhone, bound.id)).valid, 'the new phone’s credential').to.equal(true);
     const status = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: zjPsb });
     expect(status.body.status).to.equal('active');
   });
