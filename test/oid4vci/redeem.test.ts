@@ -10,6 +10,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { randomBytes } from 'node:crypto';
 import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
+import { createHolderQr } from '../../web/wallet/holder-qr';
 import { MemoryWalletStorage, Wallet, WalletError, jwkThumbprint } from '../../web/wallet/index';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
@@ -125,6 +126,16 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     expect(verdict.body.valid).to.equal(true);
     expect(verdict.body.license.id).to.equal(licenseId);
     expect(Object.keys(verdict.body.license.claims as object)).to.deep.equal(['name']);
+
+    // The holder-shown QR of the presentations work, signed with this wallet's key for the
+    // credential, verifies too, and the holder's own log keeps both presentations.
+    const qr = await createHolderQr({ credential: stored.credential, holderKey: await wallet.holderKeyFor(stored.id) });
+    const qrVerdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: qr.text } });
+    expect(qrVerdict.body.valid, JSON.stringify(qrVerdict.body.checks)).to.equal(true);
+    await wallet.recordPresentation({ credentialId: stored.id, audience: HOLDER_SHOWN_AUD, nonce: qr.nonce, disclosed: [['name']] });
+    const log = await wallet.listPresentations();
+    expect(log.map((entry) => entry.audience)).to.deep.equal(['https://counter.example', HOLDER_SHOWN_AUD, HOLDER_SHOWN_AUD]);
+    expect(log.every((entry) => entry.licenseId === licenseId)).to.equal(true);
   });
 
   it('refuses a wrong PIN, and ends the offer after five', async () => {

@@ -4,7 +4,7 @@
  * no script ever sees the private key), the credentials, and the holder's own log of presentations.
  */
 import { WalletError } from './errors';
-import { generateHolderKey, jwkThumbprint, type HolderPublicJwk } from './holder-key';
+import { generateHolderKey, jwkThumbprint, type HolderKey, type HolderPublicJwk } from './holder-key';
 import {
   createProofJwt,
   credentialIdOf,
@@ -215,10 +215,29 @@ export class Wallet {
 
   /** The public key a credential is bound to (its `cnf.jwk`). */
   async holderJwk(credentialId: string): Promise<HolderPublicJwk> {
+    return (await this.holderKeyFor(credentialId)).publicJwk;
+  }
+
+  /**
+   * The key a credential is bound to, for the OpenID4VP and holder-QR steps (openid4vp.ts,
+   * holder-qr.ts): the private key stays a non-extractable CryptoKey, usable only to sign.
+   */
+  async holderKeyFor(credentialId: string): Promise<HolderKey> {
     const stored = await this.#credential(credentialId);
     const key = await this.#storage.getKey(stored.keyId);
     if (!key) throw new WalletError('KEY_NOT_FOUND', `the key of credential ${credentialId} is not in this wallet`);
-    return key.publicJwk;
+    return key;
+  }
+
+  /** Every held credential as the OpenID4VP steps take them (`{ id, compact }`). */
+  async heldCredentials(): Promise<Array<{ id: string; compact: string }>> {
+    return (await this.#storage.listCredentials()).map((stored) => ({ id: stored.id, compact: stored.credential }));
+  }
+
+  /** Records a presentation made by another step (an OpenID4VP answer, a holder QR) in the holder's own log. */
+  async recordPresentation(entry: Omit<PresentationLogEntry, 'id' | 'at' | 'licenseId'>): Promise<void> {
+    const stored = await this.#credential(entry.credentialId);
+    await this.#storage.appendPresentation({ ...entry, id: crypto.randomUUID(), at: this.#ctx.now().toISOString(), licenseId: stored.licenseId });
   }
 
   /** What a presentation disclosing `claims` would show the verifier, for the holder to confirm first. */
@@ -251,8 +270,7 @@ export class Wallet {
    */
   async createPresentation(input: PresentationInput): Promise<string> {
     const stored = await this.#credential(input.credentialId);
-    const key = await this.#storage.getKey(stored.keyId);
-    if (!key) throw new WalletError('KEY_NOT_FOUND', `the key of credential ${input.credentialId} is not in this wallet`);
+    const key = await this.holderKeyFor(input.credentialId);
     const presentable = await presentablePaths(stored.credential);
     const all = await credentialClaims(stored.credential);
     const disclosed = input.disclose.filter((path) => presentable.some((candidate) => samePath(candidate, path)));
