@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { createLogger, type Logger } from './logger';
 import { vctOf } from '../../core/credential';
 import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
@@ -40,7 +41,7 @@ import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
 import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
 import { Oid4vciIssuerService } from './services/oid4vci-issuer';
-import { OfflineBundleService, registryOnlyContents } from './services/offline-bundle';
+import { OfflineBundleService, statusListContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
 import { PublicBaseUrl } from './services/public-base-url';
@@ -48,6 +49,7 @@ import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
+import { StatusListService } from './services/status-lists';
 import { VerificationService } from './services/verification';
 import { VerificationLogService } from './services/verification-log';
 
@@ -75,6 +77,8 @@ export interface Registry {
   credentials: CredentialIssuer;
   /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
   issuerMetadata: IssuerMetadataService;
+  /** Token Status Lists derived from the ledger: entries for credentials, the served tokens, the province keys. */
+  statusLists: StatusListService;
   /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
   listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
@@ -88,7 +92,10 @@ export interface Registry {
 
 export interface RegistryOverrides {
   clock?: Clock;
+  /** Where log lines go (one JSON line per call) instead of stdout. */
   log?: (line: string) => void;
+  /** The logger itself, when the caller made it (startServer shares one with the HTTP layer). */
+  logger?: Logger;
 }
 
 /** A 32-byte secret from the environment (base64) or from a 0600 file under DATA_DIR, made on first use. */
@@ -137,7 +144,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? ((line: string) => console.log(line));
+  const logger = overrides.logger ?? createLogger(overrides.log);
+  // Services take a plain function: they know nothing of pino.
+  const log = (line: string) => logger.warn(line);
   privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   makePrivate(config.dataDir, 'DATA_DIR');
@@ -174,13 +183,29 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     await retention.start();
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
+    const statusLists = new StatusListService({ ledger, keys, signingKeys, clock, nodes: opened.nodes, baseUrl: () => publicBase.get() });
     const qr = new QrCodeRenderer();
+    /** The issuing identity of an agency on the ledger: status entries are registered and invalidated as the agency. */
+    const issuerIdentityOf = async (agencyId: string): Promise<string> => {
+      const agency = await store.getAgency(agencyId);
+      if (!agency) throw new ConfigError(`agency ${agencyId} is not in the store`);
+      return agency.identityLabel;
+    };
     const oid4vci: Oid4vciIssuerService = new Oid4vciIssuerService({
       store,
       clock,
       keys,
       qr,
-      boundIssuer: new RegistryHolderBoundIssuer({ credentials, requestOf: (license) => issuance.credentialRequestOf(license) }),
+      boundIssuer: new RegistryHolderBoundIssuer({
+        credentials,
+        requestOf: (license) => issuance.credentialRequestOf(license),
+        statusEntries: {
+          register: async (agencyId, licenseId) => statusLists.register(await issuerIdentityOf(agencyId), agencyId, licenseId),
+          invalidate: async (agencyId, entry) => {
+            await statusLists.invalidate(await issuerIdentityOf(agencyId), agencyId, entry);
+          },
+        },
+      }),
       baseUrl: () => publicBase.get(),
       offerTtlMs: config.offerTtlMs,
       log,
@@ -192,6 +217,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
+      statusLists,
       offerFor: (row) => oid4vci.createOffer(row),
     });
     const info = new RegistryInfoService(ledger, clock);
@@ -199,7 +225,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       info,
       signer: new WalletCertifiedSigner(wallet),
-      contents: registryOnlyContents(ledger),
+      contents: statusListContents(statusLists),
       nodes: opened.nodes,
       clock,
       cacheMs: 5000,
@@ -209,12 +235,20 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    await statusLists.ensureProvinceKeys();
+    // Our agencies' lists load in the background, so the first issuance after a start does not wait for them.
+    void store
+      .listAgencies()
+      .then((agencies) => statusLists.preload(agencies.map((agency) => agency.id)))
+      .catch((error: unknown) => {
+        log(`status lists: preload failed, lists load on first use: ${(error as Error).message}`);
+      });
     await seedCounterServices(
       store,
       DEMO_COUNTERS.map((counter) => counter.id),
       clock().toISOString(),
     );
-    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store));
+    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store), statusLists);
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');
     const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
@@ -244,6 +278,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
+    issuerMetadata.register('provinces/', (code, identity) => statusLists.provinceIssuerKeys(code, identity));
     const services: Services = {
       settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
       principals,
@@ -259,6 +294,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
+      statusLists,
       presentations,
       receipts,
     };
@@ -283,12 +319,13 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       publicBase,
       credentials,
       issuerMetadata,
+      statusLists,
       /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
       listening: async (port: number) => {
         publicBase.listening(port);
         const recovered = await issuance.recoverPending((id) => store.getAgency(id));
         if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+          logger.info(recovered, 'recovery: issuances left open by a crash or an outage finished, refused or still waiting for the ledger');
         }
       },
       audit,
@@ -300,6 +337,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         clearInterval(anchorTimer);
         await receipts.anchorHead().catch(() => undefined);
         cache.close();
+        statusLists.close();
         await audit.drain();
         await opened.port.close();
         await store.close();

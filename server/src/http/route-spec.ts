@@ -41,7 +41,7 @@ export interface RouteSpec {
   /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
   bodySchema?: () => Record<string, unknown>;
   idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt';
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;
   handle(ctx: RouteContext): Promise<Reply>;
 }

@@ -351,6 +351,20 @@ export const ROUTES: RouteSpec[] = [
   ...OID4VCI_ROUTES,
   {
     method: 'get',
+    path: '/status-lists/:agencyId/:listId',
+    operationId: 'getStatusList',
+    summary: "An agency's Token Status List (statuslist+jwt, 2 bits: VALID, INVALID, SUSPENDED), derived from the ledger and signed by this node's province",
+    // Open and unthrottled: one cached token whatever the caller, and a verifier that cannot fetch it cannot accept any credential pointing at it.
+    access: 'open',
+    produces: 'application/statuslist+jwt',
+    responses: { 200: 'The Status List Token', 404: 'No such agency or list' },
+    async handle(ctx) {
+      const token = await ctx.services.statusLists.token(ctx.params.agencyId ?? '', ctx.params.listId ?? '');
+      return { status: 200, contentType: 'application/statuslist+jwt', payload: token, headers: { 'Cache-Control': 'public, max-age=1' } };
+    },
+  },
+  {
+    method: 'get',
     path: '/healthz',
     operationId: 'health',
     summary: 'Liveness: 200 only when both the ledger and the store answer',
