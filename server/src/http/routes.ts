@@ -4,50 +4,17 @@
  * document cannot drift from what the server answers. Handlers stay a few lines: parse, call one
  * service, shape the reply.
  */
-import type { Request } from 'express';
 import { z } from 'zod';
 import { REASON_CODES } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
-import type { Services } from '../services/index';
+import type { Request } from 'express';
 import type { Outcome } from '../services/issuance';
-import type { Principal } from '../services/principals';
 import type { StatusReader } from '../services/registry-info';
+import { OID4VCI_ROUTES } from './oid4vci-routes';
+import type { Reply, RouteContext, RouteSpec } from './route-spec';
 
-export type Access = 'agency' | 'verifier' | 'public' | 'open';
-
-export interface Reply {
-  status: number;
-  json?: unknown;
-  contentType?: string;
-  payload?: Buffer | string;
-  headers?: Record<string, string>;
-}
-
-export interface RouteContext {
-  req: Request;
-  services: Services;
-  principal: Principal | null;
-  params: Record<string, string>;
-  body: unknown;
-}
-
-export interface RouteSpec {
-  method: 'get' | 'post';
-  path: string;
-  operationId: string;
-  summary: string;
-  /** agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited). public: anyone (rate-limited). open: anyone. */
-  access: Access;
-  /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
-  body?: z.ZodType;
-  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
-  bodySchema?: () => Record<string, unknown>;
-  idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
-  responses: Record<number, string>;
-  handle(ctx: RouteContext): Promise<Reply>;
-}
+export type { Access, Reply, RouteContext, RouteSpec } from './route-spec';
 
 const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -380,6 +347,7 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)), headers: METADATA_HEADERS };
     },
   },
+  ...OID4VCI_ROUTES,
   {
     method: 'get',
     path: '/status-lists/:agencyId/:listId',

@@ -1,0 +1,47 @@
+/**
+ * The shape of one route of the HTTP table (routes.ts and the per-area route files): its own
+ * module so that area files and the table import it without importing each other.
+ */
+import type { Request } from 'express';
+import type { z } from 'zod';
+import type { Services } from '../services/index';
+import type { Principal } from '../services/principals';
+
+export type Access = 'agency' | 'verifier' | 'public' | 'open' | 'oauth';
+
+export interface Reply {
+  status: number;
+  json?: unknown;
+  contentType?: string;
+  payload?: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext {
+  req: Request;
+  services: Services;
+  principal: Principal | null;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  path: string;
+  operationId: string;
+  summary: string;
+  /**
+   * agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited).
+   * public: anyone (rate-limited). open: anyone. oauth: anyone (rate-limited); Authorization, if
+   * any, is an OAuth access token the handler checks, not an API key.
+   */
+  access: Access;
+  /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
+  body?: z.ZodType;
+  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
+  bodySchema?: () => Record<string, unknown>;
+  idempotent?: boolean;
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
+  responses: Record<number, string>;
+  handle(ctx: RouteContext): Promise<Reply>;
+}

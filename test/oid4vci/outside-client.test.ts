@@ -1,0 +1,213 @@
+/**
+ * Another vendor's wallet, written from the OpenID4VCI 1.0 text with plain fetch and jose (none of
+ * our wallet module or the protocol library): discovery through the two well-known documents, the
+ * token request as a form, the nonce, a proof JWT, the credential. And every proof a careful issuer
+ * must refuse: a wrong or replayed nonce, a wrong audience, a key in the header that did not sign.
+ */
+import { expect } from 'chai';
+import { SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { startTestServer, type TestServer } from '../support/registry-server';
+import { idCardBody } from '../support/requests';
+
+const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
+
+interface Discovered {
+  issuer: string;
+  code: string;
+  configurationId: string;
+  tokenEndpoint: string;
+  nonceEndpoint: string;
+  credentialEndpoint: string;
+}
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** §4.1, §12.2.2, RFC 8414 §3: well-known URIs are the origin, the well-known segment, then the issuer's path. */
+async function discover(offerUri: string): Promise<Discovered> {
+  const reference = new URL(offerUri).searchParams.get('credential_offer_uri');
+  if (!reference) throw new Error('no credential_offer_uri');
+  const offer = await json(await fetch(reference));
+  const issuer = offer.credential_issuer as string;
+  const { origin, pathname } = new URL(issuer);
+  const issuerMetadata = await json(await fetch(`${origin}/.well-known/openid-credential-issuer${pathname}`));
+  expect(issuerMetadata.credential_issuer).to.equal(issuer);
+  const asMetadata = await json(await fetch(`${origin}/.well-known/oauth-authorization-server${pathname}`));
+  expect(asMetadata.issuer).to.equal(issuer);
+  expect(asMetadata['pre-authorized_grant_anonymous_access_supported']).to.equal(true);
+  const grant = (offer.grants as Record<string, Record<string, unknown>>)[PRE_AUTH];
+  const configurationId = (offer.credential_configuration_ids as string[])[0] ?? '';
+  const configuration = (issuerMetadata.credential_configurations_supported as Record<string, Record<string, unknown>>)[configurationId];
+  expect(configuration).to.deep.include({ format: 'dc+sd-jwt', vct: 'urn:cn:elicense:vct:id-card', cryptographic_binding_methods_supported: ['jwk'] });
+  return {
+    issuer,
+    code: grant?.['pre-authorized_code'] as string,
+    configurationId,
+    tokenEndpoint: asMetadata.token_endpoint as string,
+    nonceEndpoint: issuerMetadata.nonce_endpoint as string,
+    credentialEndpoint: issuerMetadata.credential_endpoint as string,
+  };
+}
+
+async function token(found: Discovered, pin: string): Promise<Response> {
+  return fetch(found.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: PRE_AUTH, 'pre-authorized_code': found.code, tx_code: pin }).toString(),
+  });
+}
+
+async function nonce(found: Discovered): Promise<string> {
+  return (await json(await fetch(found.nonceEndpoint, { method: 'POST' }))).c_nonce as string;
+}
+
+interface Holder {
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
+
+async function holder(): Promise<Holder> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } };
+}
+
+/** Appendix F.1: typ openid4vci-proof+jwt, the key in the header, aud = the issuer, the c_nonce, iat. */
+async function proof(signer: Holder, claims: { aud: string; nonce: string }, headerJwk: JWK = signer.jwk): Promise<string> {
+  return new SignJWT({ nonce: claims.nonce })
+    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: headerJwk })
+    .setAudience(claims.aud)
+    .setIssuedAt()
+    .sign(signer.privateKey);
+}
+
+async function credential(found: Discovered, accessToken: string, proofJwt: string): Promise<Response> {
+  return fetch(found.credentialEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ credential_configuration_id: found.configurationId, proofs: { jwt: [proofJwt] } }),
+  });
+}
+
+describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function () {
+  this.timeout(60000);
+  let server: TestServer;
+  let zjPsb: string;
+
+  before(async () => {
+    server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
+    zjPsb = server.agencyKey('zj-psb');
+  });
+  after(async () => server.remove());
+
+  async function offered(): Promise<{ licenseId: string; found: Discovered; pin: string }> {
+    const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() });
+    expect(response.status, JSON.stringify(response.body)).to.equal(201);
+    const body = response.body as { licenseId: string; offer: { uri: string; txCode: string } };
+    return { licenseId: body.licenseId, found: await discover(body.offer.uri), pin: body.offer.txCode };
+  }
+
+  async function accessToken(found: Discovered, pin: string): Promise<string> {
+    const response = await token(found, pin);
+    const body = await json(response);
+    expect(response.status, JSON.stringify(body)).to.equal(200);
+    expect(body.token_type).to.equal('Bearer');
+    expect(response.headers.get('cache-control')).to.equal('no-store');
+    return body.access_token as string;
+  }
+
+  it('redeems an offer: the credential is the same license, bound to its key', async () => {
+    const { licenseId, found, pin } = await offered();
+    const access = await accessToken(found, pin);
+    const key = await holder();
+    const response = await credential(found, access, await proof(key, { aud: found.issuer, nonce: await nonce(found) }));
+    const body = await json(response);
+    expect(response.status, JSON.stringify(body)).to.equal(200);
+    const issued = (body.credentials as Array<{ credential: string }>)[0]?.credential ?? '';
+    const payload = decodeJwt(issued.split('~')[0] ?? '');
+    expect(payload.lid).to.equal(licenseId);
+    const cnf = payload.cnf as { jwk: JWK };
+    expect(await calculateJwkThumbprint(cnf.jwk)).to.equal(await calculateJwkThumbprint(key.jwk));
+
+    // One credential per access token.
+    const again = await credential(found, access, await proof(key, { aud: found.issuer, nonce: await nonce(found) }));
+    expect(again.status).to.equal(401);
+    expect((await json(again)).error).to.equal('invalid_token');
+  });
+
+  it('refuses proofs with a wrong nonce, a replayed nonce, a wrong audience or a header key that did not sign', async () => {
+    const { found, pin } = await offered();
+    const access = await accessToken(found, pin);
+    const key = await holder();
+    const other = await holder();
+    const expectRefused = async (proofJwt: string, error: string) => {
+      const response = await credential(found, access, proofJwt);
+      const body = await json(response);
+      expect(response.status, JSON.stringify(body)).to.equal(400);
+      expect(body.error, JSON.stringify(body)).to.equal(error);
+    };
+    await expectRefused(await proof(key, { aud: found.issuer, nonce: 'not-a-nonce-of-this-issuer' }), 'invalid_nonce');
+    await expectRefused(await proof(key, { aud: `${server.url}/issuers/zj-amr`, nonce: await nonce(found) }), 'invalid_proof');
+    await expectRefused(await proof(other, { aud: found.issuer, nonce: await nonce(found) }, key.jwk), 'invalid_proof');
+    const forged = (await proof(key, { aud: found.issuer, nonce: await nonce(found) })).split('.').slice(0, 2).join('.') + `.${'A'.repeat(86)}`;
+    await expectRefused(forged, 'invalid_proof');
+
+    // A nonce is good once.
+    const used = await nonce(found);
+    const first = await credential(found, access, await proof(key, { aud: found.issuer, nonce: used }));
+    expect(first.status).to.equal(200);
+  });
+
+  it('refuses a nonce used twice', async () => {
+    const first = await offered();
+    const second = await offered();
+    const key = await holder();
+    const shared = await nonce(first.found);
+    const ok = await credential(first.found, await accessToken(first.found, first.pin), await proof(key, { aud: first.found.issuer, nonce: shared }));
+    expect(ok.status).to.equal(200);
+    const replay = await credential(second.found, await accessToken(second.found, second.pin), await proof(key, { aud: second.found.issuer, nonce: shared }));
+    expect(replay.status).to.equal(400);
+    expect((await json(replay)).error).to.equal('invalid_nonce');
+  });
+
+  it('the token endpoint refuses a missing PIN, an expired code and an unknown code in OAuth terms', async () => {
+    const { found, pin } = await offered();
+    const missing = await fetch(found.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: PRE_AUTH, 'pre-authorized_code': found.code }).toString(),
+    });
+    expect(missing.status).to.equal(400);
+    expect(await json(missing)).to.include({ error: 'invalid_request' });
+
+    const unknown = await token({ ...found, code: 'A'.repeat(43) }, pin);
+    expect(await json(unknown)).to.include({ error: 'invalid_grant' });
+
+    const wrongGrant = await fetch(found.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+    });
+    expect(await json(wrongGrant)).to.include({ error: 'unsupported_grant_type' });
+
+    server.setClockOffset(7 * 86400000 + 1000);
+    try {
+      const expired = await token(found, pin);
+      const body = await json(expired);
+      expect(expired.status).to.equal(400);
+      expect(body.error).to.equal('invalid_grant');
+      expect(body.error_description).to.match(/expired/);
+    } finally {
+      server.setClockOffset(0);
+    }
+  });
+
+  it('refuses a credential request without a valid access token', async () => {
+    const { found } = await offered();
+    const key = await holder();
+    const response = await credential(found, 'x'.repeat(43), await proof(key, { aud: found.issuer, nonce: await nonce(found) }));
+    expect(response.status).to.equal(401);
+    expect(response.headers.get('www-authenticate')).to.match(/^Bearer error="invalid_token"/);
+  });
+});
