@@ -5,90 +5,10 @@
  * must refuse: a wrong or replayed nonce, a wrong audience, a key in the header that did not sign.
  */
 import { expect } from 'chai';
-import { SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
+import { issueIdCard } from '../support/citizen-wallet';
+import { PRE_AUTH, credential, discover, holder, json, nonce, proof, token, type Discovered } from '../support/outside-wallet';
 import { startTestServer, type TestServer } from '../support/registry-server';
-import { idCardBody } from '../support/requests';
-
-const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
-
-interface Discovered {
-  issuer: string;
-  code: string;
-  configurationId: string;
-  tokenEndpoint: string;
-  nonceEndpoint: string;
-  credentialEndpoint: string;
-}
-
-async function json(response: Response): Promise<Record<string, unknown>> {
-  return (await response.json()) as Record<string, unknown>;
-}
-
-/** §4.1, §12.2.2, RFC 8414 §3: well-known URIs are the origin, the well-known segment, then the issuer's path. */
-async function discover(offerUri: string): Promise<Discovered> {
-  const reference = new URL(offerUri).searchParams.get('credential_offer_uri');
-  if (!reference) throw new Error('no credential_offer_uri');
-  const offer = await json(await fetch(reference));
-  const issuer = offer.credential_issuer as string;
-  const { origin, pathname } = new URL(issuer);
-  const issuerMetadata = await json(await fetch(`${origin}/.well-known/openid-credential-issuer${pathname}`));
-  expect(issuerMetadata.credential_issuer).to.equal(issuer);
-  const asMetadata = await json(await fetch(`${origin}/.well-known/oauth-authorization-server${pathname}`));
-  expect(asMetadata.issuer).to.equal(issuer);
-  expect(asMetadata['pre-authorized_grant_anonymous_access_supported']).to.equal(true);
-  const grant = (offer.grants as Record<string, Record<string, unknown>>)[PRE_AUTH];
-  const configurationId = (offer.credential_configuration_ids as string[])[0] ?? '';
-  const configuration = (issuerMetadata.credential_configurations_supported as Record<string, Record<string, unknown>>)[configurationId];
-  expect(configuration).to.deep.include({ format: 'dc+sd-jwt', vct: 'urn:cn:elicense:vct:id-card', cryptographic_binding_methods_supported: ['jwk'] });
-  return {
-    issuer,
-    code: grant?.['pre-authorized_code'] as string,
-    configurationId,
-    tokenEndpoint: asMetadata.token_endpoint as string,
-    nonceEndpoint: issuerMetadata.nonce_endpoint as string,
-    credentialEndpoint: issuerMetadata.credential_endpoint as string,
-  };
-}
-
-async function token(found: Discovered, pin: string): Promise<Response> {
-  return fetch(found.tokenEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: PRE_AUTH, 'pre-authorized_code': found.code, tx_code: pin }).toString(),
-  });
-}
-
-async function nonce(found: Discovered): Promise<string> {
-  return (await json(await fetch(found.nonceEndpoint, { method: 'POST' }))).c_nonce as string;
-}
-
-interface Holder {
-  privateKey: CryptoKey;
-  jwk: JWK;
-}
-
-async function holder(): Promise<Holder> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = await exportJWK(publicKey);
-  return { privateKey, jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } };
-}
-
-/** Appendix F.1: typ openid4vci-proof+jwt, the key in the header, aud = the issuer, the c_nonce, iat. */
-async function proof(signer: Holder, claims: { aud: string; nonce: string }, headerJwk: JWK = signer.jwk): Promise<string> {
-  return new SignJWT({ nonce: claims.nonce })
-    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: headerJwk })
-    .setAudience(claims.aud)
-    .setIssuedAt()
-    .sign(signer.privateKey);
-}
-
-async function credential(found: Discovered, accessToken: string, proofJwt: string): Promise<Response> {
-  return fetch(found.credentialEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-    body: JSON.stringify({ credential_configuration_id: found.configurationId, proofs: { jwt: [proofJwt] } }),
-  });
-}
 
 describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function () {
   this.timeout(60000);
@@ -102,10 +22,8 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
   after(async () => server.remove());
 
   async function offered(): Promise<{ licenseId: string; found: Discovered; pin: string }> {
-    const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() });
-    expect(response.status, JSON.stringify(response.body)).to.equal(201);
-    const body = response.body as { licenseId: string; offer: { uri: string; txCode: string } };
-    return { licenseId: body.licenseId, found: await discover(body.offer.uri), pin: body.offer.txCode };
+    const { licenseId, offer } = await issueIdCard(server, zjPsb);
+    return { licenseId, found: await discover(offer.uri), pin: offer.txCode };
   }
 
   async function accessToken(found: Discovered, pin: string): Promise<string> {

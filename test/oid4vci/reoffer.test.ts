@@ -9,15 +9,8 @@ import { decodeJwt } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
 import { MemoryWalletStorage, Wallet, WalletError } from '../../web/wallet/index';
+import { issueIdCard, type Offer } from '../support/citizen-wallet';
 import { startTestServer, type TestServer } from '../support/registry-server';
-import { idCardBody } from '../support/requests';
-
-interface Offer {
-  uri: string;
-  txCode: string;
-  expiresAt: string;
-  qr: string;
-}
 
 describe('OpenID4VCI: re-offering a license after a lost phone', function () {
   this.timeout(60000);
@@ -30,11 +23,7 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
   });
   after(async () => server.remove());
 
-  async function issue(): Promise<{ licenseId: string; offer: Offer }> {
-    const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, body: idCardBody() });
-    expect(response.status, JSON.stringify(response.body)).to.equal(201);
-    return response.body as { licenseId: string; offer: Offer };
-  }
+  const issue = () => issueIdCard(server, zjPsb);
 
   async function reoffer(licenseId: string, key = zjPsb) {
     return server.api('POST', `/api/v1/licenses/${licenseId}/offer`, { key });

@@ -8,7 +8,9 @@ export type WalletErrorCode =
   | 'CREDENTIAL_INVALID'
   | 'CREDENTIAL_NOT_FOUND'
   | 'KEY_NOT_FOUND'
-  | 'UNKNOWN_CLAIM';
+  | 'UNKNOWN_CLAIM'
+  | 'REQUEST_INVALID'
+  | 'RECEIPTS_REFUSED';
 
 export class WalletError extends Error {
   readonly code: WalletErrorCode;

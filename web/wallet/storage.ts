@@ -41,6 +41,8 @@ export interface PresentationLogEntry {
   nonce: string;
   /** The claim paths whose disclosures were sent. */
   disclosed: Array<Array<string | number>>;
+  /** The verifier as its request named itself (counter name, province); absent for a holder-shown QR. */
+  verifier?: { name: string | null; province: string | null };
 }
 
 export interface WalletStorage {

@@ -16,6 +16,9 @@ import {
   resolveCredentialOffer,
   type ProtocolContext,
 } from './oid4vci';
+import { DEFAULT_HOLDER_SHOWN_CLAIMS, createHolderQr, type HolderQr } from './holder-qr';
+import { answerRequest, createVpToken, type AnswerOptions, type AnswerOutcome, type DcqlMatch, type VerifierRequest } from './openid4vp';
+import { fetchReceipts, rateService, type Receipt } from './receipts';
 import { credentialClaims, presentablePaths, presentationFrame, samePath, sdJwtFor, valueAt, type ClaimPath } from './sd-jwt';
 import type { PresentationLogEntry, StoredCredential, TypeMetadata, WalletStorage } from './storage';
 
@@ -67,6 +70,8 @@ export interface PresentationInput {
   nonce: string;
   /** The verifier: its `client_id`. */
   aud: string;
+  /** The verifier as its request names itself, kept in the holder's log. */
+  verifier?: { name: string | null; province: string | null };
 }
 
 /** Registered and technical claims a holder does not need to read as license data. */
@@ -234,12 +239,6 @@ export class Wallet {
     return (await this.#storage.listCredentials()).map((stored) => ({ id: stored.id, compact: stored.credential }));
   }
 
-  /** Records a presentation made by another step (an OpenID4VP answer, a holder QR) in the holder's own log. */
-  async recordPresentation(entry: Omit<PresentationLogEntry, 'id' | 'at' | 'licenseId'>): Promise<void> {
-    const stored = await this.#credential(entry.credentialId);
-    await this.#storage.appendPresentation({ ...entry, id: crypto.randomUUID(), at: this.#ctx.now().toISOString(), licenseId: stored.licenseId });
-  }
-
   /** What a presentation disclosing `claims` would show the verifier, for the holder to confirm first. */
   async disclosurePlan(credentialId: string, claims: ClaimPath[], lang: Lang = 'zh-CN'): Promise<DisclosurePlan> {
     const stored = await this.#credential(credentialId);
@@ -288,8 +287,38 @@ export class Wallet {
       audience: input.aud,
       nonce: input.nonce,
       disclosed,
+      ...(input.verifier ? { verifier: input.verifier } : {}),
     });
     return presentation;
+  }
+
+  /**
+   * Answers a counter's request (the openid4vp:// URI of its QR code, OpenID4VP 1.0): fetches and
+   * checks the signed request, finds a held credential that answers its DCQL query, asks the holder
+   * (`approve`, shown the verifier and the claims), then posts the presentation to the counter.
+   */
+  async answerRequest(uri: string, options: AnswerOptions): Promise<AnswerOutcome> {
+    return answerRequest(this, uri, options, this.#ctx.fetch);
+  }
+
+  /** The vp_token answering `request` with `match` (the step inside answerRequest, for a page that approves in two steps). */
+  async createVpToken(request: VerifierRequest, match: DcqlMatch): Promise<Record<string, string[]>> {
+    return createVpToken(this, match, request);
+  }
+
+  /** The holder-shown dynamic QR code of a credential: `disclose` (default: the name only), valid once within 60 s. */
+  async createHolderQr(credentialId: string, disclose: readonly ClaimPath[] = DEFAULT_HOLDER_SHOWN_CLAIMS): Promise<HolderQr> {
+    return createHolderQr(this, credentialId, disclose, this.#ctx.now());
+  }
+
+  /** The receipts a registry node keeps of this credential's presentations, asked for with a proof of its key. */
+  async fetchReceipts(credentialId: string, baseUrl: string): Promise<Receipt[]> {
+    return fetchReceipts(baseUrl, await this.holderKeyFor(credentialId), this.#ctx);
+  }
+
+  /** Rates the service behind one receipt (好差评, once): the HTTP status, 201 when rated. */
+  async rateService(credentialId: string, baseUrl: string, rating: { receipt: string; score: number; comment?: string }): Promise<number> {
+    return rateService(baseUrl, await this.holderKeyFor(credentialId), rating, this.#ctx);
   }
 
   /** The holder's own log of presentations, oldest first. */
