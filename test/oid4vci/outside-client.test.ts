@@ -89,6 +89,20 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
     expect((await json(replay)).error).to.equal('invalid_nonce');
   });
 
+  it('the OpenAPI document shows the token request as a form (RFC 6749 §4.1.3), the credential request as JSON', async () => {
+    const document = (await server.api('GET', '/api/v1/openapi.json')).body as {
+      paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } } }>;
+    };
+    const content = document.paths['/issuers/{agencyId}/token']?.post?.requestBody?.content ?? {};
+    expect(Object.keys(content)).to.deep.equal(['application/x-www-form-urlencoded']);
+    const schema = content['application/x-www-form-urlencoded']?.schema;
+    expect(schema?.properties).to.have.keys(['grant_type', 'pre-authorized_code', 'tx_code']);
+    expect(schema?.required).to.have.members(['grant_type', 'pre-authorized_code']);
+    const credentialRequest = document.paths['/issuers/{agencyId}/credential']?.post?.requestBody?.content ?? {};
+    expect(Object.keys(credentialRequest)).to.deep.equal(['application/json']);
+    expect(credentialRequest['application/json']?.schema.properties).to.have.keys(['credential_configuration_id', 'proofs']);
+  });
+
   it('the token endpoint refuses a missing PIN, an expired code and an unknown code in OAuth terms', async () => {
     const { found, pin } = await offered();
     const missing = await fetch(found.tokenEndpoint, {

@@ -4,6 +4,7 @@
  * (`<base>/issuers/<agencyId>`), and the agency's re-offer. Protocol endpoints answer refusals in
  * OAuth's shape (`{ error, error_description }`), which standard wallets read.
  */
+import { z } from 'zod';
 import { RegistryError } from '../../../core/errors';
 import { OAuthError } from '../services/oid4vci-errors';
 import type { Reply, RouteContext, RouteSpec } from './route-spec';
@@ -11,6 +12,22 @@ import type { Reply, RouteContext, RouteSpec } from './route-spec';
 const AGENCY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const PRE_AUTHORIZED_CODE = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * RFC 6749 §4.1.3 and OpenID4VCI §6.1: the token request as a form. Documented here, checked by the
+ * token service, because its refusals must be OAuth's (`invalid_request`, `unsupported_grant_type`).
+ */
+const tokenRequestForm = z.object({
+  grant_type: z.literal('urn:ietf:params:oauth:grant-type:pre-authorized_code'),
+  'pre-authorized_code': z.string().regex(PRE_AUTHORIZED_CODE),
+  tx_code: z.string().optional().describe('The PIN the agency handed over separately, when the offer asks for one'),
+});
+
+/** OpenID4VCI §8.2: the credential request (JSON), documented here and checked by the issuer service for the same reason. */
+const credentialRequestBody = z.object({
+  credential_configuration_id: z.string(),
+  proofs: z.object({ jwt: z.array(z.string()).min(1).describe('openid4vci-proof+jwt: the holder key in the header, aud = the issuer, the c_nonce') }),
+});
+
 /** RFC 6749 §5.1: token responses (and so every answer carrying a secret) must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -123,6 +140,8 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     operationId: 'token',
     summary: 'OAuth token endpoint (form-encoded): grant_type pre-authorized_code with pre-authorized_code and tx_code → Bearer access token',
     access: 'oauth',
+    consumes: ['application/x-www-form-urlencoded'],
+    bodySchema: () => z.toJSONSchema(tokenRequestForm),
     responses: {
       200: '{ access_token, token_type: Bearer, expires_in }',
       400: 'invalid_request, invalid_grant (wrong PIN, used, expired, ended)',
@@ -151,6 +170,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     operationId: 'credential',
     summary: 'OpenID4VCI credential endpoint: Bearer access token and an openid4vci-proof+jwt → the license as an SD-JWT VC bound to that key',
     access: 'oauth',
+    bodySchema: () => z.toJSONSchema(credentialRequestBody),
     responses: {
       200: '{ credentials: [{ credential }] }',
       400: 'invalid_credential_request, unknown_credential_configuration, invalid_proof, invalid_nonce, credential_request_denied',

@@ -47,7 +47,14 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
       operationId: route.operationId,
       summary: route.summary,
       ...(params.length ? { parameters: params } : {}),
-      ...(bodySchema ? { requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } } } : {}),
+      ...(bodySchema
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema: bodySchema }])),
+            },
+          }
+        : {}),
       responses,
       security: route.access === 'agency' ? [{ apiKey: [] }] : route.access === 'verifier' ? [{ apiKey: [] }, {}] : [],
       'x-access': route.access,

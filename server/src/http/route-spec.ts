@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import type { Services } from '../services/index';
 import type { Principal } from '../services/principals';
 
+export type RequestMediaType = 'application/json' | 'application/x-www-form-urlencoded';
+
 export type Access = 'agency' | 'verifier' | 'public' | 'open' | 'oauth';
 
 export interface Reply {
@@ -38,8 +40,10 @@ export interface RouteSpec {
   access: Access;
   /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
   body?: z.ZodType;
-  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
+  /** A JSON Schema for the body when it is validated by the domain instead (license requests, OAuth forms). */
   bodySchema?: () => Record<string, unknown>;
+  /** How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token request is a form). */
+  consumes?: readonly RequestMediaType[];
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;
