@@ -27,6 +27,7 @@ import { isRunning, recordedProcesses } from '../network/src/processes';
 import { readNetworkState, type NetworkState } from '../network/src/profiles';
 import { loadConfig } from '../server/src/config';
 import { startServer, type RunningServer } from '../server/src/server';
+import { defined } from '../test/support/defined';
 import { idCardBody } from '../test/support/requests';
 import { percentile } from './percentile';
 import { anchorFor } from '../test/support/ledger-fixture';
@@ -206,8 +207,8 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
     });
     const server = await startServer(config, { log: () => undefined });
     started.push({ server, dir });
-    const demo = server.registry.demo!;
-    return { server, agencyKey: demo.agencies[0]?.apiKey, counterKey: at(demo.counters, 0).apiKey };
+    const demo = defined(server.registry.demo, 'the demo of a fresh server');
+    return { server, agencyKey: at(demo.agencies, 0).apiKey, counterKey: at(demo.counters, 0).apiKey };
   };
   try {
     const zj = await start(at(state.provinces, 0).code);
@@ -221,7 +222,7 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     const issue = async () => {
-      const response = await call(zj.server.url, '/api/v1/licenses', zj.agencyKey!, idCardBody());
+      const response = await call(zj.server.url, '/api/v1/licenses', zj.agencyKey, idCardBody());
       if (response.status !== 201) throw new Error(`issue failed: ${response.status} ${JSON.stringify(response.body)}`);
       return response.body as { licenseId: string; credential: string };
     };
@@ -239,7 +240,7 @@ async function benchServers(runDir: string, state: NetworkState): Promise<{ anch
       const verify = () => call(sc.server.url, '/api/v1/verify', sc.counterKey, { credential });
       if ((await verify()).body.valid !== true) throw new Error('a fresh license should verify in the other province');
       began = performance.now();
-      const revoked = await call(zj.server.url, `/api/v1/licenses/${licenseId}/revoke`, zj.agencyKey!, { reason: 'fraud' });
+      const revoked = await call(zj.server.url, `/api/v1/licenses/${licenseId}/revoke`, zj.agencyKey, { reason: 'fraud' });
       if (revoked.status !== 200) throw new Error(`revoke failed: ${JSON.stringify(revoked.body)}`);
       while ((await verify()).body.status !== 'revoked') {
         if (performance.now() - began > 30000) throw new Error('revocation never reached the other province');

@@ -14,6 +14,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, importJWK } from 'jose';
+import { defined } from '../test/support/defined';
 import QRCode from 'qrcode';
 import { encodeCredentialQr } from '../core/credential-qr';
 import { idCardBody } from '../test/support/requests';
@@ -55,7 +56,7 @@ async function benchLedger(): Promise<void> {
     const anchor = anchorFor('zj-psb', 'id-card');
     await net.ledger.submit(net.ids.zjPsb, 'license:IssueLicense', [JSON.stringify(anchor)]);
     const bytes = Buffer.from(JSON.stringify(anchor));
-    const sha = await rate(1000, 1, async () => createHash('sha256').update(bytes).digest());
+    const sha = await rate(1000, 1, () => Promise.resolve(createHash('sha256').update(bytes).digest()));
     report('rawSha256PerSec', round(sha), '/s', `SHA-256 of the ${bytes.length}-byte anchor (baseline)`);
 
     for (let i = 0; i < 200; i++) await net.ledger.evaluate(net.ids.scNr, 'license:VerifyLicense', [anchor.id, anchor.docHash]);
@@ -133,8 +134,8 @@ async function benchHttp(): Promise<void> {
       agencies: Array<{ id: string; apiKey: string }>;
       counters: Array<{ province: string; apiKey: string }>;
     };
-    const agencyKey = { authorization: `Bearer ${demo.agencies.find((a) => a.id === 'zj-psb')!.apiKey}` };
-    const counterKey = { authorization: `Bearer ${demo.counters.find((c) => c.province === '510000')!.apiKey}` };
+    const agencyKey = { authorization: `Bearer ${defined(demo.agencies.find((a) => a.id === 'zj-psb')).apiKey}` };
+    const counterKey = { authorization: `Bearer ${defined(demo.counters.find((c) => c.province === '510000')).apiKey}` };
     const call = client(server.url, 32);
     const first = JSON.parse((await call('POST', '/api/v1/licenses', idCardBody(), agencyKey)).body) as { credential: string; licenseId: string };
     const bare = `${first.credential.split('~')[0] ?? ''}~`;
@@ -162,7 +163,7 @@ async function benchHttp(): Promise<void> {
     };
     const jws = first.credential.split('~')[0] ?? '';
     const kid = (JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid;
-    const jwk = issuers.issuers.find((i) => i.id === 'zj-psb')!.keys.find((k) => k.kid === kid)!.jwk;
+    const jwk = defined(defined(issuers.issuers.find((i) => i.id === 'zj-psb')).keys.find((k) => k.kid === kid)).jwk;
     const key = await importJWK(jwk as Parameters<typeof importJWK>[0], 'ES256');
     const joseRate = await rate(2000, 1, () => compactVerify(jws, key, { algorithms: ['ES256'] }));
     report('rawJoseVerifyPerSec', round(joseRate), '/s', 'jose compactVerify ES256, one core (baseline)');
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(figures));
 }
 
-main().catch((error: Error) => {
-  console.error(error.stack ?? error.message);
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { spawnServer } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';
+import { ifStarted } from '../support/defined';
 
 function openSocket(url: string): Promise<Socket> {
   const { hostname, port } = new URL(url);
@@ -36,7 +37,7 @@ describe('registry HTTP API: server limits', function () {
   describe('response headers', () => {
     let server: TestServer;
     before(async () => (server = await startTestServer()));
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('marks the record, the credential, the QR code and errors no-store and nosniff; public metadata only nosniff', async () => {
       const key = server.agencyKey('zj-psb');
@@ -56,7 +57,13 @@ describe('registry HTTP API: server limits', function () {
         expect(response.headers.get('cache-control'), `status ${response.status}`).to.equal('no-store');
         expect(response.headers.get('x-content-type-options')).to.equal('nosniff');
       }
-      for (const path of ['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/openapi.json']) {
+      for (const path of [
+        '/api/v1/license-types',
+        '/api/v1/trust/issuers',
+        '/api/v1/trust/anchor',
+        '/api/v1/openapi.json',
+        '/api/v1/license-types/id-card/type-metadata',
+      ]) {
         const response = await server.api('GET', path);
         expect(response.headers.get('cache-control'), path).to.equal(null);
         expect(response.headers.get('x-content-type-options'), path).to.equal('nosniff');
@@ -67,7 +74,7 @@ describe('registry HTTP API: server limits', function () {
   describe('slow clients and stopping', () => {
     let server: TestServer;
     before(async () => (server = await startTestServer({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '3000', SHUTDOWN_TIMEOUT_MS: '500' })));
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('closes 200 sockets that trickle their headers once the headers timeout passed', async () => {
       const since = Date.now();

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
 import { issueIdCard } from '../support/citizen-wallet';
 import { PRE_AUTH, credential, discover, holder, json, nonce, proof, token, type Discovered } from '../support/outside-wallet';
+import { ifStarted } from '../support/defined';
 import { startTestServer, type TestServer } from '../support/registry-server';
 
 describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function () {
@@ -19,7 +20,7 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
     server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
     zjPsb = server.agencyKey('zj-psb');
   });
-  after(async () => server.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   async function offered(): Promise<{ licenseId: string; found: Discovered; pin: string }> {
     const { licenseId, offer } = await issueIdCard(server, zjPsb);

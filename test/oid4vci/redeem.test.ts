@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
 import { MemoryWalletStorage, Wallet, WalletError, jwkThumbprint } from '../../web/wallet/index';
 import { issueIdCard } from '../support/citizen-wallet';
+import { ifStarted } from '../support/defined';
 import { startTestServer, type TestServer } from '../support/registry-server';
 
 function wrongPin(pin: string): string {
@@ -27,7 +28,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
     zjPsb = server.agencyKey('zj-psb');
   });
-  after(async () => server.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   const issue = () => issueIdCard(server, zjPsb);
 

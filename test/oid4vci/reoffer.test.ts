@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
 import { MemoryWalletStorage, Wallet, WalletError } from '../../web/wallet/index';
 import { issueIdCard, type Offer } from '../support/citizen-wallet';
+import { ifStarted } from '../support/defined';
 import { startTestServer, type TestServer } from '../support/registry-server';
 
 describe('OpenID4VCI: re-offering a license after a lost phone', function () {
@@ -21,7 +22,7 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
     server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
     zjPsb = server.agencyKey('zj-psb');
   });
-  after(async () => server.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   const issue = () => issueIdCard(server, zjPsb);
 

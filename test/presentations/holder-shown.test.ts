@@ -15,6 +15,7 @@ import { Wallet } from '../../web/wallet/index';
 import { citizenWithIdCard, issueIdCard, type Citizen } from '../support/citizen-wallet';
 import { redeemOffer } from '../support/outside-wallet';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { ifStarted } from '../support/defined';
 
 interface Verdict {
   valid: boolean;
@@ -43,7 +44,7 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     zjCounter = server.counterKey('330000');
     citizen = await citizenWithIdCard(server, server.agencyKey('zj-psb'));
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('an ID card showing the name only fits a QR code of version ≤ 25 at error correction M, and a camera reads it', async () => {
     const qr = await citizen.wallet.createHolderQr(citizen.held.id);
@@ -90,7 +91,7 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     let sdjwt: SDJwtVcInstance;
 
     before(async () => {
-      keys = (await ES256.generateKeyPair()) as { publicKey: JWK; privateKey: JWK };
+      keys = await ES256.generateKeyPair();
       // It gets its credential the standard way too: the offer redeemed with plain HTTP (test/support/outside-wallet.ts).
       const { offer } = await issueIdCard(server, server.agencyKey('zj-psb'));
       const { kty, crv, x, y } = keys.publicKey;

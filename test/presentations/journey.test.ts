@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import type { DcqlMatch, VerifierRequest } from '../../web/wallet/index';
 import { citizenWithIdCard, type Citizen } from '../support/citizen-wallet';
+import { ifStarted } from '../support/defined';
 import { startTestServer, type TestServer } from '../support/registry-server';
 
 interface Verdict {
@@ -28,7 +29,7 @@ describe('the journey: a Zhejiang ID card in a wallet, shown at a Sichuan counte
     // Issue in Zhejiang; the agency hands over the offer QR and, separately, the PIN; the wallet redeems both.
     citizen = await citizenWithIdCard(server, server.agencyKey('zj-psb'));
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   /** The Sichuan counter asks for the name; the wallet answers once the holder approved; the counter reads the verdict. */
   const presentAtSichuan = async (approve: (request: VerifierRequest, match: DcqlMatch) => boolean = () => true) => {

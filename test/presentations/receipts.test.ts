@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createPgliteClient } from '../../server/src/adapters/store/pglite-client';
 import { holderProof, type HolderKey } from '../../web/wallet/index';
 import { citizenWithIdCard, type Citizen } from '../support/citizen-wallet';
+import { ifStarted } from '../support/defined';
 import { startTestServer, type TestServer } from '../support/registry-server';
 
 describe('presentations: receipts and ratings', function () {
@@ -38,7 +39,7 @@ describe('presentations: receipts and ratings', function () {
     const shown = await server.api('POST', '/api/v1/verify', { key: zjCounter, body: { credential: shownBeforeRestart } });
     expect(shown.body.valid).to.equal(true);
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('the holder sees each verification: counter, province, service, time and the claim names, never values', async () => {
     const receipts = await citizen.wallet.fetchReceipts(citizen.held.id, server.url);

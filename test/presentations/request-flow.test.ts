@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { fetchRequestObject, matchDcqlQuery, submitDirectPost, type HolderKey, type VerifierRequest } from '../../web/wallet/index';
 import { citizenWithIdCard, type Citizen } from '../support/citizen-wallet';
 import { startTestServer, type TestServer } from '../support/registry-server';
+import { ifStarted } from '../support/defined';
 
 interface Check {
   name: string;
@@ -81,7 +82,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
     citizen = await citizenWithIdCard(server, zjPsb);
     holder = await citizen.wallet.holderKeyFor(citizen.held.id);
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('pushes the verdict to a waiting counter page (Server-Sent Events)', async () => {
     const created = await ask({ service: 'identity-check' });

@@ -87,7 +87,7 @@ function callbacksWith(fetcher: typeof fetch) {
     fetch: fetcher,
     hash: async (data: Uint8Array, alg: string) => {
       if (alg !== 'sha-256') throw new WalletError('REQUEST_INVALID', `hash ${alg} is not supported`);
-      return new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+      return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
     },
     verifyJwt: async (signer: { method: string; didUrl?: string }, jwt: { compact: string }) => {
       if (signer.method !== 'did' || !signer.didUrl) return { verified: false as const };
@@ -126,7 +126,7 @@ export async function fetchRequestObject(uri: string, fetcher: typeof fetch = (i
   allowLoopbackHttp(requestUri);
   const resolved = await resolveOpenid4vpAuthorizationRequest({
     authorizationRequestPayload: { client_id: clientId, request_uri: requestUri },
-    callbacks: callbacksWith(fetcher) as never,
+    callbacks: callbacksWith(fetcher),
   });
   const payload = resolved.authorizationRequestPayload as Openid4vpAuthorizationRequest;
   if (payload.response_mode !== 'direct_post' || !payload.response_uri) throw new WalletError('REQUEST_INVALID', 'only response_mode direct_post is supported');
@@ -186,7 +186,7 @@ export async function submitDirectPost(
     authorizationRequestPayload: { response_uri: request.responseUri },
     authorizationResponsePayload: { vp_token: vpToken, ...(request.state ? { state: request.state } : {}) },
     callbacks: { fetch: fetcher },
-  } as never);
+  });
   return response.status;
 }
 

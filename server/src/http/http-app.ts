@@ -26,12 +26,13 @@ function allowed(route: RouteSpec, res: Response): void {
 }
 
 /** Public metadata anyone may cache; every other API answer may carry a record, a credential or a verdict. */
-const CACHEABLE = new Set(['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/openapi.json']);
+const CACHEABLE = new Set(['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/trust/anchor', '/api/v1/openapi.json']);
+const TYPE_METADATA = /^\/api\/v1\/license-types\/[^/]+\/type-metadata$/;
 
 /** Set before any route runs, so error answers carry them too. */
 const responseHeaders: RequestHandler = (req, res, next) => {
   res.set('X-Content-Type-Options', 'nosniff');
-  if (req.path.startsWith('/api/') && !CACHEABLE.has(req.path)) res.set('Cache-Control', 'no-store');
+  if (req.path.startsWith('/api/') && !CACHEABLE.has(req.path) && !TYPE_METADATA.test(req.path)) res.set('Cache-Control', 'no-store');
   next();
 };
 

@@ -26,6 +26,13 @@ export function openApiPath(path: string): string {
   return path.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
 }
 
+/** The request body in each media type the route consumes (JSON unless it says otherwise), or none. */
+function requestBodyOf(route: RouteSpec): Record<string, unknown> | null {
+  const schema = route.body ? z.toJSONSchema(route.body) : route.bodySchema?.();
+  if (!schema) return null;
+  return { required: true, content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema }])) };
+}
+
 export function openApiDocument(routes: RouteSpec[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -33,7 +40,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
     if (route.idempotent) {
       params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } });
     }
-    const bodySchema = route.body ? z.toJSONSchema(route.body) : route.bodySchema?.();
+    const requestBody = requestBodyOf(route);
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(route.responses)) {
       const ok = Number(status) < 400;
@@ -47,14 +54,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
       operationId: route.operationId,
       summary: route.summary,
       ...(params.length ? { parameters: params } : {}),
-      ...(bodySchema
-        ? {
-            requestBody: {
-              required: true,
-              content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema: bodySchema }])),
-            },
-          }
-        : {}),
+      ...(requestBody ? { requestBody } : {}),
       responses,
       security: route.access === 'agency' ? [{ apiKey: [] }] : route.access === 'verifier' ? [{ apiKey: [] }, {}] : [],
       'x-access': route.access,

@@ -47,5 +47,5 @@ export interface RouteSpec {
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;
-  handle(ctx: RouteContext): Promise<Reply>;
+  handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
