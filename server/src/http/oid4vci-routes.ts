@@ -48,6 +48,13 @@ function requestOf(ctx: RouteContext): { method: 'GET' | 'POST'; url: string; he
   };
 }
 
+/** The pre-authorized code in an offer's address; anything else cannot be an open offer. */
+function offerCodeOf(ctx: RouteContext): string {
+  const code = ctx.params.code ?? '';
+  if (!PRE_AUTHORIZED_CODE.test(code)) throw new RegistryError('NOT_FOUND', 'no open credential offer at this address');
+  return code;
+}
+
 function bodyObject(ctx: RouteContext): Record<string, unknown> {
   const body = ctx.body;
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
@@ -115,8 +122,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     access: 'oauth',
     responses: { 200: 'The offer', 404: 'Used, expired, ended or replaced', 429: 'Rate limited' },
     async handle(ctx) {
-      const code = ctx.params.code ?? '';
-      if (!PRE_AUTHORIZED_CODE.test(code)) throw new RegistryError('NOT_FOUND', 'no open credential offer at this address');
+      const code = offerCodeOf(ctx);
       return { status: 200, json: await ctx.services.oid4vci.credentialOffer(agencyIdOf(ctx), code), headers: NO_STORE };
     },
   },
@@ -129,8 +135,7 @@ export const OID4VCI_ROUTES: RouteSpec[] = [
     produces: 'image/png',
     responses: { 200: 'PNG image', 404: 'Used, expired, ended or replaced', 429: 'Rate limited' },
     async handle(ctx) {
-      const code = ctx.params.code ?? '';
-      if (!PRE_AUTHORIZED_CODE.test(code)) throw new RegistryError('NOT_FOUND', 'no open credential offer at this address');
+      const code = offerCodeOf(ctx);
       return { status: 200, contentType: 'image/png', payload: await ctx.services.oid4vci.offerQrPng(agencyIdOf(ctx), code), headers: NO_STORE };
     },
   },
