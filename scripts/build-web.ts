@@ -6,7 +6,7 @@
  */
 import { build } from 'esbuild';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 export const WEB_OUT = join(ROOT, 'dist', 'web');
@@ -16,8 +16,9 @@ export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'static', 'vendor'), { recursive: true });
   const pages = readdirSync(join(web, 'src', 'pages')).filter((name) => name.endsWith('.ts'));
-  await build({
+  const bundled = await build({
     entryPoints: pages.map((name) => join(web, 'src', 'pages', name)),
+    metafile: true,
     outdir: join(outDir, 'static', 'js'),
     bundle: true,
     splitting: true,
@@ -28,8 +29,19 @@ export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  // The service worker precaches the page scripts (their chunk names change with each build), so
+  // the wallet opens and shows a license offline from the first visit on.
+  const scripts = Object.keys(bundled.metafile.outputs)
+    .filter((path) => path.endsWith('.js'))
+    .map(
+      (path) =>
+        `/static/js/${relative(join(outDir, 'static', 'js'), resolve(ROOT, path))
+          .split(sep)
+          .join('/')}`,
+    );
   await build({
     entryPoints: [join(web, 'sw', 'sw.ts')],
+    define: { __PAGE_SCRIPTS__: JSON.stringify(scripts) },
     outfile: join(outDir, 'sw.js'),
     bundle: true,
     format: 'iife',

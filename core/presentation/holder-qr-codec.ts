@@ -72,7 +72,7 @@ export function isHolderQr(text: string): boolean {
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit: number): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
   void writer
-    .write(bytes)
+    .write(bytes.slice()) // a copy on a plain ArrayBuffer: the DOM typing of BufferSource refuses a SharedArrayBuffer view
     .then(() => writer.close())
     .catch(() => undefined);
   const reader = (stream.readable as ReadableStream<Uint8Array>).getReader();

@@ -5,9 +5,11 @@
  * statuses that must be fresh), and only this origin's GET requests are touched.
  */
 declare const self: ServiceWorkerGlobalScope;
+/** The page scripts and their chunks, listed by the build (scripts/build-web.ts). */
+declare const __PAGE_SCRIPTS__: string[];
 
-const CACHE = 'elicense-pages-v1';
-const SHELL = ['/wallet', '/static/app.css', '/manifest.webmanifest', '/icon.svg'];
+const CACHE = 'elicense-pages-v2';
+const SHELL = ['/wallet', '/static/app.css', '/manifest.webmanifest', '/icon.svg', '/static/vendor/zxing_reader.wasm', ...__PAGE_SCRIPTS__];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

@@ -25,7 +25,7 @@ const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 export async function sha256(data: string | ArrayBuffer | Uint8Array): Promise<Uint8Array> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data instanceof Uint8Array ? data : new Uint8Array(data);
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()));
 }
 
 /** RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace. */

@@ -87,7 +87,7 @@ function callbacksWith(fetcher: typeof fetch) {
     fetch: fetcher,
     hash: async (data: Uint8Array, alg: string) => {
       if (alg !== 'sha-256') throw new WalletError('REQUEST_INVALID', `hash ${alg} is not supported`);
-      return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+      return new Uint8Array(await crypto.subtle.digest('SHA-256', data.slice()));
     },
     verifyJwt: async (signer: { method: string; didUrl?: string }, jwt: { compact: string }) => {
       if (signer.method !== 'did' || !signer.didUrl) return { verified: false as const };

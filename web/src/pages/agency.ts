@@ -88,7 +88,7 @@ function badge(status: string): HTMLElement {
 
 function offerImage(offer: Offer): HTMLElement | null {
   if (!offer.qr) return null;
-  const src = offer.qr.startsWith('data:') || offer.qr.startsWith('/') ? offer.qr : `data:image/png;base64,${offer.qr}`;
+  const src = offer.qr.startsWith('data:') || offer.qr.startsWith('/') || offer.qr.startsWith('http') ? offer.qr : `data:image/png;base64,${offer.qr}`;
   return h('img', { src, alt: t('issue.offerQrAlt'), class: 'qr' });
 }
 
