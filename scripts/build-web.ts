@@ -13,7 +13,8 @@ export const WEB_OUT = join(ROOT, 'dist', 'web');
 
 export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
   const web = join(ROOT, 'web');
-  rmSync(outDir, { recursive: true, force: true });
+  // Only what this build writes: tsc puts the wallet module (web/wallet) under dist/web/wallet too, and the tests import it from there.
+  rmSync(join(outDir, 'static'), { recursive: true, force: true });
   mkdirSync(join(outDir, 'static', 'vendor'), { recursive: true });
   const pages = readdirSync(join(web, 'src', 'pages')).filter((name) => name.endsWith('.ts'));
   const bundled = await build({

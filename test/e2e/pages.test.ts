@@ -15,6 +15,7 @@ import { buildWeb } from '../../scripts/build-web';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { chromiumMissing, contextFor, launch, screenshot, type Lang } from './browser';
+import { fillIssueForm, signIn } from './forms';
 import { ELDER_PROBE, type ElderFinding } from './probes';
 
 const PAGES = ['home', 'agency', 'admin', 'wallet', 'counter'] as const;
@@ -27,34 +28,6 @@ const VARIANTS: Array<{ lang: Lang; elder: boolean; device: 'phone' | 'desktop' 
   { lang: 'zh-CN', elder: true, device: 'phone' },
   { lang: 'en', elder: true, device: 'desktop' },
 ];
-
-/** Fills the generated form from an issue request, field by field, as a clerk would type it. */
-async function fillIssueForm(page: Page, body: Record<string, unknown>): Promise<void> {
-  const leaves: Array<[string, unknown]> = [];
-  const walk = (value: unknown, path: string) => {
-    if (typeof value === 'object' && value !== null) for (const [name, child] of Object.entries(value)) walk(child, path ? `${path}.${name}` : name);
-    else leaves.push([path, value]);
-  };
-  walk(body, '');
-  for (const [path, value] of leaves) {
-    if (path === 'type') continue;
-    const id = `#issue-${path.replace(/[^A-Za-z0-9]/g, '-')}`;
-    if (value === null) {
-      await page.check(`${id}-long`);
-      continue;
-    }
-    const tag = await page.$eval(id, (element) => element.tagName);
-    const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
-    if (tag === 'SELECT') await page.selectOption(id, text);
-    else await page.fill(id, text);
-  }
-}
-
-async function signIn(page: Page, slot: string, key: string): Promise<void> {
-  await page.fill(`#${slot}-key`, key);
-  await page.click(`form.signin button[type=submit]`);
-  await page.waitForSelector('#signed-in');
-}
 
 describe('pages in Chromium', function () {
   this.timeout(600000);
