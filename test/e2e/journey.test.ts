@@ -145,12 +145,15 @@ describe('journey through the pages: agency → wallet → counter, with cameras
     const counter = await desk.newPage();
     await counter.goto(`${server.url}/counter`);
     await signIn(counter, 'counterKey', counterKey());
+    await counter.check('#service-identity-check');
     await counter.click('#request-show');
     await counter.waitForSelector('#request-qr img.qr');
     const film = await filmOf(counter, '#request-qr img.qr');
     const page = await openWallet(film);
     await page.click('#request-scan-camera');
-    await page.waitForSelector('#asker', { timeout: 60000 });
+    await page.waitForSelector('#asker', { timeout: 60000 }).catch(async (error: unknown) => {
+      throw new Error(`the wallet did not ask: ${(await page.textContent('#present')) ?? ''}`, { cause: error });
+    });
     expect(await page.textContent('#asker')).to.include('成都');
     expect(await page.$$eval('#asked li', (items) => items.map((item) => item.getAttribute('data-claim')))).to.deep.equal(['name']);
     await screenshot(page, 'wallet-approve-zh-phone', '#present');

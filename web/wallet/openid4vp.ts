@@ -112,6 +112,10 @@ function callbacksWith(fetcher: typeof fetch) {
 export function parseAuthorizationRequest(uri: string): { clientId: string; requestUri: string } {
   let parsed: ReturnType<typeof parseOpenid4vpAuthorizationRequest>;
   try {
+    // The library checks request_uri while parsing: a loopback registry over http must be allowed first.
+    // (In the Node tests the server, in the same process, had already allowed it; a browser had not.)
+    const requestUri = new URL(uri.trim()).searchParams.get('request_uri');
+    if (requestUri) allowLoopbackHttp(requestUri);
     parsed = parseOpenid4vpAuthorizationRequest({ authorizationRequest: uri.trim() });
   } catch {
     throw new WalletError('REQUEST_INVALID', 'the code is not an OpenID4VP request');
