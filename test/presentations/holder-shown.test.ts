@@ -11,6 +11,8 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
+import { base45Encode } from '../../core/base45';
 import { Wallet } from '../../web/wallet/index';
 import { citizenWithIdCard, issueIdCard, type Citizen } from '../support/citizen-wallet';
 import { redeemOffer } from '../support/outside-wallet';
@@ -83,6 +85,14 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
   it('a corrupted QR text is invalid with format named, never an error', async () => {
     const verdict = await verify('EL1:%%%%');
     expect(failed(verdict)).to.deep.equal(['format']);
+    // The clerk is told the scan is damaged, not that the credential is empty.
+    const qr = await citizen.wallet.createHolderQr(citizen.held.id);
+    const bomb = `EL1:${base45Encode(deflateRawSync(Buffer.alloc(1_000_000, 0x41)))}`;
+    for (const text of [qr.text.slice(0, 40), `${qr.text.slice(0, -6)}AAAAAA`, 'EL1:%%%%', bomb]) {
+      const damaged = await verify(text);
+      expect(failed(damaged), text.slice(0, 60)).to.deep.equal(['format']);
+      expect(damaged.checks[0]?.detail, text.slice(0, 60)).to.match(/holder QR code/);
+    }
   });
 
   describe('an outside wallet: @sd-jwt/sd-jwt-vc and plain HTTP', () => {
