@@ -69,13 +69,15 @@ describe('presentations: receipts and ratings', function () {
   it('rates a service once (好差评), only its own receipt, counted per counter and service', async () => {
     const [atSichuan] = await citizen.wallet.fetchReceipts(citizen.held.id, server.url);
     const receipt = atSichuan?.id ?? expect.fail('no receipt');
+    const rate = (score: number, comment?: string) =>
+      citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score, ...(comment === undefined ? {} : { comment }) });
     expect(await stranger.wallet.rateService(stranger.held.id, server.url, { receipt, score: 1 })).to.equal(404);
     // A bidirectional override or a NUL would make the comment read differently from what is stored.
-    expect(await citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score: 5, comment: '办事\u202e很快' })).to.equal(400);
-    expect(await citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score: 5, comment: 'ok\u0000' })).to.equal(400);
-    expect(await citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score: 5, comment: '办事很快' })).to.equal(201);
-    expect(await citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score: 1 })).to.equal(409);
-    expect(await citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score: 5, comment: 'x'.repeat(201) })).to.equal(400);
+    expect(await rate(5, '办事\u202e很快')).to.equal(400);
+    expect(await rate(5, 'ok\u0000')).to.equal(400);
+    expect(await rate(5, '办事很快')).to.equal(201);
+    expect(await rate(1)).to.equal(409);
+    expect(await rate(5, 'x'.repeat(201))).to.equal(400);
     const counts = await server.api('GET', '/api/v1/ratings', { key: scCounter });
     expect(counts.body).to.deep.equal({ counter: 'sc-chengdu-counter', ratings: [{ service: 'identity-check', score: 5, count: 1 }] });
     expect((await server.api('GET', '/api/v1/ratings', { key: zjCounter })).body.ratings).to.deep.equal([]);
