@@ -109,6 +109,12 @@ export interface LicenseAnchor {
   updatedAt: string;
 }
 
+/** Where a credential's status lives in its agency's Token Status List (core/status-list.ts), as an issuer asks the ledger to record it. */
+export interface StatusEntryRef {
+  listId: string;
+  idx: number;
+}
+
 /** What the issuer submits to anchor one license. */
 export interface AnchorInput {
   id: string;
@@ -118,6 +124,8 @@ export interface AnchorInput {
   holderRef: string;
   validFrom: string;
   validUntil: string | null;
+  /** The status list entry of the license's first credential, registered in the same transaction. */
+  statusEntry?: StatusEntryRef;
 }
 
 /** The ledger's answer to "does this license, with this docHash, stand?" — data, never an exception. */

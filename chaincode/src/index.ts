@@ -5,7 +5,8 @@
 import 'reflect-metadata';
 import { LicenseContract } from './license-contract';
 import { ReceiptsContract } from './receipts-contract';
+import { StatusContract } from './status-contract';
 import { TrustContract } from './trust-contract';
 
-export { LicenseContract, ReceiptsContract, TrustContract };
-export const contracts = [TrustContract, LicenseContract, ReceiptsContract];
+export { LicenseContract, ReceiptsContract, StatusContract, TrustContract };
+export const contracts = [TrustContract, LicenseContract, ReceiptsContract, StatusContract];

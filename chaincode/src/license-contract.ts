@@ -24,6 +24,8 @@ import { callerOf, requireAgencyIssuer, type Caller } from './caller';
 import { asObject, parseJsonArg, requireDate, requireHash, requireId, requireOneOf, requireType } from './input';
 import { KEY, emit, readJson, reply, txTime, writeIndex, writeJson } from './state';
 import { getAgency, getLicenseType } from './trust-contract';
+import { parseStatusEntryRef, requireDistinctEntries, viewOf, writeStatusEntry } from './status-contract';
+import type { StatusEntryView } from '../../core/status-list';
 
 const MAX_PAGE_SIZE = 500;
 
@@ -42,6 +44,7 @@ function parseAnchorInput(value: unknown, what: string): AnchorInput {
     holderRef: requireHash(input.holderRef, `${what}.holderRef`),
     validFrom,
     validUntil,
+    ...(input.statusEntry === undefined ? {} : { statusEntry: parseStatusEntryRef(input.statusEntry, `${what}.statusEntry`) }),
   };
 }
 
@@ -71,7 +74,13 @@ async function requireOwnLicense(ctx: Context, caller: Caller, anchor: LicenseAn
   return agency;
 }
 
-async function writeNewAnchor(ctx: Context, input: AnchorInput, agency: Agency, supersedes: string | null): Promise<LicenseAnchor> {
+/** A new anchor and, when the input names one, its first status list entry, in one transaction. */
+async function writeNewAnchor(
+  ctx: Context,
+  input: AnchorInput,
+  agency: Agency,
+  supersedes: string | null,
+): Promise<{ anchor: LicenseAnchor; entry: StatusEntryView | null }> {
   if ((await ctx.stub.getState(input.id)).length > 0) {
     throw new RegistryError('LICENSE_EXISTS', `license ${input.id} is already anchored`);
   }
@@ -100,7 +109,14 @@ async function writeNewAnchor(ctx: Context, input: AnchorInput, agency: Agency, 
   await writeIndex(ctx, KEY.byIssuer, [agency.id, anchor.id]);
   await writeIndex(ctx, KEY.byType, [anchor.type, anchor.id]);
   await writeIndex(ctx, KEY.byHolder, [anchor.holderRef, anchor.id]);
-  return anchor;
+  const entry = input.statusEntry ? viewOf(await writeStatusEntry(ctx, agency.id, input.statusEntry, anchor.id), anchor.status) : null;
+  return { anchor, entry };
+}
+
+/** A chaincode event's payload: the licenses changed and the status list entries registered. */
+function issuedPayload(written: Array<{ anchor: LicenseAnchor; entry: StatusEntryView | null }>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const statusEntries = written.flatMap(({ entry }) => (entry ? [entry] : []));
+  return { licenses: written.map(({ anchor }) => changed(anchor)), ...(statusEntries.length > 0 ? { statusEntries } : {}), ...extra };
 }
 
 async function changeStatus(ctx: Context, anchor: LicenseAnchor, status: StoredStatus, reason: ReasonCode | null): Promise<LicenseAnchor> {
@@ -153,9 +169,9 @@ export class LicenseContract extends RegistryContract {
     const input = parseAnchorInput(parseJsonArg(anchorJson, 'anchor'), 'anchor');
     const agency = await getAgency(ctx, input.agencyId);
     await requireIssuerFor(ctx, callerOf(ctx), agency, input.type);
-    const anchor = await writeNewAnchor(ctx, input, agency, null);
-    emit(ctx, 'LicenseIssued', { licenses: [changed(anchor)] });
-    return reply(anchor);
+    const written = await writeNewAnchor(ctx, input, agency, null);
+    emit(ctx, 'LicenseIssued', issuedPayload([written]));
+    return reply(written.anchor);
   }
 
   /**
@@ -173,11 +189,12 @@ export class LicenseContract extends RegistryContract {
     if (new Set(inputs.map((input) => input.id)).size !== inputs.length) {
       throw new RegistryError('INVALID_ARGUMENT', 'anchors repeat a license id');
     }
+    requireDistinctEntries(inputs.flatMap((input) => (input.statusEntry ? [{ agencyId: input.agencyId, ref: input.statusEntry }] : [])));
     const caller = callerOf(ctx);
     const agencies = new Map<string, Agency>();
     // Each state read is a round trip between chaincode and peer: check each agency and type once.
     const allowed = new Set<string>();
-    const anchors: LicenseAnchor[] = [];
+    const written: Array<{ anchor: LicenseAnchor; entry: StatusEntryView | null }> = [];
     for (const input of inputs) {
       let agency = agencies.get(input.agencyId);
       if (!agency) {
@@ -188,10 +205,10 @@ export class LicenseContract extends RegistryContract {
         await requireIssuerFor(ctx, caller, agency, input.type);
         allowed.add(`${agency.id} ${input.type}`);
       }
-      anchors.push(await writeNewAnchor(ctx, input, agency, null));
+      written.push(await writeNewAnchor(ctx, input, agency, null));
     }
-    emit(ctx, 'LicenseIssued', { licenses: anchors.map(changed) });
-    return reply(anchors);
+    emit(ctx, 'LicenseIssued', issuedPayload(written));
+    return reply(written.map(({ anchor }) => anchor));
   }
 
   @Transaction()
@@ -232,10 +249,12 @@ export class LicenseContract extends RegistryContract {
       throw new RegistryError(statusRefusal(old.status), `license ${old.id} is ${old.status} and cannot be renewed`);
     }
     await requireIssuerFor(ctx, caller, agency, input.type);
-    const successor = await writeNewAnchor(ctx, input, agency, old.id);
+    const written = await writeNewAnchor(ctx, input, agency, old.id);
+    const successor = written.anchor;
     old.supersededBy = successor.id;
     await changeStatus(ctx, old, 'superseded', why);
-    emit(ctx, 'LicenseSuperseded', { licenses: [changed(old), changed(successor)], reason: why });
+    const payload = issuedPayload([written], { reason: why });
+    emit(ctx, 'LicenseSuperseded', { ...payload, licenses: [changed(old), changed(successor)] });
     return reply({ old, successor });
   }
 

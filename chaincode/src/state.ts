@@ -15,6 +15,9 @@ export const KEY = {
   byIssuer: 'license~issuer',
   byType: 'license~type',
   byHolder: 'license~holder',
+  statusEntry: 'status',
+  statusByLicense: 'status~license',
+  provinceKey: 'pkey',
   receiptHead: 'receipts~head',
 } as const;
 

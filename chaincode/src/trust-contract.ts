@@ -12,6 +12,7 @@ import { jwkThumbprint, parsePublicJwk } from '../../core/jwk';
 import { callerOf, callerProvince, requireAdmin, requireProvinceAdmin } from './caller';
 import { asObject, parseJsonArg, requireId, requireOneOf, requireStringList, requireText, requireType } from './input';
 import { KEY, emit, readJson, reply, stateKey, txTime, writeJson } from './state';
+import { PROVINCE_KEY_PURPOSES, type ProvinceKey } from '../../core/status-list';
 
 export interface LicenseTypeRecord extends LicenseTypeSeed {
   docType: 'licenseType';
@@ -52,6 +53,14 @@ async function addKey(ctx: Context, agency: Agency, jwkValue: unknown, now: stri
   const key: AgencyKey = { kid, jwk, status: 'active', createdAt: now, retiredAt: null };
   await writeJson(ctx, stateKey(ctx, KEY.agencyKey, kid), { kid, agencyId: agency.id });
   return key;
+}
+
+async function provinceKeys(ctx: Context, province: string): Promise<ProvinceKey[]> {
+  const keys: ProvinceKey[] = [];
+  for await (const entry of ctx.stub.getStateByPartialCompositeKey(KEY.provinceKey, [province])) {
+    keys.push(JSON.parse(Buffer.from(entry.value).toString('utf8')) as ProvinceKey);
+  }
+  return keys;
 }
 
 @Info({ title: 'TrustRegistry', description: 'Provinces, issuing agencies and their signing keys' })
@@ -206,6 +215,39 @@ export class TrustContract extends RegistryContract {
       agency: { id: agency.id, name: agency.name, province: agency.province, mspId: agency.mspId, status: agency.status, licenseTypes: agency.licenseTypes },
     };
     return reply(resolved);
+  }
+
+  /**
+   * A key of the province itself for one purpose (`status-list`: the key its nodes sign status list
+   * tokens with), by that province's admin only. A new key retires the purpose's active one, which
+   * stays listed with its `retiredAt` so tokens it signed can be told apart.
+   */
+  @Transaction()
+  @Returns('string')
+  async RegisterProvinceKey(ctx: Context, province: string, jwkJson: string, purpose: string): Promise<string> {
+    const use = requireOneOf(purpose, PROVINCE_KEY_PURPOSES, 'purpose');
+    await requireProvinceAdmin(ctx, callerOf(ctx), province);
+    const jwk = parsePublicJwk(parseJsonArg(jwkJson, 'jwk'));
+    const kid = jwkThumbprint(jwk);
+    if (await readJson(ctx, stateKey(ctx, KEY.agencyKey, kid))) throw new RegistryError('KEY_EXISTS', `key ${kid} is already an agency key`);
+    const now = txTime(ctx);
+    const existing = await provinceKeys(ctx, province);
+    if (existing.some((key) => key.kid === kid)) throw new RegistryError('KEY_EXISTS', `key ${kid} is already registered for province ${province}`);
+    for (const old of existing.filter((key) => key.purpose === use && key.status === 'active')) {
+      await writeJson(ctx, stateKey(ctx, KEY.provinceKey, province, old.kid), { ...old, status: 'retired', retiredAt: now });
+    }
+    const key: ProvinceKey = { docType: 'provinceKey', province, purpose: use, kid, jwk, status: 'active', createdAt: now, retiredAt: null };
+    await writeJson(ctx, stateKey(ctx, KEY.provinceKey, province, kid), key);
+    emit(ctx, 'ProvinceKeyRegistered', { province, kid, purpose: use });
+    return reply(key);
+  }
+
+  /** A province's keys, every purpose, active and retired. */
+  @Transaction(false)
+  @Returns('string')
+  async ListProvinceKeys(ctx: Context, province: string): Promise<string> {
+    if (!isProvinceCode(province)) throw new RegistryError('INVALID_ARGUMENT', `${province} is not a GB/T 2260 province-level code`);
+    return reply(await provinceKeys(ctx, province));
   }
 
   /** `{ id, names: { zh, en } }` — license types are data: a new one needs no chaincode upgrade. */

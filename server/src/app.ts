@@ -46,6 +46,7 @@ import { ReceiptsService } from './services/receipts';
 import { RegistryInfoService } from './services/registry-info';
 import { RegistryLedger } from './services/registry-ledger';
 import { SigningKeysService } from './services/signing-keys';
+import { StatusListService } from './services/status-lists';
 import { VerificationService } from './services/verification';
 import { VerificationLogService } from './services/verification-log';
 
@@ -72,6 +73,8 @@ export interface Registry {
   credentials: CredentialIssuer;
   /** `/.well-known/jwt-vc-issuer/<issuer path>` documents, by issuer path prefix. */
   issuerMetadata: IssuerMetadataService;
+  /** Token Status Lists derived from the ledger: entries for credentials, the served tokens, the province keys. */
+  statusLists: StatusListService;
   /** Called by the server once it listens on `port`: fixes the base URL, then finishes issuances a crash left open. */
   listening(port: number): Promise<void>;
   audit: GroupCommit<VerificationLogEntry>;
@@ -171,6 +174,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     await retention.start();
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
+    const statusLists = new StatusListService({ ledger, keys, signingKeys, clock, nodes: opened.nodes, baseUrl: () => publicBase.get() });
     const issuance = new IssuanceService({
       store,
       ledger,
@@ -178,6 +182,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       clock,
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
+      statusLists,
     });
     const info = new RegistryInfoService(ledger, clock);
     const offline = new OfflineBundleService({
@@ -194,13 +199,21 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    await statusLists.ensureProvinceKeys();
+    // Our agencies' lists load in the background, so the first issuance after a start does not wait for them.
+    void store
+      .listAgencies()
+      .then((agencies) => statusLists.preload(agencies.map((agency) => agency.id)))
+      .catch((error: unknown) => {
+        log(`status lists: preload failed, lists load on first use: ${(error as Error).message}`);
+      });
     await seedCounterServices(
       store,
       DEMO_COUNTERS.map((counter) => counter.id),
       clock().toISOString(),
     );
     const qr = new QrCodeRenderer();
-    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store));
+    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store), statusLists);
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');
     const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;
@@ -230,6 +243,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
+    issuerMetadata.register('provinces/', (code, identity) => statusLists.provinceIssuerKeys(code, identity));
     const services: Services = {
       settings: { publicRateLimit: config.publicRateLimit, authFailureLimit: config.authFailureLimit, trustProxy: config.trustProxy },
       principals,
@@ -244,6 +258,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
+      statusLists,
       presentations,
       receipts,
     };
@@ -267,6 +282,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       publicBase,
       credentials,
       issuerMetadata,
+      statusLists,
       /** Run once the server listens: recovered credentials name the issuer under the public base URL. */
       listening: async (port: number) => {
         publicBase.listening(port);
@@ -284,6 +300,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         clearInterval(anchorTimer);
         await receipts.anchorHead().catch(() => undefined);
         cache.close();
+        statusLists.close();
         await audit.drain();
         await opened.port.close();
         await store.close();

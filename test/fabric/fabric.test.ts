@@ -7,6 +7,9 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
+import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
+import { STATUS_INVALID, STATUS_VALID } from '../../core/status-list';
 import { makePropertyCertificateRequest } from '../../core/license-types';
 import { describeLedgerContract } from '../ledger/ledger-contract';
 import { fabricAvailability, startFabricTestNetwork, stopFabricTestNetwork, type FabricTestNetwork } from '../support/fabric-network';
@@ -84,7 +87,7 @@ describe('Fabric mode', function () {
       const verify = () => sichuan.api('POST', '/api/v1/verify', { key: sichuan.counterKey('510000'), body: { credential } });
       const first = await verify();
       expect(first.body, JSON.stringify(first.body.checks)).to.include({ valid: true, verdict: 'valid' });
-      expect(first.body.license.issuer).to.deep.equal({ agency: 'zj-psb', province: '330000' });
+      expect(first.body.license.issuer).to.deep.include({ agency: 'zj-psb', iss: `${zhejiang.url}/issuers/zj-psb`, province: '330000' });
 
       // Sichuan's identities, on Sichuan's own node, cannot touch it or speak for Zhejiang.
       const sc = sichuan.running.registry;
@@ -125,6 +128,45 @@ describe('Fabric mode', function () {
       expect(Date.now() - started, 'revocation visible in Sichuan').to.be.below(5000);
     });
 
+    it("serves Zhejiang's status list from the Sichuan node, signed by Sichuan's key; a revoke in Zhejiang flips it within 5 s", async () => {
+      const issued = await zhejiang.api('POST', '/api/v1/licenses', { key: zhejiang.agencyKey('zj-psb'), body: idCardBody() });
+      expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+      const { licenseId, credential } = issued.body as { licenseId: string; credential: string };
+      const { idx, uri } = (decodeJwt(credential.split('~')[0]!) as { status: { status_list: { idx: number; uri: string } } }).status.status_list;
+      expect(uri.startsWith(`${zhejiang.url}/status-lists/zj-psb/`)).to.equal(true);
+      // The same list, derived from the same ledger, on the other province's node.
+      const atSichuan = `${sichuan.url}${new URL(uri).pathname}`;
+      const fetchToken = async () => {
+        const response = await fetch(atSichuan);
+        expect(response.status).to.equal(200);
+        return response.text();
+      };
+      const started = Date.now();
+      let token = await fetchToken();
+      while (getListFromStatusListJWT(token).getStatus(idx) !== STATUS_VALID) {
+        expect(Date.now() - started, 'the new entry reaches Sichuan').to.be.below(5000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        token = await fetchToken();
+      }
+      const iss = String(decodeJwt(token).iss);
+      expect(iss).to.equal(`${sichuan.url}/provinces/510000`);
+      const metadata = (await (await fetch(`${sichuan.url}/.well-known/jwt-vc-issuer/provinces/510000`)).json()) as { jwks: JSONWebKeySet };
+      await jwtVerify(token, createLocalJWKSet(metadata.jwks), { algorithms: ['ES256'], typ: 'statuslist+jwt', issuer: iss, subject: atSichuan });
+
+      const revoked = await zhejiang.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zhejiang.agencyKey('zj-psb'), body: { reason: 'stolen' } });
+      expect(revoked.status).to.equal(200);
+      const revokedAt = Date.now();
+      while (getListFromStatusListJWT(token).getStatus(idx) !== STATUS_INVALID) {
+        expect(Date.now() - revokedAt, 'the revocation reaches the Sichuan list').to.be.below(5000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        token = await fetchToken();
+      }
+      const verdict = await sichuan.api('POST', '/api/v1/verify', { key: sichuan.counterKey('510000'), body: { credential } });
+      const listCheck = (verdict.body.checks as Array<{ name: string; ok: boolean }>).find((check) => check.name === 'status-list');
+      expect(listCheck).to.include({ ok: false });
+      expect(verdict.body).to.include({ valid: false, status: 'revoked' });
+    });
+
     it('mints a property certificate in Sichuan that Zhejiang verifies', async () => {
       const issued = await sichuan.api('POST', '/api/v1/licenses', {
         key: sichuan.agencyKey('sc-nr'),
@@ -133,7 +175,7 @@ describe('Fabric mode', function () {
       expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
       const verdict = await zhejiang.api('POST', '/api/v1/verify', { key: zhejiang.counterKey('330000'), body: { credential: issued.body.credential } });
       expect(verdict.body, JSON.stringify(verdict.body.checks)).to.include({ valid: true, verdict: 'valid' });
-      expect(verdict.body.license.issuer).to.deep.equal({ agency: 'sc-nr', province: '510000' });
+      expect(verdict.body.license.issuer).to.deep.include({ agency: 'sc-nr', iss: `${sichuan.url}/issuers/sc-nr`, province: '510000' });
       expect(sha256(issued.body.credential)).to.have.length(64);
     });
   });

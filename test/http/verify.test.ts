@@ -105,6 +105,7 @@ describe('registry HTTP API: verification', function () {
       'issuer-authorized',
       'anchor',
       'status',
+      'status-list',
       'validity',
     ]);
     expect(result.checks.every((check) => check.ok)).to.equal(true);
@@ -328,7 +329,8 @@ describe('registry HTTP API: verification', function () {
       await server.api('POST', `/api/v1/licenses/${issued.licenseId}/suspend`, { key: zjPsb, body: { reason: 'investigation' } });
       const suspended = await verify(issued.credential);
       expect(suspended).to.include({ valid: false, verdict: 'invalid', status: 'suspended', reason: 'suspended' });
-      expect(failed(suspended)).to.deep.equal(['status']);
+      // The ledger and the status list, both derived from the same commit, agree.
+      expect(failed(suspended)).to.deep.equal(['status', 'status-list']);
       await server.api('POST', `/api/v1/licenses/${issued.licenseId}/reinstate`, { key: zjPsb, body: { reason: 'investigation-cleared' } });
       expect((await verify(issued.credential)).valid).to.equal(true);
     });
@@ -406,10 +408,21 @@ describe('registry HTTP API: verification', function () {
       const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ jwk: object }> }>;
       const jwk = issuers.find((issuer) => issuer.id === 'zj-psb')!.keys.at(-1)!.jwk;
       const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      const es256 = (key: ReturnType<typeof createPublicKey>) => async (data: string, signature: string) =>
+        cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
       const sdjwt = new SDJwtVcInstance({
         hasher: digest,
-        verifier: async (data: string, signature: string) =>
-          cryptoVerify('sha256', Buffer.from(data), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')),
+        verifier: es256(publicKey),
+        // The credential's status list token is signed by a province key, listed in the issuer metadata of the token's iss.
+        statusVerifier: async (data: string, signature: string) => {
+          const { iss } = JSON.parse(Buffer.from(data.split('.')[1]!, 'base64url').toString()) as { iss: string };
+          const url = new URL(iss);
+          const metadata = (await (await fetch(`${url.origin}/.well-known/jwt-vc-issuer${url.pathname}`)).json()) as { jwks: { keys: object[] } };
+          const results = await Promise.all(
+            metadata.jwks.keys.map((jwk) => es256(createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }))(data, signature)),
+          );
+          return results.includes(true);
+        },
       });
       const { payload, header } = await sdjwt.verify(issued.credential);
       expect(header).to.include({ alg: 'ES256', typ: 'dc+sd-jwt' });

@@ -4,7 +4,7 @@
  * It runs unchanged on the embedded ledger and on a real Fabric network.
  */
 import { expect } from 'chai';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { createCa, enroll } from '../../server/src/adapters/identity/local-ca';
 import type { Agency, AnchorVerdict, LicenseAnchor } from '../../core/anchor';
 import { EventLog, anchorFor, publicJwk, sha256, type LedgerFixture } from '../support/ledger-fixture';
@@ -358,6 +358,139 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
         expect(byType.every((l) => l.type === 'property-certificate')).to.equal(true);
         expect(byType.map((l) => l.id)).to.include.members(mine.map((m) => m.id));
         await refusedWith(net.ledger.evaluate(net.ids.zjClerk, 'license:QueryLicenses', [JSON.stringify({ by: 'name', value: 'x' })]), 'INVALID_ARGUMENT');
+      });
+    });
+
+    describe('status lists', () => {
+      // A list of its own per run, so the suite runs again on a long-lived network.
+      const listId = String(randomInt(1000, 999999));
+      const at = (idx: number) => ({ listId, idx });
+      interface View {
+        agencyId: string;
+        listId: string;
+        idx: number;
+        licenseId: string;
+        invalidated: boolean;
+        licenseStatus: string;
+      }
+      const entriesOf = (licenseId: string) => evaluate<View[]>(net.ids.zjClerk, 'status:GetStatusEntries', licenseId);
+
+      it('registers a status entry with the anchor, in one transaction and one event', async () => {
+        const input = anchorFor('zj-psb', 'id-card', { statusEntry: at(7) });
+        const result = await net.ledger.submit(net.ids.zjPsb, 'license:IssueLicense', [JSON.stringify(input)]);
+        const event = JSON.parse((await events.forTx(result.txId)).payload.toString('utf8')) as { statusEntries: View[] };
+        expect(event.statusEntries).to.have.length(1);
+        expect(event.statusEntries[0]).to.deep.include({
+          agencyId: 'zj-psb',
+          listId,
+          idx: 7,
+          licenseId: input.id,
+          invalidated: false,
+          licenseStatus: 'active',
+        });
+        expect(await entriesOf(input.id)).to.have.length(1);
+        const batch = [
+          anchorFor('zj-psb', 'id-card', { statusEntry: at(8) }),
+          anchorFor('zj-psb', 'id-card', { statusEntry: at(9) }),
+          anchorFor('zj-psb', 'id-card'),
+        ];
+        await net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', [JSON.stringify(batch)]);
+        expect((await entriesOf(batch[1]!.id)).map((entry) => entry.idx)).to.deep.equal([9]);
+        expect(await entriesOf(batch[2]!.id)).to.deep.equal([]);
+      });
+
+      it('refuses a taken index with STATUS_INDEX_TAKEN, in a batch too, and a malformed entry', async () => {
+        await issue(net.ids.zjPsb, anchorFor('zj-psb', 'id-card', { statusEntry: at(100) }));
+        await refusedWithoutChange(() => issue(net.ids.zjPsb, anchorFor('zj-psb', 'id-card', { statusEntry: at(100) })), 'STATUS_INDEX_TAKEN');
+        const twice = [anchorFor('zj-psb', 'id-card', { statusEntry: at(101) }), anchorFor('zj-psb', 'id-card', { statusEntry: at(101) })];
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', [JSON.stringify(twice)]), 'STATUS_INDEX_TAKEN');
+        // The same index in another agency's list is another entry.
+        await issue(net.ids.zjAmr, anchorFor('zj-amr', 'business-license', { statusEntry: at(100) }));
+        for (const statusEntry of [
+          { listId, idx: 2 ** 17 },
+          { listId, idx: -1 },
+          { listId, idx: 1.5 },
+          { listId: '0', idx: 1 },
+          { listId: 'a', idx: 1 },
+        ]) {
+          await refusedWithoutChange(() => issue(net.ids.zjPsb, { ...anchorFor('zj-psb', 'id-card'), statusEntry }), 'INVALID_ARGUMENT');
+        }
+      });
+
+      it('registers a further entry for a standing license, by its own agency only', async () => {
+        const input = anchorFor('zj-psb', 'id-card', { statusEntry: at(200) });
+        await issue(net.ids.zjPsb, input);
+        const entry = (idx: number, over: object = {}) => JSON.stringify({ agencyId: 'zj-psb', listId, idx, licenseId: input.id, ...over });
+        const view = await submit<View>(net.ids.zjPsb, 'status:RegisterStatusEntry', entry(201));
+        expect(view).to.deep.include({ idx: 201, licenseId: input.id, invalidated: false, licenseStatus: 'active' });
+        expect((await entriesOf(input.id)).map((e) => e.idx).sort()).to.deep.equal([200, 201]);
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'status:RegisterStatusEntry', [entry(201)]), 'STATUS_INDEX_TAKEN');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjAmr, 'status:RegisterStatusEntry', [entry(202)]), 'NOT_AGENCY_ISSUER');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.scNr, 'status:RegisterStatusEntry', [entry(202)]), 'WRONG_PROVINCE');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjAmr, 'status:RegisterStatusEntry', [entry(202, { agencyId: 'zj-amr' })]), 'FORBIDDEN');
+        await refusedWithoutChange(
+          () => net.ledger.submit(net.ids.zjPsb, 'status:RegisterStatusEntry', [entry(202, { licenseId: 'LNOSUCHLICENSE' })]),
+          'LICENSE_NOT_FOUND',
+        );
+        await submit(net.ids.zjPsb, 'license:RevokeLicense', input.id, 'fraud');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'status:RegisterStatusEntry', [entry(202)]), 'LICENSE_REVOKED');
+      });
+
+      it('invalidates one entry while the license stands; lists entries with their license status', async () => {
+        const input = anchorFor('zj-psb', 'id-card', { statusEntry: at(300) });
+        await issue(net.ids.zjPsb, input);
+        await submit(net.ids.zjPsb, 'status:RegisterStatusEntry', JSON.stringify({ agencyId: 'zj-psb', listId, idx: 301, licenseId: input.id }));
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjAmr, 'status:InvalidateStatusEntry', ['zj-psb', listId, '301']), 'NOT_AGENCY_ISSUER');
+        await refusedWithoutChange(() => net.ledger.submit(net.ids.zjPsb, 'status:InvalidateStatusEntry', ['zj-psb', listId, '302']), 'STATUS_ENTRY_NOT_FOUND');
+        const result = await net.ledger.submit(net.ids.zjPsb, 'status:InvalidateStatusEntry', ['zj-psb', listId, '301']);
+        expect(JSON.parse(result.payload.toString('utf8'))).to.deep.include({ idx: 301, invalidated: true, licenseStatus: 'active' });
+        expect((await events.forTx(result.txId)).name).to.equal('StatusEntryInvalidated');
+        await submit(net.ids.zjPsb, 'license:SuspendLicense', input.id, 'lost');
+        const page = await evaluate<{ entries: View[] }>(net.ids.scNr, 'status:ListStatusEntries', JSON.stringify({ agencyId: 'zj-psb', listId }));
+        const mine = page.entries.filter((e) => e.licenseId === input.id).map((e) => [e.idx, e.invalidated, e.licenseStatus]);
+        expect(mine).to.deep.equal([
+          [300, false, 'suspended'],
+          [301, true, 'suspended'],
+        ]);
+        const one = await evaluate<View>(net.ids.scNr, 'status:GetStatusEntry', 'zj-psb', listId, '300');
+        expect(one).to.deep.include({ licenseId: input.id, licenseStatus: 'suspended' });
+        await refusedWith(net.ledger.evaluate(net.ids.scNr, 'status:GetStatusEntry', ['zj-psb', listId, '302']), 'STATUS_ENTRY_NOT_FOUND');
+        // An agency with no entries at all has an empty list (a peer then sends no page metadata).
+        const none = await evaluate<{ entries: View[]; bookmark: string }>(net.ids.scNr, 'status:ListStatusEntries', JSON.stringify({ agencyId: newAgency }));
+        expect(none).to.deep.include({ entries: [], bookmark: '' });
+      });
+
+      it("registers a province's status-list key by its own admin only; a new key retires the old", async () => {
+        const first = publicJwk();
+        const key = await submit<{ kid: string; status: string; purpose: string }>(
+          net.ids.zjAdmin,
+          'trust:RegisterProvinceKey',
+          '330000',
+          JSON.stringify(first),
+          'status-list',
+        );
+        expect(key).to.include({ status: 'active', purpose: 'status-list' });
+        await refusedWithoutChange(
+          () => net.ledger.submit(net.ids.scAdmin, 'trust:RegisterProvinceKey', ['330000', JSON.stringify(publicJwk()), 'status-list']),
+          'WRONG_PROVINCE',
+        );
+        await refusedWithoutChange(
+          () => net.ledger.submit(net.ids.zjClerk, 'trust:RegisterProvinceKey', ['330000', JSON.stringify(publicJwk()), 'status-list']),
+          'FORBIDDEN',
+        );
+        await refusedWithoutChange(
+          () => net.ledger.submit(net.ids.zjAdmin, 'trust:RegisterProvinceKey', ['330000', JSON.stringify(publicJwk()), 'signing']),
+          'INVALID_ARGUMENT',
+        );
+        await refusedWithoutChange(
+          () => net.ledger.submit(net.ids.zjAdmin, 'trust:RegisterProvinceKey', ['330000', JSON.stringify(first), 'status-list']),
+          'KEY_EXISTS',
+        );
+        const second = await submit<{ kid: string }>(net.ids.zjAdmin, 'trust:RegisterProvinceKey', '330000', JSON.stringify(publicJwk()), 'status-list');
+        const keys = await evaluate<Array<{ kid: string; status: string; retiredAt: string | null }>>(net.ids.scNr, 'trust:ListProvinceKeys', '330000');
+        expect(keys.find((k) => k.kid === key.kid)).to.include({ status: 'retired' });
+        expect(keys.find((k) => k.kid === second.kid)).to.include({ status: 'active', retiredAt: null });
+        expect(keys.filter((k) => k.status === 'active')).to.have.length(1);
       });
     });
 

@@ -45,7 +45,7 @@ export interface RouteSpec {
   /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
   bodySchema?: () => Record<string, unknown>;
   idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt';
+  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;
   handle(ctx: RouteContext): Promise<Reply>;
 }
@@ -379,6 +379,20 @@ export const ROUTES: RouteSpec[] = [
       const segments: unknown = ctx.req.params.issuerPath;
       const issuerPath = Array.isArray(segments) ? segments.join('/') : String(segments);
       return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)), headers: METADATA_HEADERS };
+    },
+  },
+  {
+    method: 'get',
+    path: '/status-lists/:agencyId/:listId',
+    operationId: 'getStatusList',
+    summary: "An agency's Token Status List (statuslist+jwt, 2 bits: VALID, INVALID, SUSPENDED), derived from the ledger and signed by this node's province",
+    // Open and unthrottled: one cached token whatever the caller, and a verifier that cannot fetch it cannot accept any credential pointing at it.
+    access: 'open',
+    produces: 'application/statuslist+jwt',
+    responses: { 200: 'The Status List Token', 404: 'No such agency or list' },
+    async handle(ctx) {
+      const token = await ctx.services.statusLists.token(ctx.params.agencyId ?? '', ctx.params.listId ?? '');
+      return { status: 200, contentType: 'application/statuslist+jwt', payload: token, headers: { 'Cache-Control': 'public, max-age=1' } };
     },
   },
   {

@@ -16,8 +16,21 @@ export interface TrustSource {
   agency(agencyId: string): Promise<ResolvedKey['agency'] | null>;
   /** The license's anchor (docHash, status, validity, issuer); null when not anchored. */
   anchor(licenseId: string): Promise<LicenseAnchor | null>;
+  /**
+   * What the agency's Token Status List `listId` holds at `idx` (0 VALID, 1 INVALID, 2 SUSPENDED),
+   * with the license the entry belongs to when the source knows it (the ledger does; a bare list
+   * does not); null when no entry is registered there. Absent: the source has no status lists,
+   * and the `status-list` check is skipped.
+   */
+  statusListEntry?(agencyId: string, listId: string, idx: number): Promise<StatusListEntryAnswer | null>;
   /** Which ledger or bundle answered, for the check details (e.g. "ledger", "bundle of 2026-…"). */
   readonly description: string;
+}
+
+export interface StatusListEntryAnswer {
+  value: number;
+  licenseId?: string;
+  invalidated?: boolean;
 }
 
 export type { Agency };

@@ -14,6 +14,7 @@ import type { PrincipalsService } from './principals';
 import type { PublicBaseUrl } from './public-base-url';
 import type { ReceiptsService } from './receipts';
 import type { RegistryInfoService } from './registry-info';
+import type { StatusListService } from './status-lists';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
 
@@ -42,6 +43,7 @@ export interface Services {
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
   publicBase: Pick<PublicBaseUrl, 'get'>;
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
+  statusLists: Pick<StatusListService, 'token'>;
   presentations: PresentationsService;
   receipts: ReceiptsService;
 }

@@ -39,6 +39,10 @@ import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
 import type { CredentialIssuer, CredentialRequest } from './credential-issuer';
+import type { StatusEntryAllocation, StatusListService } from './status-lists';
+
+/** `status.status_list` of a credential: its own entry in its agency's Token Status List. */
+type CredentialStatus = Pick<StatusEntryAllocation, 'idx' | 'uri'>;
 
 export interface IssueResponse {
   licenseId: string;
@@ -78,6 +82,8 @@ export interface IssuanceDeps {
   holderRefKey: Buffer;
   /** Prefix of the QR links in responses, e.g. '' or 'https://registry.example'. */
   publicUrl: string;
+  /** Gives each printed credential its status list entry, registered with the anchor. */
+  statusLists?: StatusListService;
 }
 
 const RENEW_REASONS = ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const;
@@ -271,8 +277,9 @@ export class IssuanceService {
     };
   }
 
-  private anchorInput(row: LicenseRow): AnchorInput {
+  private anchorInput(row: LicenseRow, entry: StatusEntryAllocation | null): AnchorInput {
     return {
+      ...(entry ? { statusEntry: { listId: entry.listId, idx: entry.idx } } : {}),
       id: row.id,
       type: row.type,
       agencyId: row.agencyId,
@@ -290,9 +297,10 @@ export class IssuanceService {
       throw new RegistryError('INVALID_TRANSITION', `license ${row.id} was refused by the ledger: ${row.error ?? 'unknown reason'}`);
     }
     let current = row;
+    let entry: CredentialStatus | null | undefined;
     if (current.state === 'pending') {
       try {
-        current = await this.anchor(current, agency, resumed);
+        ({ row: current, entry } = await this.anchor(current, agency, resumed));
       } catch (error) {
         if (isRefusal(error)) {
           await this.deps.store.markLicenseFailed(row.id, `${error.code}: ${error.message}`, this.now().toISOString());
@@ -304,40 +312,69 @@ export class IssuanceService {
       }
     }
     // Only a resumed issuance can already have its credential.
-    const credential = (resumed ? await this.currentCredential(current.id) : null) ?? (await this.issueCredential(current));
+    const credential = (resumed ? await this.currentCredential(current.id) : null) ?? (await this.issueCredential(current, agency, entry));
     const body = this.response(current, credential.credential);
     if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
     return { status: 201, body, replayed: resumed };
   }
 
-  private async anchor(row: LicenseRow, agency: AgencyRow, resumed: boolean): Promise<LicenseRow> {
+  private async anchor(row: LicenseRow, agency: AgencyRow, resumed: boolean): Promise<{ row: LicenseRow; entry: CredentialStatus | null }> {
     let anchored: { txId: string; blockNumber: number } | null = null;
+    let entry: CredentialStatus | null = null;
     // The batcher records its batches as anchored itself; every other path records here.
     let recorded = false;
     if (resumed) anchored = await this.findAnchor(row, agency);
-    if (!anchored) {
+    if (anchored) {
+      entry = await this.printedEntry(agency, row.id);
+    } else {
       try {
-        if (row.supersedes) {
-          anchored = await this.deps.ledger.renew(
-            agency.identityLabel,
-            row.supersedes,
-            this.anchorInput(row),
-            (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal',
-          );
-        } else {
-          anchored = await this.batcher.anchor(agency.identityLabel, this.anchorInput(row));
-          recorded = true;
-        }
+        ({ anchored, entry, recorded } = await this.submitAnchor(row, agency));
       } catch (error) {
         // A commit we never heard back about may have landed: the ledger says what stands.
         if (error instanceof RegistryError && error.code === 'LICENSE_EXISTS') anchored = await this.findAnchor(row, agency);
         if (!anchored) throw error;
+        entry = await this.printedEntry(agency, row.id);
       }
     }
     const at = this.now().toISOString();
     if (!recorded) await this.deps.store.markLicenseAnchored(row.id, anchored.txId, anchored.blockNumber, at);
     if (row.supersedes) await this.deps.store.updateLicenseStatus(row.supersedes, 'superseded', at);
-    return { ...row, state: 'anchored', status: 'active', txId: anchored.txId, blockNumber: anchored.blockNumber, updatedAt: at };
+    return { row: { ...row, state: 'anchored', status: 'active', txId: anchored.txId, blockNumber: anchored.blockNumber, updatedAt: at }, entry };
+  }
+
+  /**
+   * Step 3: the anchor, with the printed credential's status list entry in the same transaction,
+   * so an anchor never lacks its entry and a retry after a crash finds both or neither. An index
+   * another node took first is drawn again.
+   */
+  private async submitAnchor(
+    row: LicenseRow,
+    agency: AgencyRow,
+  ): Promise<{ anchored: { txId: string; blockNumber: number }; entry: StatusEntryAllocation | null; recorded: boolean }> {
+    const lists = this.deps.statusLists;
+    for (let attempt = 0; ; attempt++) {
+      const entry = lists ? await lists.allocate(row.agencyId) : null;
+      try {
+        const input = this.anchorInput(row, entry);
+        if (row.supersedes) {
+          const reason = (row.record as unknown as LicenseRecord).supersedes?.reason ?? 'renewal';
+          return { anchored: await this.deps.ledger.renew(agency.identityLabel, row.supersedes, input, reason), entry, recorded: false };
+        }
+        return { anchored: await this.batcher.anchor(agency.identityLabel, input), entry, recorded: true };
+      } catch (error) {
+        if (entry) lists?.release(row.agencyId, entry);
+        if (!(error instanceof RegistryError && error.code === 'STATUS_INDEX_TAKEN' && attempt < 4)) throw error;
+      }
+    }
+  }
+
+  /** The printed credential's entry of an anchored license: its first, as the ledger holds it. */
+  private async printedEntry(agency: AgencyRow, licenseId: string): Promise<CredentialStatus | null> {
+    const lists = this.deps.statusLists;
+    if (!lists) return null;
+    const entries = await lists.entriesOf(agency.identityLabel, licenseId);
+    const first = entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+    return first ? { idx: first.idx, uri: lists.uri(first.agencyId, first.listId) } : null;
   }
 
   /** The anchor of `row` if the ledger has it with this docHash; a different docHash is a refusal. */
@@ -378,8 +415,10 @@ export class IssuanceService {
   }
 
   /** The printed form: no holder key, every disclosure appended (the holder's wallet form comes from the credential offer). */
-  private async issueCredential(row: LicenseRow): Promise<CredentialRow> {
-    const issued = await this.deps.credentials.issue(this.credentialRequestOf(row));
+  private async issueCredential(row: LicenseRow, agency: AgencyRow, entry?: CredentialStatus | null): Promise<CredentialRow> {
+    // `entry` undefined: not known here (a credential made again later), read from the ledger.
+    const status = entry === undefined ? await this.printedEntry(agency, row.id) : entry;
+    const issued = await this.deps.credentials.issue({ ...this.credentialRequestOf(row), ...(status ? { status } : {}) });
     const stored: CredentialRow = {
       // The same key the audit trail uses: the hash of the decoded signature.
       id: parseCredential(issued.credential).ref,
@@ -446,7 +485,7 @@ export class IssuanceService {
   async credentialOf(agency: AgencyRow, id: string): Promise<string> {
     const row = await this.ownLicense(agency, id);
     if (row.state !== 'anchored') throw new RegistryError('LICENSE_PENDING', `license ${id} is ${row.state}; it has no credential yet`);
-    const credential = (await this.currentCredential(id)) ?? (await this.issueCredential(row));
+    const credential = (await this.currentCredential(id)) ?? (await this.issueCredential(row, agency));
     return credential.credential;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Agency, AnchorInput, AnchorVerdict, LicenseAnchor, Province, ReasonCode, ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
+import type { ProvinceKey, StatusEntryView } from '../../../core/status-list';
 import type { Ledger, SubmitResult, TransactionStatus } from '../ports/ledger';
 
 export interface SubmitPolicy {
@@ -118,6 +119,52 @@ export class RegistryLedger {
 
   resolveKey(identity: string, kid: string): Promise<ResolvedKey | null> {
     return this.nullIfMissing(this.query<ResolvedKey>(identity, 'trust:ResolveKey', kid), 'KEY_NOT_FOUND');
+  }
+
+  async registerProvinceKey(admin: string, province: string, jwk: object, purpose: ProvinceKey['purpose']): Promise<SubmitResult> {
+    return this.submit(admin, 'trust:RegisterProvinceKey', [province, JSON.stringify(jwk), purpose]);
+  }
+
+  listProvinceKeys(identity: string, province: string): Promise<ProvinceKey[]> {
+    return this.query<ProvinceKey[]>(identity, 'trust:ListProvinceKeys', province);
+  }
+
+  // ---- status list entries ----
+
+  async registerStatusEntry(
+    issuer: string,
+    entry: { agencyId: string; listId: string; idx: number; licenseId: string },
+  ): Promise<{ entry: StatusEntryView; txId: string; blockNumber: number }> {
+    const result = await this.submit(issuer, 'status:RegisterStatusEntry', [JSON.stringify(entry)]);
+    const view = result.payload.length > 0 ? parse<StatusEntryView>(result.payload) : await this.findStatusEntry(issuer, entry);
+    return { entry: view, txId: result.txId, blockNumber: result.blockNumber };
+  }
+
+  async invalidateStatusEntry(
+    issuer: string,
+    agencyId: string,
+    listId: string,
+    idx: number,
+  ): Promise<{ entry: StatusEntryView; txId: string; blockNumber: number }> {
+    const result = await this.submit(issuer, 'status:InvalidateStatusEntry', [agencyId, listId, String(idx)]);
+    const view = result.payload.length > 0 ? parse<StatusEntryView>(result.payload) : await this.findStatusEntry(issuer, { agencyId, listId, idx });
+    return { entry: view, txId: result.txId, blockNumber: result.blockNumber };
+  }
+
+  /** A committed entry read back (a commit found by tx id after an unknown outcome carries no payload). */
+  private findStatusEntry(identity: string, ref: { agencyId: string; listId: string; idx: number }): Promise<StatusEntryView> {
+    return this.query<StatusEntryView>(identity, 'status:GetStatusEntry', ref.agencyId, ref.listId, String(ref.idx));
+  }
+
+  statusEntriesOf(identity: string, licenseId: string): Promise<StatusEntryView[]> {
+    return this.query<StatusEntryView[]>(identity, 'status:GetStatusEntries', licenseId);
+  }
+
+  listStatusEntries(
+    identity: string,
+    query: { agencyId: string; listId?: string; pageSize?: number; bookmark?: string },
+  ): Promise<{ entries: StatusEntryView[]; bookmark: string; fetched: number }> {
+    return this.query(identity, 'status:ListStatusEntries', JSON.stringify(query));
   }
 
   // ---- license anchors ----

@@ -14,6 +14,8 @@
  *   issuer-authorized  the agency is active and allowed this license type
  *   anchor             the license is anchored on the ledger for this type and issuer
  *   status             the anchor is active (not suspended, revoked, superseded)
+ *   status-list        the credential's Token Status List entry is VALID and belongs to this
+ *                      license (services/status-list-check.ts)
  *   validity           today is within the license's validity
  *   holder-binding     only for a credential with `cnf` or a KB-JWT: the presentations hook
  * When the trust source cannot answer, the verdict is `indeterminate` (fail closed: never valid),
@@ -43,6 +45,7 @@ import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
 import type { TrustSource } from '../ports/trust-source';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
+import { statusListOutcome, type StatusListReader } from './status-list-check';
 import type { BindingOutcome, HolderBinding, PresentationCheckName, PresentationRules } from './holder-binding';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
@@ -276,6 +279,14 @@ export const checkStatus: CredentialCheck = async (ctx) => {
   return fail('status', `${status}${reason}${successor}`, { reason: status });
 };
 
+/** Null for a credential without `status` (issued before status lists) or a trust source without lists. */
+export const checkStatusList: CredentialCheck = async (ctx) => {
+  const reference = ctx.claims?.status?.status_list;
+  const read = ctx.trust.statusListEntry?.bind(ctx.trust);
+  if (!reference || !read || ctx.claims === undefined || ctx.agencyId === undefined) return null;
+  return statusListOutcome(reference, { licenseId: ctx.claims.lid, agencyId: ctx.agencyId }, read);
+};
+
 /** From the anchor when the ledger answered, else from the signed nbf/exp. */
 function validityOf(ctx: VerificationContext): { validFrom: string | null; validUntil: string | null } {
   if (ctx.anchor) return { validFrom: ctx.anchor.validFrom, validUntil: ctx.anchor.validUntil };
@@ -305,7 +316,7 @@ export const checkHolderBinding: CredentialCheck = async (ctx) => {
   return fail('holder-binding', 'key-binding verification is not available on this verifier yet');
 };
 
-/** The checks, in order. Status-list and holder-binding checks slot in here. */
+/** The checks, in order. The holder-binding check slots in here. */
 export const CREDENTIAL_CHECKS: readonly CredentialCheck[] = [
   checkFormat,
   checkIssuerKey,
@@ -314,6 +325,7 @@ export const CREDENTIAL_CHECKS: readonly CredentialCheck[] = [
   checkIssuerAuthorized,
   checkAnchor,
   checkStatus,
+  checkStatusList,
   checkValidity,
   checkHolderBinding,
 ];
@@ -411,6 +423,8 @@ export class VerificationService {
     private readonly clock: Clock,
     /** The presentations' checks (holder-binding, freshness, replay, data-minimisation) in place of the hook. */
     private readonly binding: HolderBinding,
+    /** The ledger-derived status lists; without them the `status-list` check is skipped. */
+    private readonly statusLists: StatusListReader | null = null,
   ) {}
 
   async verify(credential: unknown, verifier: Verifier, rules: PresentationRules = HOLDER_SHOWN): Promise<VerificationResult> {
@@ -422,7 +436,10 @@ export class VerificationService {
     const now = this.clock();
     const found: { outcome?: BindingOutcome } = {};
     const checks = [...CREDENTIAL_CHECKS.filter((check) => check !== checkHolderBinding), ...this.binding.checks(rules, found)];
-    const verified = await verifyCredential(credential, { trust: this.cache.trustSource(verifier.ledgerIdentity), now, checks });
+    const ledger = this.cache.trustSource(verifier.ledgerIdentity);
+    const lists = this.statusLists;
+    const trust: TrustSource = lists ? { ...ledger, statusListEntry: (agencyId, listId, idx) => lists.lookup(agencyId, listId, idx) } : ledger;
+    const verified = await verifyCredential(credential, { trust, now, checks });
     const { parsed } = verified;
     const result: VerificationResult = {
       ...verified.result,
