@@ -17,7 +17,7 @@ import { isIsoDate } from '../dates';
  * not Unicode at all: RFC 8785 needs I-JSON, so a record holding one would hash differently
  * elsewhere. With the `u` flag a surrogate range matches only unpaired halves.
  */
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u{e0000}-\u{e007f}]|[\ud800-\udfff]/u;
+const HIDDEN = /[\p{Cc}\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u{e0000}-\u{e007f}]|[\ud800-\udfff]/u;
 
 /** Why `value` is not plain visible text, or null when it is. */
 export function hiddenCharacterProblem(value: string): string | null {

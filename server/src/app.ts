@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config';
+import { createLogger, type Logger } from './logger';
 import { vctOf } from '../../core/credential';
 import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
@@ -38,7 +39,7 @@ import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
 import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
-import { OfflineBundleService, registryOnlyContents } from './services/offline-bundle';
+import { OfflineBundleService, statusListContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
 import { PublicBaseUrl } from './services/public-base-url';
@@ -88,7 +89,10 @@ export interface Registry {
 
 export interface RegistryOverrides {
   clock?: Clock;
+  /** Where log lines go (one JSON line per call) instead of stdout. */
   log?: (line: string) => void;
+  /** The logger itself, when the caller made it (startServer shares one with the HTTP layer). */
+  logger?: Logger;
 }
 
 /** A 32-byte secret from the environment (base64) or from a 0600 file under DATA_DIR, made on first use. */
@@ -137,7 +141,9 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
 
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? ((line: string) => console.log(line));
+  const logger = overrides.logger ?? createLogger(overrides.log);
+  // Services take a plain function: they know nothing of pino.
+  const log = (line: string) => logger.warn(line);
   privateFileCreation();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   makePrivate(config.dataDir, 'DATA_DIR');
@@ -189,7 +195,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       ledger,
       info,
       signer: new WalletCertifiedSigner(wallet),
-      contents: registryOnlyContents(ledger),
+      contents: statusListContents(statusLists),
       nodes: opened.nodes,
       clock,
       cacheMs: 5000,
@@ -288,7 +294,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
         publicBase.listening(port);
         const recovered = await issuance.recoverPending((id) => store.getAgency(id));
         if (recovered.recovered + recovered.failed + recovered.stillPending > 0) {
-          log(`recovery: ${recovered.recovered} issuance(s) finished, ${recovered.failed} refused, ${recovered.stillPending} still waiting for the ledger`);
+          logger.info(recovered, 'recovery: issuances left open by a crash or an outage finished, refused or still waiting for the ledger');
         }
       },
       audit,

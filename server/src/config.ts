@@ -38,6 +38,8 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10000),
   /** Days a verification stays in the audit log (and a day's count of rejected junk). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** pino level: each request is logged at debug when it succeeded, info when refused, error when it failed. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
@@ -70,6 +72,7 @@ export interface Config {
   publicRateLimit: number;
   authFailureLimit: number;
   auditRetentionDays: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
   trustProxy: false | number | string[];
   ledger: 'embedded' | 'fabric';
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     ledger: e.LEDGER,
     http: {

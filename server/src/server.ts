@@ -7,11 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, type Config } from './config';
 import { openRegistry, type Registry, type RegistryOverrides } from './app';
 import { createHttpApp } from './http/http-app';
+import { createLogger, type Logger } from './logger';
 import { errorBody } from './http/middleware';
 
 export interface RunningServer {
   url: string;
   registry: Registry;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 export async function startServer(config: Config, overrides: RegistryOverrides = {}): Promise<RunningServer> {
   const { headersTimeoutMs, requestTimeoutMs, shutdownTimeoutMs } = config.http;
+  const logger = overrides.logger ?? createLogger(overrides.log);
+  logger.level = config.logLevel;
   // Until the registry is open (seconds: the ledger replays, the store migrates) every request is
   // told so; listening first makes a busy port fail at once rather than after all that work.
   let handle: RequestListener = (_req, res) => {
@@ -55,12 +59,12 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
   await listen(server, config.port, config.host);
   let registry: Registry;
   try {
-    registry = await openRegistry(config, overrides);
+    registry = await openRegistry(config, { ...overrides, logger });
   } catch (error) {
     await new Promise((resolve) => server.close(resolve));
     throw error;
   }
-  handle = createHttpApp(registry.services, overrides.log);
+  handle = createHttpApp(registry.services, logger);
   const { port } = server.address() as AddressInfo;
   try {
     await registry.listening(port);
@@ -74,6 +78,7 @@ export async function startServer(config: Config, overrides: RegistryOverrides =
   return {
     url: `http://${host}:${port}`,
     registry,
+    logger,
     close: () =>
       (closing ??= (async () => {
         // In-flight requests may finish until the deadline; then their sockets are cut, so a stop

@@ -91,7 +91,9 @@ describe('registry HTTP API: durability', function () {
     });
   });
 
-  describe('SIGKILL during issuance', () => {
+  describe('SIGKILL during issuance', function () {
+    // Three child starts: each creates or replays its ledger and store, slow on a loaded machine.
+    this.timeout(600000);
     const dir = tempDir('elicense-kill-');
     after(() => dir.remove());
 

@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { loadConfig } from '../../server/src/config';
+import { startServer } from '../../server/src/server';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { spawnServer } from '../support/server-process';
@@ -94,6 +96,38 @@ describe('registry HTTP API: server limits', function () {
       await server.stop();
       expect(Date.now() - since, 'stop waited for the deadline, not for the client').to.be.lessThan(2500);
       expect(await closed).to.be.lessThan(3000);
+    });
+  });
+
+  describe('logs', () => {
+    it('writes JSON lines with the request id the answer carries, and never the API key', async () => {
+      const dir = tempDir('elicense-logs-');
+      const lines: string[] = [];
+      const config = loadConfig({ PORT: '0', DATA_DIR: dir.path, WALLET_DIR: join(dir.path, 'wallet'), LOG_LEVEL: 'debug' });
+      const running = await startServer(config, { log: (line) => lines.push(line) });
+      try {
+        const key = `elk_${'0'.repeat(16)}_${'A'.repeat(43)}`;
+        const refused = await fetch(`${running.url}/api/v1/licenses/330000-ZZZZZZZZZZZZZ`, {
+          headers: { authorization: `Bearer ${key}`, 'x-request-id': 'support-call-42' },
+        });
+        expect(refused.status).to.equal(401);
+        expect(refused.headers.get('x-request-id')).to.equal('support-call-42');
+        const fresh = await fetch(`${running.url}/healthz`);
+        const freshId = fresh.headers.get('x-request-id') ?? '';
+        expect(freshId).to.match(/^[0-9a-f-]{36}$/);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const entries = lines.map(
+          (line) => JSON.parse(line) as { reqId?: string; msg?: string; req?: { headers?: Record<string, unknown> }; res?: { status?: number } },
+        );
+        const mine = entries.find((entry) => entry.reqId === 'support-call-42');
+        expect(mine?.res?.status).to.equal(401);
+        expect(mine?.req?.headers?.authorization).to.equal('[redacted]');
+        expect(entries.some((entry) => entry.reqId === freshId && entry.res?.status === 200)).to.equal(true);
+        expect(lines.join('\n')).to.not.contain(key);
+      } finally {
+        await running.close();
+        dir.remove();
+      }
     });
   });
 

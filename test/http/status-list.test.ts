@@ -14,6 +14,7 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { STATUS_INVALID, STATUS_LIST_SIZE, STATUS_SUSPENDED, STATUS_VALID } from '../../core/status-list';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
+import { verifyOffline } from '../../server/src/offline-verifier';
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
 
 interface Issued {
@@ -182,6 +183,26 @@ describe('Token Status List', function () {
         [wallet.idx, true],
       ].sort(),
     );
+  });
+
+  it('travels in the offline bundle: a counter with only the bundle and the trust anchor sees a revocation the bundle carries', async () => {
+    const issued = await issue();
+    const anchor: unknown = (await server.api('GET', '/api/v1/trust/anchor')).body;
+    const bundleOf = async () => {
+      const response = await server.api('GET', '/api/v1/offline-bundle');
+      expect(response.status).to.equal(200);
+      return response.body as string;
+    };
+    const before = await verifyOffline(issued.credential, await bundleOf(), anchor);
+    expect(before.verdict, JSON.stringify(before.checks)).to.equal('valid');
+    expect(before.checks.find((item) => item.name === 'status-list')).to.include({ ok: true });
+    await change(issued.licenseId, 'revoke', 'fraud');
+    await untilValue(issued.status, STATUS_INVALID);
+    // The same signed bundle is served again for a few seconds: wait for one issued after the revocation.
+    await new Promise((resolve) => setTimeout(resolve, 5500));
+    const after = await verifyOffline(issued.credential, await bundleOf(), anchor);
+    expect(after.verdict).to.equal('invalid');
+    expect(after.checks.find((item) => item.name === 'status-list')?.detail).to.match(/^INVALID/);
   });
 
   it('is refused after revocation, for each type, by an outside SD-JWT VC verifier that resolves every key from issuer metadata', async () => {

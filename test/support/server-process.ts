@@ -15,13 +15,18 @@ export interface ServerProcess {
 }
 
 /** Starts the server with `env` on top of this process's and resolves with its URL once it listens. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 60000): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, timeoutMs = 180000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // Listened for at once: an exit before anyone awaits it must not be missed.
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms: ${output}`)), timeoutMs);
+    // A first start creates CAs, keys and the demo: minutes on a loaded 2-core machine. A child that
+    // never got there is killed, so it cannot keep writing into a folder the caller removes.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms: ${output}`));
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);

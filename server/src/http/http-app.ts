@@ -5,7 +5,8 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { RegistryError } from '../../../core/errors';
 import type { Services } from '../services/index';
-import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit } from './middleware';
+import type { Logger } from '../logger';
+import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
 import { presentationEvents } from './presentation-events';
 import { ROUTES, type RouteSpec } from './routes';
@@ -30,7 +31,7 @@ const responseHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function createHttpApp(services: Services, log: (line: string) => void = (line) => console.error(line)): Express {
+export function createHttpApp(services: Services, logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
@@ -38,6 +39,7 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
   app.set('trust proxy', services.settings.trustProxy);
   const document = openApiDocument(ROUTES, VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
+  app.use(requestLog(logger));
   app.use(responseHeaders);
   app.use(jsonBody());
   // OpenID4VP direct_post answers are form-encoded (OpenID4VP 1.0 §8.2).
@@ -72,6 +74,6 @@ export function createHttpApp(services: Services, log: (line: string) => void = 
     app[route.method](route.path, ...handlers);
   }
   app.use((req, _res, next) => next(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
-  app.use(errorHandler(log));
+  app.use(errorHandler(logger));
   return app;
 }

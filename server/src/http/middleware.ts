@@ -4,6 +4,7 @@
  */
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
+import { requestIdOf, type Logger } from '../logger';
 import { ERROR_CODES, RegistryError } from '../../../core/errors';
 import type { Principal, PrincipalsService } from '../services/principals';
 
@@ -143,8 +144,37 @@ export function errorBody(code: string, message: string): { error: { code: strin
 }
 
 /** Body-parser and express errors carry a `type`/`status`; ours carry a code. Everything else is a 500. */
-export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+/** The request's own logger (its lines carry the request id), set by `requestLog`. */
+export function logOf(res: Response, fallback: Logger): Logger {
+  return (res.locals.log as Logger | undefined) ?? fallback;
+}
+
+/**
+ * A request id on every request (the client's X-Request-Id when sane), echoed in the answer, and
+ * one line per request when it ends: at `debug` when it succeeded, `info` for a refusal (4xx),
+ * `error` for a failure. Headers go through the logger's redaction: `authorization` never shows.
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const id = requestIdOf(req.get('x-request-id'));
+    const log = logger.child({ reqId: id });
+    res.locals.log = log;
+    res.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+      if (!log.isLevelEnabled(level)) return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const headers = { authorization: req.headers.authorization, 'user-agent': req.headers['user-agent'] };
+      log[level]({ req: { method: req.method, url: req.originalUrl, headers }, res: { status: res.statusCode }, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
+    const log = logOf(res, logger);
     let registryError: RegistryError;
     if (error instanceof RegistryError) {
       registryError = error;
@@ -157,11 +187,11 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
       else if (typeof http.status === 'number' && http.status >= 400 && http.status < 500)
         registryError = new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
       else {
-        log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+        log.error({ err: error }, 'internal error');
         registryError = new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
       }
     }
-    if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log(`${registryError.code}: ${registryError.message}`);
+    if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log.warn({ code: registryError.code }, registryError.message);
     const body = errorBody(registryError.code, registryError.message) as { error: Record<string, unknown> };
     if (typeof registryError.details?.field === 'string') body.error.field = registryError.details.field;
     if (typeof registryError.details?.txId === 'string') body.error.txId = registryError.details.txId;

@@ -29,7 +29,8 @@ export interface TrustSource {
 
 export interface StatusListEntryAnswer {
   value: number;
-  licenseId?: string;
+  /** null or absent: the source cannot tell (a bare list token). */
+  licenseId?: string | null;
   invalidated?: boolean;
 }
 

@@ -128,7 +128,19 @@ export function allTypeMetadata(): Record<string, Record<string, unknown>> {
   return documents;
 }
 
-/** Until status lists exist: the provinces with no status list keys. */
+/** The bundle's status lists and province keys from the ledger-derived status lists (services/status-lists.ts). */
+export function statusListContents(lists: {
+  allTokens(identity: string): Promise<BundleStatusList[]>;
+  provincesWithKeys(identity: string): Promise<BundleProvince[]>;
+}): BundleContents {
+  return {
+    typeMetadata: () => Promise.resolve(allTypeMetadata()),
+    statusLists: (identity) => lists.allTokens(identity),
+    provinces: (identity) => lists.provincesWithKeys(identity),
+  };
+}
+
+/** A bundle without status lists: the provinces with no status list keys. */
 export function registryOnlyContents(ledger: RegistryLedger): BundleContents {
   return {
     typeMetadata: () => Promise.resolve(allTypeMetadata()),

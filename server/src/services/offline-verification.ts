@@ -93,6 +93,11 @@ export class BundleTrustSource implements TrustSource {
     return Promise.resolve(this.agencies.get(agencyId) ?? null);
   }
 
+  /** The bundle's signed status list tokens: the value at an index (which license it belongs to is not in a token). */
+  statusListEntry(agencyId: string, listId: string, idx: number): Promise<{ value: number; licenseId: string | null; invalidated: boolean } | null> {
+    return this.statusLists.lookup(agencyId, listId, idx);
+  }
+
   /** Never asked offline (the anchor check is not run); were it asked, "cannot tell" fails closed. */
   anchor(licenseId: string): Promise<LicenseAnchor | null> {
     return Promise.reject(new RegistryError('LEDGER_UNAVAILABLE', `an offline bundle carries no ledger anchor (license ${licenseId})`));

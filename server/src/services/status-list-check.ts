@@ -70,7 +70,7 @@ export async function statusListOutcome(
   const { entry } = answer;
   const at = `index ${reference.idx} of ${list.agencyId}/${list.listId}`;
   if (!entry) return fail(`${at} is not registered on the ledger`);
-  if (entry.licenseId !== undefined && entry.licenseId !== credential.licenseId) return fail(`${at} belongs to another license`);
+  if (typeof entry.licenseId === 'string' && entry.licenseId !== credential.licenseId) return fail(`${at} belongs to another license`);
   if (entry.value !== STATUS_VALID) return fail(`${statusName(entry.value)} at ${at}${entry.invalidated === true ? ' (this credential was invalidated)' : ''}`);
   return { check: { name: 'status-list', ok: true, detail: `VALID at ${at}` } };
 }

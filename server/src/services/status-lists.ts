@@ -315,6 +315,27 @@ export class StatusListService {
     return { token, version, at };
   }
 
+  /** Every list of every agency on the ledger, as its URI serves it: what an offline bundle carries. */
+  async allTokens(identity: string): Promise<Array<{ uri: string; token: string }>> {
+    const tokens: Array<{ uri: string; token: string }> = [];
+    for (const agency of await this.deps.ledger.listAgencies(identity)) {
+      for (const listId of await this.listIds(agency.id)) tokens.push({ uri: this.uri(agency.id, listId), token: await this.token(agency.id, listId) });
+    }
+    return tokens;
+  }
+
+  /** Each province with its status-list keys (retired ones too), as the trust registry lists them. */
+  async provincesWithKeys(identity: string): Promise<Array<{ code: string; mspId: string; statusListKeys: AgencyKey[] }>> {
+    const provinces = await this.deps.ledger.listProvinces(identity);
+    return Promise.all(
+      provinces.map(async (province) => ({
+        code: province.code,
+        mspId: province.mspId,
+        statusListKeys: (await this.provinceIssuerKeys(province.code, identity)) ?? [],
+      })),
+    );
+  }
+
   // ---- the province keys ----
 
   /**
