@@ -6,6 +6,7 @@
  */
 import { boundCredential, issueIdCard } from '../../test/presentations/bound-credential';
 import { startTestServer } from '../../test/support/registry-server';
+import { generateHolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { CONCURRENCY, httpClient } from './measure';
 import type { HolderSource } from './presentations';
 import { BENCH_SERVER_ENV, type Registry } from './registry';
@@ -21,6 +22,9 @@ export async function inProcessHolders(): Promise<{ registry: Registry; source: 
     counter: { authorization: `Bearer ${server.counterKey('510000')}` },
     stop: () => server.remove(),
   };
-  const source: HolderSource = async (key) => boundCredential(server, await issueIdCard(server, agencyKey), key.publicJwk);
+  const source: HolderSource = async () => {
+    const key = await generateHolderKey();
+    return { key, credential: await boundCredential(server, await issueIdCard(server, agencyKey), key.publicJwk) };
+  };
   return { registry, source, where: 'registry in this process: bound credentials come from its credential issuer until OpenID4VCI lands' };
 }

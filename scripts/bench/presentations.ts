@@ -8,7 +8,7 @@
 import { compactVerify, importJWK, type CryptoKey } from 'jose';
 import { createHolderQr, type HolderQr } from '../../web/wallet/holder-qr';
 import { answerRequest } from '../../web/wallet/openid4vp';
-import { generateHolderKey, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
+import type { HolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { percentile } from '../percentile';
 import { CONCURRENCY, RUN_MS, envNumber, jsonOf, pool, rate, repeated, round, sleep, type Figures } from './measure';
 import { verifyAtCounter, type Registry } from './registry';
@@ -20,17 +20,14 @@ export interface Holder {
   credential: string;
 }
 
-/** Makes one holder and its bound credential on `registry` (OpenID4VCI, or the issuer directly in-process). */
-export type HolderSource = (key: HolderKey) => Promise<string>;
+/** Makes one holder: a key and a credential bound to it by the registry under test. */
+export type HolderSource = () => Promise<Holder>;
 
 const HOLDERS = 8;
 
 export async function makeHolders(source: HolderSource): Promise<Holder[]> {
   const holders: Holder[] = [];
-  for (let i = 0; i < HOLDERS; i++) {
-    const key = await generateHolderKey();
-    holders.push({ key, credential: await source(key) });
-  }
+  for (let i = 0; i < HOLDERS; i++) holders.push(await source());
   return holders;
 }
 
@@ -44,7 +41,10 @@ async function freshPresentations(holders: readonly Holder[], count: number): Pr
   return codes;
 }
 
-/** The KB-JWT (after the last ~) and the holder key that must have signed it. */
+/**
+ * The baseline: both signatures a holder-bound presentation carries — the issuer's JWS and the
+ * KB-JWT (after the last ~) by the `cnf` key — with jose, CONCURRENCY in flight; keys imported once.
+ */
 async function rawPresentationVerify(codes: readonly HolderQr[], registry: Registry, holders: readonly Holder[]): Promise<number> {
   const issuer = await issuerKeys(registry);
   const holderKeys = new Map<string, CryptoKey>();
