@@ -19,7 +19,9 @@ import {
   type TrustAnchor,
 } from '../../../core/offline-bundle';
 import type { CertifiedVerifier } from '../ports/certified-documents';
-import type { TrustSource } from '../ports/trust-source';
+import type { StatusListEntryAnswer, TrustSource } from '../ports/trust-source';
+import { statusListOf } from './status-list-check';
+import { STATUS_LIST_TYP } from './status-lists';
 import { CREDENTIAL_CHECKS, checkAnchor, checkStatus, verifyCredential, type CredentialCheck, type VerificationResult } from './verification';
 
 /** A bundle from a clock a little ahead is fine; one from far in the future is not ours. */
@@ -94,7 +96,7 @@ export class BundleTrustSource implements TrustSource {
   }
 
   /** The bundle's signed status list tokens: the value at an index (which license it belongs to is not in a token). */
-  statusListEntry(agencyId: string, listId: string, idx: number): Promise<{ value: number; licenseId: string | null; invalidated: boolean } | null> {
+  statusListEntry(agencyId: string, listId: string, idx: number): Promise<StatusListEntryAnswer> {
     return this.statusLists.lookup(agencyId, listId, idx);
   }
 
@@ -104,19 +106,10 @@ export class BundleTrustSource implements TrustSource {
   }
 }
 
-/** `…/status-lists/<agency>/<list>`, on whichever node's base URL the token was fetched from. */
-const LIST_PATH = /\/status-lists\/([A-Za-z0-9][A-Za-z0-9_-]{2,63})\/([0-9]{1,6})$/;
-const STATUS_LIST_TOKEN_TYP = 'statuslist+jwt';
-
+/** The `<agency>/<list>` a token's URI names, as the status-list check reads a credential's reference. */
 function listKey(uri: string): string | null {
-  let path: string;
-  try {
-    path = new URL(uri).pathname;
-  } catch {
-    return null;
-  }
-  const [, agencyId, listId] = LIST_PATH.exec(path) ?? [];
-  return agencyId === undefined || listId === undefined ? null : `${decodeURIComponent(agencyId)}/${listId}`;
+  const list = statusListOf(uri);
+  return typeof list === 'string' ? null : `${list.agencyId}/${list.listId}`;
 }
 
 function isBitsPerStatus(value: unknown): value is BitsPerStatus {
@@ -142,14 +135,15 @@ export class BundleStatusLists {
     }
   }
 
-  async lookup(agencyId: string, listId: string, idx: number): Promise<{ value: number; licenseId: string | null; invalidated: boolean } | null> {
+  /** What the list says at `idx`; a token does not say whose entry it is, so `licenseId` is left out. */
+  async lookup(agencyId: string, listId: string, idx: number): Promise<StatusListEntryAnswer> {
     const id = `${agencyId}/${listId}`;
     let list = this.lists.get(id);
     if (!list) {
       list = this.decode(id);
       this.lists.set(id, list);
     }
-    return { value: (await list).getStatus(idx), licenseId: null, invalidated: false };
+    return { value: (await list).getStatus(idx) };
   }
 
   /**
@@ -178,7 +172,7 @@ export class BundleStatusLists {
       const key = this.provinceKey(id, entry.token);
       ({ payload } = await jwtVerify(entry.token, await importJWK({ ...key.jwk }, 'ES256'), {
         algorithms: ['ES256'],
-        typ: STATUS_LIST_TOKEN_TYP,
+        typ: STATUS_LIST_TYP,
         subject: entry.uri,
         currentDate: this.bundle.issuedAt,
       }));
@@ -232,8 +226,12 @@ export async function verifyFromBundle(credential: unknown, bundle: LoadedBundle
     maxAgeSeconds: options.maxAgeSeconds,
     fresh: ageSeconds <= options.maxAgeSeconds,
   };
-  if (result.verdict === 'valid' && !about.fresh) {
-    return { ...result, valid: false, verdict: 'indeterminate', reason: `status data from ${about.issuedAt}`, bundle: about };
+  if (result.verdict !== 'valid') return { ...result, bundle: about };
+  // Offline the status list is the only word on revocation: a credential without an entry in one
+  // (issued before status lists) cannot be confirmed, however fresh the bundle.
+  if (!result.checks.some((check) => check.name === 'status-list')) {
+    return { ...result, valid: false, verdict: 'indeterminate', reason: 'no status list entry to confirm offline', bundle: about };
   }
+  if (!about.fresh) return { ...result, valid: false, verdict: 'indeterminate', reason: `status data from ${about.issuedAt}`, bundle: about };
   return { ...result, bundle: about };
 }
