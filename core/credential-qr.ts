@@ -17,51 +17,24 @@
  * and a KB-JWT's sd_hash hold unchanged. The verifier accepts either form.
  */
 import { deflateSync, inflateSync } from 'node:zlib';
+import { Base45Error, base45Decode as decodeBase45, base45Encode } from './base45';
 import { CredentialFormatError, MAX_CREDENTIAL_BYTES } from './credential';
 
 export const CREDENTIAL_QR_PREFIX = 'ELC1:';
 
-const BASE45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-const BASE45_VALUE = new Map(Array.from({ length: BASE45.length }, (_, index) => [BASE45.charAt(index), index]));
 const VERSION = 1;
 const HAS_KB_JWT = 1;
 
-/** RFC 9285 §4: two bytes become three characters (little end first), a last odd byte two. */
-export function base45Encode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 2) {
-    const first = bytes[i] ?? 0;
-    const second = bytes[i + 1];
-    let n = second === undefined ? first : first * 256 + second;
-    const digits = second === undefined ? 2 : 3;
-    for (let d = 0; d < digits; d++) {
-      out += BASE45[n % 45] ?? '';
-      n = Math.floor(n / 45);
-    }
-  }
-  return out;
-}
+export { base45Encode };
 
+/** RFC 9285 Base45 as bytes; a malformed text is a CredentialFormatError of the QR form. */
 export function base45Decode(text: string): Buffer {
-  if (text.length % 3 === 1) throw new CredentialFormatError('the QR form is not Base45 (RFC 9285): a dangling character');
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i += 3) {
-    const chunk = text.slice(i, i + 3);
-    let n = 0;
-    for (let d = chunk.length - 1; d >= 0; d--) {
-      const value = BASE45_VALUE.get(chunk.charAt(d));
-      if (value === undefined) throw new CredentialFormatError('the QR form is not Base45 (RFC 9285): a character outside its alphabet');
-      n = n * 45 + value;
-    }
-    if (chunk.length === 3) {
-      if (n > 0xffff) throw new CredentialFormatError('the QR form is not Base45 (RFC 9285): a triple above 65535');
-      bytes.push(n >> 8, n & 0xff);
-    } else {
-      if (n > 0xff) throw new CredentialFormatError('the QR form is not Base45 (RFC 9285): a pair above 255');
-      bytes.push(n);
-    }
+  try {
+    return Buffer.from(decodeBase45(text));
+  } catch (error) {
+    if (error instanceof Base45Error) throw new CredentialFormatError(`the QR form is ${error.message}`);
+    throw error;
   }
-  return Buffer.from(bytes);
 }
 
 function decodePart(part: string): Buffer {

@@ -18,9 +18,9 @@
  * the verifier on the server decodes.
  */
 import { base64url } from 'jose';
+import { Base45Error, base45Decode, base45Encode } from '../base45';
 
 export const HOLDER_QR_PREFIX = 'EL1:';
-const BASE45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 const DOT = '\u001f';
 const TILDE = '\u001e';
 /**
@@ -69,52 +69,13 @@ export function isHolderQr(text: string): boolean {
   return text.startsWith(HOLDER_QR_PREFIX);
 }
 
-/** RFC 9285 Base45: two bytes become three characters, a last single byte two. */
-export function base45Encode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 2) {
-    const first = bytes[i] ?? 0;
-    const second = bytes[i + 1];
-    if (second === undefined) {
-      out += BASE45.charAt(first % 45) + BASE45.charAt(Math.floor(first / 45));
-    } else {
-      const n = first * 256 + second;
-      out += BASE45.charAt(n % 45) + BASE45.charAt(Math.floor(n / 45) % 45) + BASE45.charAt(Math.floor(n / 2025));
-    }
-  }
-  return out;
-}
-
-export function base45Decode(text: string): Uint8Array {
-  if (text.length % 3 === 1) throw new HolderQrFormatError('Base45 text has an impossible length');
-  const values = Array.from(text, (char) => {
-    const value = BASE45.indexOf(char);
-    if (value < 0) throw new HolderQrFormatError('a character is not in the Base45 alphabet');
-    return value;
-  });
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i += 3) {
-    const [c = 0, d = 0, e] = values.slice(i, i + 3);
-    if (e === undefined) {
-      const n = c + d * 45;
-      if (n > 0xff) throw new HolderQrFormatError('Base45 text encodes a byte above 255');
-      out.push(n);
-    } else {
-      const n = c + d * 45 + e * 2025;
-      if (n > 0xffff) throw new HolderQrFormatError('Base45 text encodes a value above 65535');
-      out.push(n >> 8, n & 0xff);
-    }
-  }
-  return Uint8Array.from(out);
-}
-
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit: number): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
   void writer
     .write(bytes)
     .then(() => writer.close())
     .catch(() => undefined);
-  const reader = stream.readable.getReader();
+  const reader = (stream.readable as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -146,7 +107,7 @@ function jsonTextOf(segment: string): string | null {
     return null;
   }
   // Raw control characters are the separators and phrase tokens: JSON text never holds any.
-  if (!(text.startsWith('{') || text.startsWith('[')) || /[\u0000-\u001f]/.test(text)) return null;
+  if (!(text.startsWith('{') || text.startsWith('[')) || hasControlCharacter(text)) return null;
   return base64url.encode(text) === segment ? text : null;
 }
 
@@ -159,7 +120,18 @@ function substitutePhrases(text: string): string {
 }
 
 function restorePhrases(text: string): string {
-  return text.replace(/[\u0001-\u0008\u000b\u000c\u000e-\u001b]/g, (token) => PHRASES[TOKENS.indexOf(token)] ?? token);
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charAt(i);
+    const token = text.charCodeAt(i) < 0x20 ? TOKENS.indexOf(char) : -1;
+    out += token >= 0 ? (PHRASES[token] ?? char) : char;
+  }
+  return out;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
 }
 
 function unpackSegment(segment: string): string {
@@ -180,7 +152,13 @@ export async function encodeHolderQr(presentation: string): Promise<string> {
 /** `EL1:…` → the compact SD-JWT(+KB-JWT) it was made from. */
 export async function decodeHolderQr(text: string): Promise<string> {
   if (!isHolderQr(text)) throw new HolderQrFormatError(`a holder QR code starts with ${HOLDER_QR_PREFIX}`);
-  const compressed = base45Decode(text.slice(HOLDER_QR_PREFIX.length));
+  let compressed: Uint8Array;
+  try {
+    compressed = base45Decode(text.slice(HOLDER_QR_PREFIX.length));
+  } catch (error) {
+    if (error instanceof Base45Error) throw new HolderQrFormatError(`the holder QR code is ${error.message}`);
+    throw error;
+  }
   let packed: Uint8Array;
   try {
     packed = await pipe(compressed, new DecompressionStream('deflate-raw'), MAX_DECODED_BYTES);

@@ -18,6 +18,9 @@ import { refusedWith } from '../support/refusal';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { defined } from '../support/defined';
+import { answerRequest } from '../../web/wallet/openid4vp';
+import { generateHolderKey } from '../../web/wallet/sd-jwt-presentation';
+import { boundCredential, issueIdCard } from '../presentations/bound-credential';
 
 describe('Fabric mode', function () {
   let network: FabricTestNetwork | undefined;
@@ -126,6 +129,39 @@ describe('Fabric mode', function () {
       }
       expect(verdict.body).to.include({ valid: false, status: 'revoked' });
       expect(Date.now() - started, 'revocation visible in Sichuan').to.be.below(5000);
+    });
+
+    it('the journey across provinces: a Zhejiang ID card in a wallet answers a Sichuan counter with the name only; revoked, refused within 5 s', async () => {
+      const holderKey = await generateHolderKey();
+      const issued = await issueIdCard(zhejiang, zhejiang.agencyKey('zj-psb'));
+      const credentials = [{ id: 'card', compact: await boundCredential(zhejiang, issued, holderKey.publicJwk) }];
+      const present = async () => {
+        const created = await sichuan.api('POST', '/api/v1/presentation-requests', {
+          key: sichuan.counterKey('510000'),
+          body: { licenseType: 'id-card', claims: ['name'] },
+        });
+        expect(created.status, JSON.stringify(created.body)).to.equal(201);
+        const outcome = await answerRequest(created.body.uri as string, { credentials, holderKey, allowInsecureUrls: true, approve: () => true });
+        expect(outcome).to.include({ answered: true, status: 200 });
+        const state = await sichuan.api('GET', `/api/v1/presentation-requests/${created.body.id as string}`, { key: sichuan.counterKey('510000') });
+        return state.body.verdict as { valid: boolean; binding: string; status: string; license: { claims: Record<string, unknown> } };
+      };
+      const first = await present();
+      expect(first).to.include({ valid: true, binding: 'cnf' });
+      expect(first.license.claims).to.deep.equal({ name: issued.name });
+      await sichuan.running.registry.receipts.anchorHead();
+      expect((await sichuan.api('GET', '/api/v1/receipts/chain')).body).to.deep.include({ ok: true, receipts: 1 });
+
+      const revoked = await zhejiang.api('POST', `/api/v1/licenses/${issued.licenseId}/revoke`, {
+        key: zhejiang.agencyKey('zj-psb'),
+        body: { reason: 'stolen' },
+      });
+      expect(revoked.status).to.equal(200);
+      const started = Date.now();
+      let verdict = await present();
+      while (verdict.valid && Date.now() - started < 5000) verdict = await present();
+      expect(verdict).to.include({ valid: false, status: 'revoked' });
+      expect(Date.now() - started, 'revocation refused at Sichuan').to.be.below(5000);
     });
 
     it("serves Zhejiang's status list from the Sichuan node, signed by Sichuan's key; a revoke in Zhejiang flips it within 5 s", async () => {

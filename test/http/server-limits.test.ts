@@ -56,7 +56,13 @@ describe('registry HTTP API: server limits', function () {
         expect(response.headers.get('cache-control'), `status ${response.status}`).to.equal('no-store');
         expect(response.headers.get('x-content-type-options')).to.equal('nosniff');
       }
-      for (const path of ['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/openapi.json']) {
+      for (const path of [
+        '/api/v1/license-types',
+        '/api/v1/trust/issuers',
+        '/api/v1/trust/anchor',
+        '/api/v1/openapi.json',
+        '/api/v1/license-types/id-card/type-metadata',
+      ]) {
         const response = await server.api('GET', path);
         expect(response.headers.get('cache-control'), path).to.equal(null);
         expect(response.headers.get('x-content-type-options'), path).to.equal('nosniff');

@@ -25,7 +25,7 @@ interface Verdict {
 const failed = (verdict: Verdict) => verdict.checks.filter((check) => !check.ok).map((check) => check.name);
 
 describe('presentations: the holder shows (dynamic QR), and an outside wallet', function () {
-  this.timeout(60000);
+  this.timeout(120000);
   let server: TestServer;
   let holder: HolderKey;
   let issued: Issued;

@@ -29,7 +29,7 @@ interface Verdict {
 const failed = (verdict: Verdict) => verdict.checks.filter((check) => !check.ok).map((check) => check.name);
 
 describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', function () {
-  this.timeout(60000);
+  this.timeout(120000);
   let server: TestServer;
   let zjPsb: string;
   let scCounter: string;

@@ -618,6 +618,84 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
       });
     });
 
+    describe('presentations: requests, one-time values, receipts, ratings', () => {
+      const requestRow = (id: string) => ({
+        id,
+        counterId: uniqueId('counter'),
+        province: '510000',
+        service: 'identity-check',
+        licenseType: 'id-card',
+        claims: ['name'],
+        acceptsUnbound: true,
+        nonce: randomBytes(16).toString('base64url'),
+        state: randomBytes(16).toString('base64url'),
+        clientId: 'decentralized_identifier:did:jwk:e30',
+        responseUri: `http://127.0.0.1/api/v1/presentation-requests/${id}/response`,
+        status: 'pending' as const,
+        verdict: null,
+        createdAt: nextInstant(),
+        expiresAt: nextInstant(),
+        presentedAt: null,
+      });
+
+      it('answers a presentation request once, its verdict sealed at rest', async () => {
+        const id = uniqueId('req');
+        await store().insertPresentationRequest(requestRow(id));
+        const verdict = { valid: true, license: { claims: { name: HOLDER_NAME } } };
+        const at = nextInstant();
+        const outcomes = await Promise.all([
+          store().completePresentationRequest(id, verdict, at),
+          store().completePresentationRequest(id, { valid: false }, at),
+        ]);
+        expect(outcomes.filter(Boolean)).to.have.length(1);
+        const row = defined(await store().getPresentationRequest(id));
+        expect(row.status).to.equal('presented');
+        expect(row.presentedAt).to.equal(at);
+        const raw = await sql().query('SELECT verdict_enc FROM presentation_requests WHERE id = $1', [id]);
+        expect(containsText(Buffer.from(raw[0]?.verdict_enc as Uint8Array), HOLDER_NAME)).to.equal(false);
+      });
+
+      it('remembers a one-time value once, for concurrent callers too, and again after it expires', async () => {
+        const ref = uniqueId('kb');
+        const now = '2025-03-01T02:00:00.000Z';
+        const until = '2025-03-01T02:15:00.000Z';
+        const firsts = await Promise.all(Array.from({ length: 8 }, () => store().rememberOnce(ref, until, now)));
+        expect(firsts.filter(Boolean)).to.have.length(1);
+        expect(await store().rememberOnce(ref, until, '2025-03-01T02:14:59.000Z')).to.equal(false);
+        expect(await store().rememberOnce(ref, '2025-03-01T02:30:00.000Z', until)).to.equal(true);
+        expect(await store().forgetExpired('2025-03-01T03:00:00.000Z')).to.be.at.least(1);
+      });
+
+      it('chains receipts per node, one writer at a time, and rates each once', async () => {
+        const node = `330000-${RUN}`;
+        const draft = {
+          holder: sha256('holder-key'),
+          at: nextInstant(),
+          counterId: 'sc-chengdu-counter',
+          province: '510000',
+          service: null,
+          licenseType: 'id-card',
+          claims: ['name'],
+          verdict: 'valid' as const,
+        };
+        const link = (row: { seq: number; prevHash: string }) => sha256(`${row.seq}:${row.prevHash}`);
+        const rows = await Promise.all(Array.from({ length: 5 }, () => store().appendReceipt(node, draft, link)));
+        expect(rows.map((row) => row.seq).sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5]);
+        const chain = await store().listReceiptChain(node, 0, 10);
+        expect(chain.map((row) => row.seq)).to.deep.equal([1, 2, 3, 4, 5]);
+        chain.forEach((row, index) => {
+          expect(row.prevHash).to.equal(index === 0 ? '0'.repeat(64) : chain[index - 1]?.hash);
+          expect(row.hash).to.equal(link(row));
+        });
+        expect((await store().listReceiptsByHolder(draft.holder, 100)).length).to.be.at.least(5);
+        const counterId = uniqueId('counter');
+        const rating = { node, seq: 1, holder: draft.holder, counterId, service: null, score: 4, comment: HOLDER_NAME, at: nextInstant() };
+        await store().insertRating(rating);
+        expect((await refusal(store().insertRating(rating))).code).to.equal('ALREADY_EXISTS');
+        expect(await store().countRatings(counterId)).to.deep.equal([{ service: null, score: 4, count: 1 }]);
+      });
+    });
+
     describe('lifecycle', () => {
       it('migrates again as a no-op', async () => {
         const before = await sql().query('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');

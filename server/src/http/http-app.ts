@@ -9,7 +9,11 @@ import type { Logger } from '../logger';
 import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
 import { presentationEvents } from './presentation-events';
-import { ROUTES, type RouteSpec } from './routes';
+import { PRESENTATION_ROUTES } from './presentation-routes';
+import { ROUTES as REGISTRY_ROUTES, type RouteSpec } from './routes';
+
+/** Every route this server answers, and what its OpenAPI document lists. */
+const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
 
 const VERSION = '0.1.0';
 
@@ -22,12 +26,13 @@ function allowed(route: RouteSpec, res: Response): void {
 }
 
 /** Public metadata anyone may cache; every other API answer may carry a record, a credential or a verdict. */
-const CACHEABLE = new Set(['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/openapi.json']);
+const CACHEABLE = new Set(['/api/v1/license-types', '/api/v1/trust/issuers', '/api/v1/trust/anchor', '/api/v1/openapi.json']);
+const TYPE_METADATA = /^\/api\/v1\/license-types\/[^/]+\/type-metadata$/;
 
 /** Set before any route runs, so error answers carry them too. */
 const responseHeaders: RequestHandler = (req, res, next) => {
   res.set('X-Content-Type-Options', 'nosniff');
-  if (req.path.startsWith('/api/') && !CACHEABLE.has(req.path)) res.set('Cache-Control', 'no-store');
+  if (req.path.startsWith('/api/') && !CACHEABLE.has(req.path) && !TYPE_METADATA.test(req.path)) res.set('Cache-Control', 'no-store');
   next();
 };
 
@@ -37,7 +42,7 @@ export function createHttpApp(services: Services, logger: Logger): Express {
   // Express hashes every response body for an ETag; verdicts and API replies are never revalidated.
   app.set('etag', false);
   app.set('trust proxy', services.settings.trustProxy);
-  const document = openApiDocument(ROUTES, VERSION);
+  const document = openApiDocument([...ROUTES], VERSION);
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(requestLog(logger));
   app.use(responseHeaders);

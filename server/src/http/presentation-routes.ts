@@ -7,7 +7,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { RegistryError } from '../../../core/errors';
-import type { CounterRow } from '../ports/store';
+import type { Principal } from '../services/principals';
 import type { RouteContext, RouteSpec } from './routes';
 
 const CLAIM = z.string().regex(/^[a-z_][a-z0-9_]{0,63}(\/[A-Za-z0-9_]{1,64}){0,3}$/, 'a claim path such as name or age_equal_or_over/18');
@@ -26,7 +26,7 @@ function baseUrlOf(ctx: RouteContext): string {
   return ctx.services.publicBase.get();
 }
 
-function counterOf(ctx: RouteContext): CounterRow {
+function counterOf(ctx: RouteContext): Extract<Principal, { kind: 'counter' }>['counter'] {
   if (!ctx.principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs a counter API key (Authorization: Bearer …)');
   if (ctx.principal.kind !== 'counter') throw new RegistryError('FORBIDDEN', 'this endpoint needs a counter API key');
   return ctx.principal.counter;
@@ -73,7 +73,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     path: '/api/v1/presentation-requests/:id/request',
     operationId: 'getPresentationRequestObject',
     summary: "The signed request object at request_uri (JAR, typ oauth-authz-req+jwt, signed by the node's did:jwk key)",
-    access: 'open',
+    access: 'public',
     produces: 'application/oauth-authz-req+jwt',
     responses: { 200: 'The request object', 404: 'Unknown request', 409: 'Already answered', 410: 'Expired' },
     async handle(ctx) {
@@ -85,7 +85,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     path: '/api/v1/presentation-requests/:id/response',
     operationId: 'postPresentationResponse',
     summary: 'The response_uri: the wallet posts vp_token and state (direct_post); one presentation per request',
-    access: 'open',
+    access: 'public',
     responses: {
       200: 'Received (the counter reads the verdict)',
       400: 'No vp_token, wrong state',
@@ -158,7 +158,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     access: 'public',
     responses: { 200: '{ node, ok, receipts, anchored, problem }' },
     async handle(ctx) {
-      return { status: 200, json: await ctx.services.receipts.verifyChain() };
+      return { status: 200, json: await ctx.services.receipts.verifyReceiptChain() };
     },
   },
 ];

@@ -10,7 +10,6 @@ import { REASON_CODES } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Services } from '../services/index';
-import { PRESENTATION_ROUTES } from './presentation-routes';
 import type { Outcome } from '../services/issuance';
 import type { Principal } from '../services/principals';
 import type { StatusReader } from '../services/registry-info';
@@ -407,5 +406,4 @@ export const ROUTES: RouteSpec[] = [
       return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ...report } };
     },
   },
-  ...PRESENTATION_ROUTES,
 ];

@@ -17,44 +17,8 @@ import { HOLDER_NONCE, HOLDER_SHOWN_AUD, HOLDER_SHOWN_WINDOW_SECONDS } from '../
 import { jwkThumbprint, parsePublicJwk } from '../../../core/jwk';
 import type { PublicJwk } from '../../../core/anchor';
 import type { PresentationStore } from '../ports/presentation-store';
-import type { CheckOutcome, CredentialCheck, VerificationContext } from './verification';
-
-export type PresentationCheckName = 'holder-binding' | 'freshness' | 'replay' | 'data-minimisation';
-
-export interface PresentationCheck {
-  name: PresentationCheckName;
-  ok: boolean;
-  detail: string;
-}
-
-/** What the verifier expects of the presentation. */
-export type PresentationRules =
-  | {
-      mode: 'request';
-      nonce: string;
-      aud: string;
-      /** The request's creation: a KB-JWT cannot be older. */
-      notBefore: Date;
-      claims: readonly string[];
-      acceptsUnbound: boolean;
-    }
-  | { mode: 'holder-shown'; acceptsUnbound: boolean };
-
-export interface PresentedCredential {
-  payload: Record<string, unknown>;
-  kbJwt: string | null;
-  presented: string;
-  disclosures: ReadonlyArray<{ digest: string; name: string | null; value: unknown }>;
-}
-
-export interface BindingOutcome {
-  checks: PresentationCheck[];
-  binding: 'cnf' | 'none';
-  /** RFC 7638 thumbprint of the holder key, once the KB-JWT proved possession of it. */
-  holder: string | null;
-  /** Claim paths the disclosures reveal. */
-  disclosed: string[];
-}
+import type { BindingOutcome, PresentationCheck, PresentationCheckName, PresentationRules, PresentedCredential } from './presentation-rules';
+import type { CheckOutcome, CredentialCheck, PresentationChecks, VerificationContext } from './verification';
 
 /** Clock skew tolerated between a phone and the verifier. */
 const SKEW_SECONDS = 10;
@@ -117,7 +81,7 @@ function freshnessProblem(payload: JWTPayload, rules: PresentationRules, now: Da
 
 const PRESENTATION_CHECKS: readonly PresentationCheckName[] = ['holder-binding', 'freshness', 'replay', 'data-minimisation'];
 
-export class HolderBinding {
+export class HolderBinding implements PresentationChecks {
   constructor(private readonly store: PresentationStore) {}
 
   /**

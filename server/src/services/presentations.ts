@@ -27,7 +27,7 @@ import type { KeyPair, Keys } from '../ports/keys';
 import type { QrRenderer } from '../ports/qr';
 import type { CounterServiceRow, PresentationRequestRow } from '../ports/presentation-store';
 import type { CounterRow, Store } from '../ports/store';
-import type { PresentationRules } from './holder-binding';
+import type { PresentationRules } from './presentation-rules';
 import type { ReceiptsService } from './receipts';
 import type { VerificationResult, VerificationService, Verifier } from './verification';
 
@@ -177,7 +177,7 @@ export class PresentationsService {
         },
       },
       jar: {
-        requestUri: `${row.responseUri.replace(/\/response$/, '/request')}`,
+        requestUri: row.responseUri.replace(/\/response$/, '/request'),
         jwtSigner: { method: 'did', didUrl, alg: 'ES256' },
         expiresInSeconds: seconds,
       },

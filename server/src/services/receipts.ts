@@ -6,7 +6,7 @@
  * thumbprint. Receipts are hash-chained per node: hash = SHA-256 over the RFC 8785 form of the
  * receipt with the previous receipt's hash. The chain's head is anchored on the ledger
  * (`receipts:AnchorHead`) at least every minute, so a node that deletes or rewrites a receipt can
- * no longer reproduce what it anchored (`verifyChain`).
+ * no longer reproduce what it anchored (`verifyReceiptChain`).
  *
  * Only the holder reads them: a request is a JWT signed by the holder key (typ
  * receipt-request+jwt, header jwk, iat within 60 s, a nonce used once, aud = this node's receipts
@@ -202,7 +202,7 @@ export class ReceiptsService {
    * Re-computes the whole chain from the store and compares it with the head on the ledger: a
    * deleted, altered or inserted receipt breaks a link or no longer reproduces the anchored hash.
    */
-  async verifyChain(): Promise<ChainReport> {
+  async verifyReceiptChain(): Promise<ChainReport> {
     const head = JSON.parse((await this.deps.ledger.port.evaluate(this.deps.anchorIdentity, 'receipts:GetHead', [this.deps.node])).toString('utf8')) as {
       seq: number;
       hash: string;

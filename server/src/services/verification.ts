@@ -45,8 +45,8 @@ import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
 import type { TrustSource } from '../ports/trust-source';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
+import type { BindingOutcome, PresentationCheckName, PresentationRules } from './presentation-rules';
 import { statusListOutcome, type StatusListReader } from './status-list-check';
-import type { BindingOutcome, HolderBinding, PresentationCheckName, PresentationRules } from './holder-binding';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
@@ -381,6 +381,11 @@ export async function verifyCredential(
   return { result, parsed: ctx.parsed ?? null };
 }
 
+/** The presentations' checks for a set of rules; the first to run leaves its outcome in `found`. */
+export interface PresentationChecks {
+  checks(rules: PresentationRules, found: { outcome?: BindingOutcome }): CredentialCheck[];
+}
+
 export interface PresentationVerification {
   result: VerificationResult;
   /** RFC 7638 thumbprint of the holder key the KB-JWT proved, else null. */
@@ -422,7 +427,7 @@ export class VerificationService {
     private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
     /** The presentations' checks (holder-binding, freshness, replay, data-minimisation) in place of the hook. */
-    private readonly binding: HolderBinding,
+    private readonly binding: PresentationChecks,
     /** The ledger-derived status lists; without them the `status-list` check is skipped. */
     private readonly statusLists: StatusListReader | null = null,
   ) {}
