@@ -47,8 +47,8 @@ export const PROVINCES: readonly ProvinceDivision[] = [
 
 const BY_CODE = new Map(PROVINCES.map((province) => [province.code, province]));
 
-export function isProvinceCode(value: unknown): value is string {
-  return typeof value === 'string' && BY_CODE.has(value);
+export function isProvinceCode(value: string): boolean {
+  return BY_CODE.has(value);
 }
 
 export function provinceOf(code: string): ProvinceDivision | undefined {

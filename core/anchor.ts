@@ -33,6 +33,10 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+/** Why a license is renewed: the reasons a successor may name (a subset of REASON_CODES). */
+export const RENEW_REASONS = ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const satisfies readonly ReasonCode[];
+export type RenewReason = (typeof RENEW_REASONS)[number];
+
 export interface PublicJwk {
   kty: 'EC';
   crv: 'P-256';

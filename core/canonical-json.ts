@@ -32,7 +32,8 @@ export function canonicalize(value: unknown): string {
       return plainString(value);
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((item) => canonicalize(item ?? null)).join(',')}]`;
-      if (!isPlainObject(value)) throw new TypeError(`canonical JSON cannot represent a ${value.constructor?.name ?? 'non-plain'} object`);
+      if (!isPlainObject(value))
+        throw new TypeError(`canonical JSON cannot represent a ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'non-plain'} object`);
       const record = value as Record<string, unknown>;
       const members: string[] = [];
       for (const key of Object.keys(record).sort()) {

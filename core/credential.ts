@@ -20,6 +20,8 @@ import { createHash } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { chinaDayStart } from './dates';
 import { RegistryError } from './errors';
+import { JWK_THUMBPRINT } from './jwk';
+import { REGISTRY_ID } from './registry-id';
 import type { SubjectClaims } from './license-types/descriptor';
 
 export const CREDENTIAL_TYP = 'dc+sd-jwt';
@@ -36,7 +38,6 @@ export const VCT_PREFIX = 'urn:cn:elicense:vct:';
 export const AGENCY_ISSUER_PREFIX = 'issuers/';
 
 const TYPE_ID = /^[a-z][a-z0-9-]{1,47}$/;
-const AGENCY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 
 export function vctOf(typeId: string): string {
   return `${VCT_PREFIX}${typeId}`;
@@ -74,7 +75,7 @@ export function agencyIdOfIssuer(iss: string): string | null {
   if (!secure || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return null;
   const match = /\/issuers\/([^/]+)$/.exec(url.pathname);
   const id = match?.[1];
-  return id !== undefined && AGENCY_ID.test(id) ? id : null;
+  return id !== undefined && REGISTRY_ID.test(id) ? id : null;
 }
 
 export interface StatusReference {
@@ -300,7 +301,7 @@ export function parseCredential(text: string): ParsedCredential {
 export function checkHeader(header: Record<string, unknown>): string | null {
   if (header.alg !== CREDENTIAL_ALG) return `algorithm ${JSON.stringify(header.alg)} is not accepted (only ${CREDENTIAL_ALG})`;
   if (typeof header.typ !== 'string' || !ACCEPTED_TYPS.includes(header.typ)) return `typ must be ${ACCEPTED_TYPS.join(' or ')}`;
-  if (typeof header.kid !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(header.kid)) return 'kid must be a JWK thumbprint';
+  if (typeof header.kid !== 'string' || !JWK_THUMBPRINT.test(header.kid)) return 'kid must be a JWK thumbprint';
   // RFC 7515 §4.1.11: a recipient must reject critical extensions it does not understand; we understand none.
   if (header.crit !== undefined) return 'the header declares critical extensions this verifier does not understand';
   return null;
@@ -364,7 +365,7 @@ function expandObject(object: Record<string, unknown>, expansion: Expansion): Re
  */
 export function applyDisclosures(payload: Record<string, unknown>, disclosures: readonly Disclosure[]): Record<string, unknown> {
   const alg = payload._sd_alg ?? SD_ALG;
-  if (alg !== SD_ALG) throw new CredentialFormatError(`_sd_alg ${String(alg)} is not supported`);
+  if (alg !== SD_ALG) throw new CredentialFormatError(`_sd_alg ${JSON.stringify(alg)} is not supported`);
   const byDigest = new Map<string, Disclosure>();
   for (const disclosure of disclosures) {
     if (byDigest.has(disclosure.digest)) throw new CredentialFormatError(`disclosure of ${disclosure.name ?? 'an array element'} appears twice`);
@@ -420,7 +421,7 @@ export function readRegisteredClaims(claims: Record<string, unknown>): Credentia
     ...claims,
     iss: readText(claims, 'iss', (value) => agencyIdOfIssuer(value) !== null),
     vct: readText(claims, 'vct', (value) => typeIdOfVct(value) !== null),
-    lid: readText(claims, 'lid', (value) => AGENCY_ID.test(value)),
+    lid: readText(claims, 'lid', (value) => REGISTRY_ID.test(value)),
     iat,
   };
   const nbf = readSeconds(claims, 'nbf');

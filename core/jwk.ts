@@ -12,6 +12,9 @@ export function jwkThumbprint(jwk: PublicJwk): string {
 
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 
+/** An RFC 7638 thumbprint as a kid: base64url of a SHA-256 digest, 43 characters. */
+export const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
 /**
  * Accepts only a public ES256 key (EC P-256, both coordinates, no private part) whose point is on
  * the curve, and returns it reduced to its required members.
@@ -19,7 +22,7 @@ const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 export function parsePublicJwk(value: unknown): PublicJwk {
   if (typeof value !== 'object' || value === null) throw new RegistryError('INVALID_ARGUMENT', 'jwk must be an object');
   const jwk = value as Record<string, unknown>;
-  if ('d' in jwk) throw new RegistryError('INVALID_ARGUMENT', 'jwk must be a public key (it carries a private part "d")');
+  if (Object.hasOwn(jwk, 'd')) throw new RegistryError('INVALID_ARGUMENT', 'jwk must be a public key (it carries a private part "d")');
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new RegistryError('INVALID_ARGUMENT', 'jwk must be an EC P-256 key (ES256)');
   if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || !COORDINATE.test(jwk.x) || !COORDINATE.test(jwk.y)) {
     throw new RegistryError('INVALID_ARGUMENT', 'jwk x and y must be 32-byte base64url coordinates');

@@ -12,7 +12,7 @@ export function formatLicenseId(province: string, random: Uint8Array): string {
   for (const byte of random.subarray(0, 8)) value = (value << 8n) | BigInt(byte);
   let text = '';
   for (let i = 0; i < 13; i++) {
-    text = CROCKFORD[Number(value & 31n)] + text;
+    text = CROCKFORD.charAt(Number(value & 31n)) + text;
     value >>= 5n;
   }
   return `${province}-${text}`;

@@ -3,13 +3,13 @@
  * be refused before it touches state. Every refusal is a RegistryError so its code survives.
  */
 import { RegistryError } from '../../core/errors';
+import { REGISTRY_ID } from '../../core/registry-id';
 import { isIsoDate } from '../../core/dates';
 import { SHA256_HEX } from '../../core/hash';
 
 /** Arguments are bounded so a hostile client cannot make every peer parse megabytes. */
 export const MAX_ARG_BYTES = 512 * 1024;
 
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 export const TYPE_PATTERN = /^[a-z][a-z0-9-]{1,47}$/;
 
 export function parseJsonArg(text: string, what: string): unknown {
@@ -31,7 +31,7 @@ export function asObject(value: unknown, what: string): Record<string, unknown> 
 }
 
 export function requireId(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+  if (typeof value !== 'string' || !REGISTRY_ID.test(value)) {
     throw new RegistryError('INVALID_ARGUMENT', `${what} must be 3-64 characters of A-Z a-z 0-9 _ - (starting with a letter or digit)`);
   }
   return value;
@@ -61,6 +61,14 @@ export function requireText(value: unknown, what: string, maxLength: number): st
     throw new RegistryError('INVALID_ARGUMENT', `${what} must be a non-empty string of at most ${maxLength} characters`);
   }
   return value.trim();
+}
+
+/** An optional string argument: absent is '', anything but a string is refused. */
+export function optionalString(value: unknown, what: string, maxLength: number): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || value.length > maxLength)
+    throw new RegistryError('INVALID_ARGUMENT', `${what} must be a string of at most ${maxLength} characters`);
+  return value;
 }
 
 export function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {

@@ -11,6 +11,7 @@ import { RegistryError } from '../../core/errors';
 import {
   MAX_BATCH_ISSUE,
   REASON_CODES,
+  RENEW_REASONS,
   effectiveStatus,
   statusRefusal,
   type Agency,
@@ -21,7 +22,7 @@ import {
   type StoredStatus,
 } from '../../core/anchor';
 import { callerOf, requireAgencyIssuer, type Caller } from './caller';
-import { asObject, parseJsonArg, requireDate, requireHash, requireId, requireOneOf, requireType } from './input';
+import { asObject, optionalString, parseJsonArg, requireDate, requireHash, requireId, requireOneOf, requireType } from './input';
 import { KEY, emit, readJson, reply, txTime, writeIndex, writeJson } from './state';
 import { getAgency, getLicenseType } from './trust-contract';
 import { parseStatusEntryRef, requireDistinctEntries, viewOf, writeStatusEntry } from './status-contract';
@@ -237,7 +238,7 @@ export class LicenseContract extends RegistryContract {
   @Transaction()
   @Returns('string')
   async RenewLicense(ctx: Context, oldId: string, anchorJson: string, reason: string): Promise<string> {
-    const why = requireOneOf(reason, ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const, 'reason');
+    const why = requireOneOf(reason, RENEW_REASONS, 'reason');
     const input = parseAnchorInput(parseJsonArg(anchorJson, 'anchor'), 'anchor');
     const old = await getAnchor(ctx, oldId);
     const caller = callerOf(ctx);
@@ -315,7 +316,8 @@ export class LicenseContract extends RegistryContract {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError('INVALID_ARGUMENT', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
     }
-    const bookmark = query.bookmark === undefined || query.bookmark === '' ? '' : String(query.bookmark);
+    // A bookmark is the opaque last key of the previous page; composite keys stay far below this bound.
+    const bookmark = optionalString(query.bookmark, 'bookmark', 1024);
     const index = by === 'issuer' ? KEY.byIssuer : by === 'type' ? KEY.byType : KEY.byHolder;
     const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(index, [value], pageSize, bookmark);
     const licenses: LicenseAnchor[] = [];

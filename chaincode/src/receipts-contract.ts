@@ -52,7 +52,7 @@ export class ReceiptsContract extends RegistryContract {
     const key = stateKey(ctx, KEY.receiptHead, node);
     const current = await readJson<ReceiptHead>(ctx, key);
     const next = Number(seq);
-    if (current && current.seq === next && current.hash === hash) return reply(current);
+    if (current?.seq === next && current.hash === hash) return reply(current);
     if (current && current.seq >= next) {
       throw new RegistryError('INVALID_TRANSITION', `node ${node} already anchored receipt ${current.seq}; a head never goes back or changes`);
     }

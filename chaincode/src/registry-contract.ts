@@ -15,9 +15,9 @@ export class RegistryContract extends Contract {
       // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
       return await super.aroundTransaction(ctx, fn, parameters);
     } catch (error) {
-      if (error instanceof RegistryError) throw new Error(error.toWire());
+      if (error instanceof RegistryError) throw new Error(error.toWire(), { cause: error });
       // Anything else is a fault in the chaincode, not a refusal of the input.
-      throw new Error(`[INTERNAL] ${(error as Error).message ?? String(error)}`);
+      throw new Error(`[INTERNAL] ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 }

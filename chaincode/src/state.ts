@@ -27,7 +27,7 @@ export function stateKey(ctx: Context, objectType: string, ...attributes: string
 
 export async function readJson<T>(ctx: Context, key: string): Promise<T | null> {
   const bytes = await ctx.stub.getState(key);
-  if (!bytes || bytes.length === 0) return null;
+  if (bytes.length === 0) return null;
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
 

@@ -8,7 +8,7 @@ import { RegistryError } from '../../core/errors';
 import type { Agency, AgencyKey, Province, ResolvedKey } from '../../core/anchor';
 import { isProvinceCode } from '../../core/admin-divisions';
 import { LICENSE_TYPE_SEEDS, type LicenseTypeSeed } from '../../core/license-type-seeds';
-import { jwkThumbprint, parsePublicJwk } from '../../core/jwk';
+import { JWK_THUMBPRINT, jwkThumbprint, parsePublicJwk } from '../../core/jwk';
 import { callerOf, callerProvince, requireAdmin, requireProvinceAdmin } from './caller';
 import { asObject, parseJsonArg, requireId, requireOneOf, requireStringList, requireText, requireType } from './input';
 import { KEY, emit, readJson, reply, stateKey, txTime, writeJson } from './state';
@@ -204,7 +204,7 @@ export class TrustContract extends RegistryContract {
   @Transaction(false)
   @Returns('string')
   async ResolveKey(ctx: Context, kid: string): Promise<string> {
-    if (typeof kid !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(kid)) throw new RegistryError('INVALID_ARGUMENT', 'kid must be a JWK thumbprint');
+    if (typeof kid !== 'string' || !JWK_THUMBPRINT.test(kid)) throw new RegistryError('INVALID_ARGUMENT', 'kid must be a JWK thumbprint');
     const index = await readJson<{ agencyId: string }>(ctx, stateKey(ctx, KEY.agencyKey, kid));
     if (!index) throw new RegistryError('KEY_NOT_FOUND', `key ${kid} is not in the trust registry`);
     const agency = await getAgency(ctx, index.agencyId);
@@ -233,7 +233,8 @@ export class TrustContract extends RegistryContract {
     const now = txTime(ctx);
     const existing = await provinceKeys(ctx, province);
     if (existing.some((key) => key.kid === kid)) throw new RegistryError('KEY_EXISTS', `key ${kid} is already registered for province ${province}`);
-    for (const old of existing.filter((key) => key.purpose === use && key.status === 'active')) {
+    // Every province key has one purpose today (status lists), so `use` selects them all.
+    for (const old of existing.filter((key) => key.status === 'active')) {
       await writeJson(ctx, stateKey(ctx, KEY.provinceKey, province, old.kid), { ...old, status: 'retired', retiredAt: now });
     }
     const key: ProvinceKey = { docType: 'provinceKey', province, purpose: use, kid, jwk, status: 'active', createdAt: now, retiredAt: null };

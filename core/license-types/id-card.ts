@@ -85,7 +85,7 @@ function crossCheck(request: IdCardRequest, today?: string): FieldProblem | unde
     };
   }
   const years = idCardValidityYears(age);
-  const got = request.validUntil === null ? 'null (长期), which is only for holders aged 46 and over' : request.validUntil;
+  const got = request.validUntil ?? 'null (长期), which is only for holders aged 46 and over';
   return {
     field: 'validUntil',
     message: `a holder aged ${age} on validFrom gets a ${years}-year card (居民身份证法 art. 5), so validUntil must be ${expected}, got ${got}`,

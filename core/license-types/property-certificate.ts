@@ -132,8 +132,8 @@ const rightHolder = z.union([personHolder, organizationHolder], {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       return 'must be an object: a person { name, idNumber } or an organisation { name, creditCode }';
     }
-    const hasIdNumber = 'idNumber' in input;
-    const hasCreditCode = 'creditCode' in input;
+    const hasIdNumber = Object.hasOwn(input, 'idNumber');
+    const hasCreditCode = Object.hasOwn(input, 'creditCode');
     if (hasIdNumber && hasCreditCode) return 'must carry either idNumber (a person) or creditCode (an organisation), not both';
     if (!hasIdNumber && !hasCreditCode) return 'needs idNumber (a person) or creditCode (an organisation)';
     return undefined;
@@ -160,9 +160,16 @@ export const propertyCertificateRequestSchema = z
 
 export type PropertyCertificateRequest = z.output<typeof propertyCertificateRequestSchema>;
 
+type RightHolder = PropertyCertificateRequest['holder'];
+
+/** A person holds it (an ID number), else an organisation (a credit code): the union's two branches. */
+function isPersonHolder(holder: RightHolder): holder is Extract<RightHolder, { idNumber: string }> {
+  return Object.hasOwn(holder, 'idNumber');
+}
+
 function crossCheck(request: PropertyCertificateRequest, today?: string): FieldProblem | undefined {
   const { holder, data } = request;
-  if ('idNumber' in holder && today !== undefined) {
+  if (isPersonHolder(holder) && today !== undefined) {
     const parsed = parseCitizenId(holder.idNumber, { today });
     if (!parsed.ok) return { field: 'holder.idNumber', message: parsed.reason };
   }
@@ -210,7 +217,7 @@ const claimMetadata: readonly ClaimMetadata[] = [
 
 function holderIdentifier(request: PropertyCertificateRequest): HolderIdentifier {
   const { holder } = request;
-  return 'idNumber' in holder ? citizenIdentifier(holder.idNumber) : organizationIdentifier(holder.creditCode);
+  return isPersonHolder(holder) ? citizenIdentifier(holder.idNumber) : organizationIdentifier(holder.creditCode);
 }
 
 /** 99,999 parcel sequence numbers × 9,999 flats per parcel. */

@@ -268,7 +268,7 @@ export function sampleEnterpriseCreditCode(seed: number, county: SampleCounty): 
   let index = spread(seed, ORGANIZATION_BODIES);
   let body = '';
   for (let i = 0; i < 6; i += 1) {
-    body = CREDIT_CODE_CHARSET[index % 31] + body;
+    body = CREDIT_CODE_CHARSET.charAt(index % 31) + body;
     index = Math.floor(index / 31);
   }
   const organizationBody = `MA${body}`;

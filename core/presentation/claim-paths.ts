@@ -32,7 +32,7 @@ export function disclosedPaths(payload: Record<string, unknown>, disclosures: re
     const digests = Array.isArray(node._sd) ? node._sd : [];
     for (const digest of digests) {
       const disclosure = typeof digest === 'string' ? byDigest.get(digest) : undefined;
-      if (!disclosure || disclosure.name === null) continue;
+      if (disclosure?.name === undefined || disclosure.name === null) continue;
       const path = [...prefix, disclosure.name];
       found.push(path.join('/'));
       if (isRecord(disclosure.value)) walk(disclosure.value, path, depth + 1);

@@ -133,10 +133,10 @@ async function openLedger(config: Config, wallet: IdentityWallet): Promise<Opene
       wallet,
       commitScope: config.fabric.commitScope,
     });
-    return { port: node.ledger, nodes: node.nodes, agencies: node.agencies, issuerIdentity: node.issuerIdentity };
+    return { port: node.ledger, nodes: node.nodes, agencies: node.agencies, issuerIdentity: (province, agencyId) => node.issuerIdentity(province, agencyId) };
   }
   const node = await openEmbeddedNode({ dataDir: config.dataDir, ledgerDir: config.ledgerDir, wallet, provinces: DEMO_PROVINCES });
-  return { port: node.ledger, nodes: node.nodes, agencies: DEMO_AGENCIES, issuerIdentity: node.issuerIdentity };
+  return { port: node.ledger, nodes: node.nodes, agencies: DEMO_AGENCIES, issuerIdentity: (province, agencyId) => node.issuerIdentity(province, agencyId) };
 }
 
 export async function openRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {

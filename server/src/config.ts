@@ -12,7 +12,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   WALLET_DIR: z.string().min(1).optional(),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.url().optional(),
   /** A PostgreSQL schema to keep this registry's tables in (default: public). */
   DATABASE_SCHEMA: z
     .string()
@@ -45,7 +45,7 @@ const schema = z.object({
   STORE_KEY: z.string().optional(),
   /** base64 of ≥ 32 bytes; provinces that want cross-province holder look-ups share it. */
   HOLDER_REF_KEY: z.string().optional(),
-  PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_URL: z.url().optional(),
   /** LEDGER=fabric: the state file `npm run network:up` writes (profiles, identities, agencies). */
   FABRIC_NETWORK: z.string().min(1).default('network/.run/state.json'),
   /** LEDGER=fabric: the province (GB/T 2260 code) this server is the node of. */
@@ -114,13 +114,18 @@ function checkPublicUrl(value: string): void {
   if (url.search !== '' || url.hash !== '') throw new ConfigError('environment variable PUBLIC_URL: must not carry a query or fragment');
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The environment, each variable checked on its own; an empty value counts as unset. */
+function parseEnvironment(env: NodeJS.ProcessEnv): z.infer<typeof schema> {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
     throw new ConfigError(`environment variable ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'is invalid'}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnvironment(env);
   if (e.LEDGER === 'fabric' && !e.FABRIC_PROVINCE)
     throw new ConfigError('environment variable FABRIC_PROVINCE: LEDGER=fabric needs the code of the province this server serves, e.g. 330000');
   if (e.PUBLIC_URL !== undefined) checkPublicUrl(e.PUBLIC_URL);

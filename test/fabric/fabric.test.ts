@@ -17,7 +17,7 @@ import { anchorFor, sha256, publicJwk } from '../support/ledger-fixture';
 import { refusedWith } from '../support/refusal';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
-import { defined } from '../support/defined';
+import { defined, ifStarted } from '../support/defined';
 import { answerRequest } from '../../web/wallet/openid4vp';
 import { generateHolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { boundCredential, issueIdCard } from '../presentations/bound-credential';
@@ -64,15 +64,15 @@ describe('Fabric mode', function () {
       const env = (province: string) => ({
         LEDGER: 'fabric',
         FABRIC_PROVINCE: province,
-        FABRIC_NETWORK: join(network!.plan.runDir, 'state.json'),
-        WALLET_DIR: network!.plan.walletDir,
+        FABRIC_NETWORK: join(defined(network).plan.runDir, 'state.json'),
+        WALLET_DIR: defined(network).plan.walletDir,
       });
       zhejiang = await startTestServer(env('330000'));
       sichuan = await startTestServer(env('510000'));
     });
     after(async () => {
-      await zhejiang?.remove();
-      await sichuan?.remove();
+      await ifStarted(zhejiang, (started) => started.remove());
+      await ifStarted(sichuan, (started) => started.remove());
     });
 
     it('serves one province each, with its own demo and its own store', () => {
@@ -168,7 +168,7 @@ describe('Fabric mode', function () {
       const issued = await zhejiang.api('POST', '/api/v1/licenses', { key: zhejiang.agencyKey('zj-psb'), body: idCardBody() });
       expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
       const { licenseId, credential } = issued.body as { licenseId: string; credential: string };
-      const { idx, uri } = (decodeJwt(credential.split('~')[0]!) as { status: { status_list: { idx: number; uri: string } } }).status.status_list;
+      const { idx, uri } = (decodeJwt(defined(credential.split('~')[0])) as { status: { status_list: { idx: number; uri: string } } }).status.status_list;
       expect(uri.startsWith(`${zhejiang.url}/status-lists/zj-psb/`)).to.equal(true);
       // The same list, derived from the same ledger, on the other province's node.
       const atSichuan = `${sichuan.url}${new URL(uri).pathname}`;

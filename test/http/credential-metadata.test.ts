@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
+import { ifStarted } from '../support/defined';
 
 describe('registry HTTP API: issuer and type metadata', function () {
   this.timeout(60000);
@@ -14,7 +15,7 @@ describe('registry HTTP API: issuer and type metadata', function () {
   before(async () => {
     server = await startTestServer();
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   const payloadOf = (credential: string) =>
     JSON.parse(Buffer.from((credential.split('~')[0] ?? '').split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -16,14 +16,14 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { spawnServer } from '../support/server-process';
 import { idCardBody } from '../support/requests';
 import { tempDir } from '../support/temp-dir';
-import { defined } from '../support/defined';
+import { defined, ifStarted } from '../support/defined';
 
 describe('registry HTTP API: durability', function () {
   this.timeout(120000);
 
   describe('restart', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('keeps every license verifiable and every demo key unchanged', async () => {
       server = await startTestServer();
@@ -57,7 +57,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('a ledger outage', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('answers 503 and keeps the issuance, which completes after a restart and replays for the same Idempotency-Key', async () => {
       server = await startTestServer();
@@ -105,7 +105,7 @@ describe('registry HTTP API: durability', function () {
       for (let round = 0; round < 3; round++) {
         const { child, url, exited } = await startChild();
         const demo = JSON.parse(readFileSync(join(dir.path, 'demo.json'), 'utf8')) as { agencies: Array<{ id: string; apiKey: string }> };
-        const key = demo.agencies.find((agency) => agency.id === 'zj-psb')!.apiKey;
+        const key = defined(demo.agencies.find((agency) => agency.id === 'zj-psb')).apiKey;
         let stop = false;
         const client = async (worker: number) => {
           for (let i = 0; !stop; i++) {
@@ -180,7 +180,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('public rate limit', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('answers 429 with Retry-After past the limit, and never limits a counter key', async () => {
       server = await startTestServer({ PUBLIC_RATE_LIMIT: '5' });
@@ -199,7 +199,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('authentication failures', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
     const wrongKey = () => `elk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
     it('answers 429 past the failure limit per client address (behind a trusted proxy), even for a right key, and only there', async () => {
@@ -240,7 +240,7 @@ describe('registry HTTP API: durability', function () {
 
   describe('revoking an API key', () => {
     let server: TestServer;
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('refuses the key from the next request on, even when the revocation overtook a look-up of that key', async () => {
       server = await startTestServer();

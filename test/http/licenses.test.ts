@@ -13,6 +13,7 @@ import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { allFiles, personalDataNeedles, scanDirectory } from '../support/privacy-scan';
 import { idCardBody } from '../support/requests';
+import { ifStarted } from '../support/defined';
 
 describe('registry HTTP API: licenses', function () {
   this.timeout(60000);
@@ -27,7 +28,7 @@ describe('registry HTTP API: licenses', function () {
     zjAmr = server.agencyKey('zj-amr');
     scNr = server.agencyKey('sc-nr');
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   describe('issuing', () => {
     it('issues an ID card: anchored, with a credential and QR links', async () => {

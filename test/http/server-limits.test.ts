@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { spawnServer } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';
+import { ifStarted } from '../support/defined';
 
 function openSocket(url: string): Promise<Socket> {
   const { hostname, port } = new URL(url);
@@ -36,7 +37,7 @@ describe('registry HTTP API: server limits', function () {
   describe('response headers', () => {
     let server: TestServer;
     before(async () => (server = await startTestServer()));
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('marks the record, the credential, the QR code and errors no-store and nosniff; public metadata only nosniff', async () => {
       const key = server.agencyKey('zj-psb');
@@ -73,7 +74,7 @@ describe('registry HTTP API: server limits', function () {
   describe('slow clients and stopping', () => {
     let server: TestServer;
     before(async () => (server = await startTestServer({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '3000', SHUTDOWN_TIMEOUT_MS: '500' })));
-    after(async () => server?.remove());
+    after(() => ifStarted(server, (started) => started.remove()));
 
     it('closes 200 sockets that trickle their headers once the headers timeout passed', async () => {
       const since = Date.now();

@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { verifyOffline } from '../../server/src/offline-verifier';
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
+import { defined, ifStarted } from '../support/defined';
 
 interface Issued {
   licenseId: string;
@@ -81,7 +82,7 @@ describe('Token Status List', function () {
     zjPsb = server.agencyKey('zj-psb');
   });
   after(async () => {
-    await server?.remove();
+    await ifStarted(server, (started) => started.remove());
   });
 
   it('gives every credential its own random entry: a few hundred licenses, no index shared, not in issuance order', async () => {
@@ -95,12 +96,12 @@ describe('Token Status List', function () {
     expect(indices, 'indices follow issuance order').to.not.deep.equal(ascending);
     expect(indices).to.not.deep.equal([...ascending].reverse());
     // Spread over the whole list, not a run: 300 draws from 2^17 span most of it.
-    expect(ascending.at(-1)! - ascending[0]!).to.be.above(STATUS_LIST_SIZE / 2);
+    expect(defined(ascending.at(-1)) - defined(ascending[0])).to.be.above(STATUS_LIST_SIZE / 2);
     expect(issued.every(({ status }) => status.uri === `${server.url}/status-lists/zj-psb/1`)).to.equal(true);
     // The ledger holds each entry for its license.
     const ledger = server.running.registry.ledger;
     for (const { licenseId, status } of issued.slice(0, 20)) {
-      const entries = await ledger.statusEntriesOf(server.running.registry.nodes[0]!.readerIdentity, licenseId);
+      const entries = await ledger.statusEntriesOf(defined(server.running.registry.nodes[0]).readerIdentity, licenseId);
       expect(entries.map((entry) => [entry.listId, entry.idx, entry.licenseId])).to.deep.equal([['1', status.idx, licenseId]]);
     }
   });
@@ -121,7 +122,7 @@ describe('Token Status List', function () {
       subject: status.uri,
     });
     expect(payload.iat).to.be.a('number');
-    expect(payload.exp).to.be.above(payload.iat!);
+    expect(payload.exp).to.be.above(defined(payload.iat));
     expect(payload.ttl).to.be.a('number').and.to.be.within(1, 300);
     const list = payload.status_list as { bits: number; lst: string };
     expect(list.bits).to.equal(2);
@@ -130,11 +131,11 @@ describe('Token Status List', function () {
     expect(decoded.getStatus(status.idx)).to.equal(STATUS_VALID);
     // The metadata is a view of the ledger's trust registry, not a second source.
     const registry = server.running.registry;
-    const onLedger = await registry.ledger.listProvinceKeys(registry.nodes[0]!.readerIdentity, '330000');
-    const active = onLedger.filter((key) => key.purpose === 'status-list' && key.status === 'active');
+    const onLedger = await registry.ledger.listProvinceKeys(defined(registry.nodes[0]).readerIdentity, '330000');
+    const active = onLedger.filter((key) => key.status === 'active');
     expect(active).to.have.length(1);
-    expect(metadata.jwks.keys.map((key) => key.kid)).to.include(active[0]!.kid);
-    expect(header.kid).to.equal(active[0]!.kid);
+    expect(metadata.jwks.keys.map((key) => key.kid)).to.include(defined(active[0]).kid);
+    expect(header.kid).to.equal(defined(active[0]).kid);
     expect(await registry.statusLists.listIds('zj-psb')).to.deep.equal(['1']);
     expect((await server.api('GET', '/status-lists/zj-psb/99')).status).to.equal(404);
     expect((await server.api('GET', '/status-lists/no-such-agency/1')).status).to.equal(404);
@@ -168,7 +169,7 @@ describe('Token Status List', function () {
   it('gives a wallet credential its own entry, which is invalidated alone while the license and its printed credential stand', async () => {
     const issued = await issue();
     const registry = server.running.registry;
-    const identity = (await registry.store.getAgency('zj-psb'))!.identityLabel;
+    const identity = defined(await registry.store.getAgency('zj-psb')).identityLabel;
     const wallet = await registry.statusLists.register(identity, 'zj-psb', issued.licenseId);
     expect(wallet.idx).to.not.equal(issued.status.idx);
     await untilValue(wallet, STATUS_VALID);
@@ -220,8 +221,8 @@ describe('Token Status List', function () {
     const verifier = new SDJwtVcInstance({ hasher: digest, verifier: es256ByIssuerMetadata });
     const cases: Array<[string, Record<string, unknown>]> = [
       ['zj-psb', idCardBody()],
-      ['zj-amr', makeBusinessLicenseRequest(7, { province: '330000' }) as unknown as Record<string, unknown>],
-      ['sc-nr', makePropertyCertificateRequest(7, { province: '510000' }) as unknown as Record<string, unknown>],
+      ['zj-amr', makeBusinessLicenseRequest(7, { province: '330000' })],
+      ['sc-nr', makePropertyCertificateRequest(7, { province: '510000' })],
     ];
     for (const [agency, body] of cases) {
       const key = server.agencyKey(agency);
@@ -239,7 +240,7 @@ describe('Token Status List', function () {
         refusal = error;
       });
       expect(refusal, `the outside verifier accepted a revoked ${agency} credential`).to.be.instanceOf(Error);
-      expect(String((refusal as Error).message)).to.match(/status/i);
+      expect((refusal as Error).message).to.match(/status/i);
     }
   });
 });

@@ -17,7 +17,7 @@ import { decodeCredentialQr } from '../../core/credential-qr';
 import type { PrivateJwk } from '../../server/src/ports/keys';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
-import { defined } from '../support/defined';
+import { defined, ifStarted } from '../support/defined';
 
 interface Check {
   name: string;
@@ -90,7 +90,7 @@ describe('registry HTTP API: verification', function () {
     zjPsb = server.agencyKey('zj-psb');
     scCounter = server.counterKey('510000');
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('finds a Zhejiang ID card valid at a Sichuan counter, with every check and the display claims', async () => {
     const body = idCardBody();
@@ -368,7 +368,7 @@ describe('registry HTTP API: verification', function () {
       const before = await issue();
       const registry = server.running.registry;
       const oldKey = await registry.signingKeys.active('zj-psb');
-      const admin = registry.nodes.find((node) => node.code === '330000')!.adminIdentity;
+      const admin = defined(registry.nodes.find((node) => node.code === '330000')).adminIdentity;
       await registry.signingKeys.rotate(registry.ledger, admin, 'zj-psb');
       expect((await verify(before.credential)).valid, 'issued before the rotation').to.equal(true);
       const after = await issue();
@@ -396,7 +396,7 @@ describe('registry HTTP API: verification', function () {
       const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ kid: string; jwk: object }> }>;
       const jws = issued.credential.split('~')[0] ?? '';
       const kid = (JSON.parse(Buffer.from(jwsParts(jws)[0], 'base64url').toString()) as { kid: string }).kid;
-      const jwk = issuers.find((issuer) => issuer.id === 'zj-psb')!.keys.find((key) => key.kid === kid)!.jwk;
+      const jwk = defined(defined(issuers.find((issuer) => issuer.id === 'zj-psb')).keys.find((key) => key.kid === kid)).jwk;
       const publicKey = KEYUTIL.getKey(jwk as Parameters<typeof KEYUTIL.getKey>[0]);
       expect(KJUR.jws.JWS.verify(jws, publicKey as Parameters<typeof KJUR.jws.JWS.verify>[1], ['ES256'])).to.equal(true);
       const tampered = jws.slice(0, -2) + (jws.endsWith('AA') ? 'BA' : 'AA');
@@ -406,16 +406,16 @@ describe('registry HTTP API: verification', function () {
     it('verifies as an SD-JWT VC with the OpenWallet Foundation library', async () => {
       const issued = await issue();
       const issuers = (await server.api('GET', '/api/v1/trust/issuers')).body.issuers as Array<{ id: string; keys: Array<{ jwk: object }> }>;
-      const jwk = issuers.find((issuer) => issuer.id === 'zj-psb')!.keys.at(-1)!.jwk;
+      const jwk = defined(defined(issuers.find((issuer) => issuer.id === 'zj-psb')).keys.at(-1)).jwk;
       const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-      const es256 = (key: ReturnType<typeof createPublicKey>) => async (data: string, signature: string) =>
-        cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+      const es256 = (key: ReturnType<typeof createPublicKey>) => (data: string, signature: string) =>
+        Promise.resolve(cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')));
       const sdjwt = new SDJwtVcInstance({
         hasher: digest,
         verifier: es256(publicKey),
         // The credential's status list token is signed by a province key, listed in the issuer metadata of the token's iss.
         statusVerifier: async (data: string, signature: string) => {
-          const { iss } = JSON.parse(Buffer.from(data.split('.')[1]!, 'base64url').toString()) as { iss: string };
+          const { iss } = JSON.parse(Buffer.from(defined(data.split('.')[1]), 'base64url').toString()) as { iss: string };
           const url = new URL(iss);
           const metadata = (await (await fetch(`${url.origin}/.well-known/jwt-vc-issuer${url.pathname}`)).json()) as { jwks: { keys: object[] } };
           const results = await Promise.all(
@@ -437,8 +437,8 @@ describe('registry HTTP API: verification', function () {
       const [header, payload, signature] = jwsParts(jws);
       // 64 signature bytes fill 85⅓ base64url characters: the last one has 4 spare bits.
       const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-      const last = alphabet.indexOf(signature.at(-1)!);
-      const respelled = signature.slice(0, -1) + alphabet[(last & 0b110000) | ((last + 1) & 0b001111)];
+      const last = alphabet.indexOf(signature.slice(-1));
+      const respelled = signature.slice(0, -1) + alphabet.charAt((last & 0b110000) | ((last + 1) & 0b001111));
       expect(respelled).to.not.equal(signature);
       expect(Buffer.from(respelled, 'base64url').equals(Buffer.from(signature, 'base64url'))).to.equal(true);
       await verify(issued.credential);

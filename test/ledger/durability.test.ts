@@ -117,7 +117,7 @@ describe('embedded ledger durability', function () {
           for (const txId of acknowledged) {
             const status = await ledger.transactionStatus(net.ids.zjClerk, txId);
             expect(status, `round ${round}: acknowledged tx ${txId} is missing`).to.not.equal(null);
-            expect(status!.valid).to.equal(true);
+            expect(status?.valid).to.equal(true);
           }
         } finally {
           await ledger.close();

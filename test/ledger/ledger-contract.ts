@@ -9,7 +9,7 @@ import { createCa, enroll } from '../../server/src/adapters/identity/local-ca';
 import type { Agency, AnchorVerdict, LicenseAnchor } from '../../core/anchor';
 import { EventLog, anchorFor, publicJwk, sha256, type LedgerFixture } from '../support/ledger-fixture';
 import { refusedWith } from '../support/refusal';
-import { defined } from '../support/defined';
+import { defined, ifStarted } from '../support/defined';
 
 export function describeLedgerContract(name: string, createFixture: () => Promise<LedgerFixture>, timeoutMs = 30000): void {
   describe(`ledger contract: ${name}`, function () {
@@ -40,8 +40,8 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
       events = new EventLog(net.ledger);
     });
     after(async () => {
-      events?.stop();
-      await net?.close();
+      await ifStarted(events, (started) => started.stop());
+      await ifStarted(net, (started) => started.close());
     });
 
     describe('trust registry', () => {
@@ -395,8 +395,8 @@ export function describeLedgerContract(name: string, createFixture: () => Promis
           anchorFor('zj-psb', 'id-card'),
         ];
         await net.ledger.submit(net.ids.zjPsb, 'license:IssueLicenses', [JSON.stringify(batch)]);
-        expect((await entriesOf(batch[1]!.id)).map((entry) => entry.idx)).to.deep.equal([9]);
-        expect(await entriesOf(batch[2]!.id)).to.deep.equal([]);
+        expect((await entriesOf(defined(batch[1]).id)).map((entry) => entry.idx)).to.deep.equal([9]);
+        expect(await entriesOf(defined(batch[2]).id)).to.deep.equal([]);
       });
 
       it('refuses a taken index with STATUS_INDEX_TAKEN, in a batch too, and a malformed entry', async () => {

@@ -15,6 +15,7 @@ import { createHolderQr } from '../../web/wallet/holder-qr';
 import { generateHolderKey, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { boundCredential, issueIdCard, type Issued } from './bound-credential';
+import { ifStarted } from '../support/defined';
 
 interface Verdict {
   valid: boolean;
@@ -47,7 +48,7 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     issued = await issueIdCard(server, server.agencyKey('zj-psb'));
     credential = await boundCredential(server, issued, holder.publicJwk);
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('an ID card showing the name only fits a QR code of version ≤ 25 at error correction M, and a camera reads it', async () => {
     const qr = await createHolderQr({ credential, holderKey: holder });
@@ -92,7 +93,7 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     let sdjwt: SDJwtVcInstance;
 
     before(async () => {
-      keys = (await ES256.generateKeyPair()) as { publicKey: JWK; privateKey: JWK };
+      keys = await ES256.generateKeyPair();
       const own = await issueIdCard(server, server.agencyKey('zj-psb'));
       outsideCredential = await boundCredential(server, own, keys.publicKey as { kty: string; crv: string; x: string; y: string });
       sdjwt = new SDJwtVcInstance({

@@ -11,6 +11,7 @@ import { answerRequest, createVpToken, fetchRequestObject, matchDcqlQuery, submi
 import { generateHolderKey, presentWithKeyBinding, readHeldCredential, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { boundCredential, issueIdCard, type Issued } from './bound-credential';
+import { ifStarted } from '../support/defined';
 
 interface Check {
   name: string;
@@ -74,7 +75,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
     issued = await issueIdCard(server, zjPsb);
     credential = await boundCredential(server, issued, holder.publicJwk);
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('a Zhejiang ID card answers a Sichuan counter with the name only, and the counter sees exactly that', async () => {
     const created = await ask({ licenseType: 'id-card', claims: ['name'] });

@@ -33,7 +33,7 @@ describe('DATA_DIR lock', () => {
     expect(readdirSync(dir.path)).to.deep.equal([]);
   });
 
-  it('refuses a second lock in this very process, and a lock held by another live process', async () => {
+  it('refuses a second lock in this very process, and a lock held by another live process', () => {
     const unlock = lockDataDir(dir.path);
     expect(() => lockDataDir(dir.path)).to.throw(/in use by process/);
     unlock();

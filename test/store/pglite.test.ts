@@ -62,10 +62,10 @@ describe('Store on PGlite', function () {
 
       const found = await textsOnDisk(dataDir, [HOLDER_NAME, HOLDER_ID_NUMBER, row.id, row.holderRef]);
       // The control: the scan does see what the database wrote in the clear.
-      expect(found.get(row.id)).to.not.be.empty;
-      expect(found.get(row.holderRef)).to.not.be.empty;
-      expect(found.get(HOLDER_NAME), 'holder name on disk').to.be.empty;
-      expect(found.get(HOLDER_ID_NUMBER), 'ID number on disk').to.be.empty;
+      expect(found.get(row.id) ?? []).to.not.deep.equal([]);
+      expect(found.get(row.holderRef) ?? []).to.not.deep.equal([]);
+      expect(found.get(HOLDER_NAME) ?? [], 'holder name on disk').to.deep.equal([]);
+      expect(found.get(HOLDER_ID_NUMBER) ?? [], 'ID number on disk').to.deep.equal([]);
 
       current = await openPgliteStore({ dataDir, encryptionKey });
       expect(await current.getLicense(row.id)).to.deep.equal(row);

@@ -44,7 +44,7 @@ describe('Store on PostgreSQL', function () {
       await admin?.close();
       admin = undefined;
       if (configuredUrl !== undefined) {
-        throw new Error(`DATABASE_URL is set but PostgreSQL at ${redacted(databaseUrl)} cannot be reached: ${messageOf(error)}`);
+        throw new Error(`DATABASE_URL is set but PostgreSQL at ${redacted(databaseUrl)} cannot be reached: ${messageOf(error)}`, { cause: error });
       }
       console.log(`      skipping the PostgreSQL store suite: no server at ${redacted(databaseUrl)} (${messageOf(error)}); set DATABASE_URL to require one`);
       this.skip();

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await Promise.all([worker(true), ...Array.from({ length: 7 }, () => worker(false))]);
 }
 
-main().catch((error: Error) => {
-  writeSync(2, `crash-child failed: ${error.stack ?? error.message}\n`);
+main().catch((error: unknown) => {
+  writeSync(2, `crash-child failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -62,7 +62,7 @@ export async function createTestNetwork(dir: string, options: { checkpointEveryT
     cas: { zj, sc },
     reopen: open,
     putIdentity: (label, identity) => wallet.put(label, identity),
-    height: async () => ledger.height + 1,
+    height: () => Promise.resolve(ledger.height + 1),
     close: () => ledger.close(),
   };
 }

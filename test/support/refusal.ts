@@ -11,5 +11,5 @@ export async function refusedWith(work: Promise<unknown>, code: ErrorCode): Prom
     expect((error as RegistryError).code, (error as Error).message).to.equal(code);
     return error as RegistryError;
   }
-  return expect.fail(`expected a refusal with ${code}, got success: ${JSON.stringify(outcome)?.slice(0, 200)}`);
+  return expect.fail(`expected a refusal with ${code}, got success: ${(JSON.stringify(outcome) as string | undefined)?.slice(0, 200) ?? 'undefined'}`);
 }

@@ -114,7 +114,7 @@ export async function fetchRequestObject(uri: string, options: { allowInsecureUr
   const { clientId, requestUri } = parseAuthorizationRequest(uri, options);
   const resolved = await resolveOpenid4vpAuthorizationRequest({
     authorizationRequestPayload: { client_id: clientId, request_uri: requestUri },
-    callbacks: callbacks as never,
+    callbacks,
   });
   const payload = resolved.authorizationRequestPayload as Openid4vpAuthorizationRequest;
   if (payload.response_mode !== 'direct_post' || !payload.response_uri) throw new Error('only response_mode direct_post is supported');
@@ -160,7 +160,7 @@ export async function submitDirectPost(request: VerifierRequest, vpToken: Record
     authorizationRequestPayload: { response_uri: request.responseUri },
     authorizationResponsePayload: { vp_token: vpToken, ...(request.state ? { state: request.state } : {}) },
     callbacks: { fetch: callbacks.fetch },
-  } as never);
+  });
   return response.status;
 }
 

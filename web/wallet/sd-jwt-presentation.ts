@@ -29,7 +29,7 @@ export interface HeldCredential {
 }
 
 export async function generateHolderKey(): Promise<HolderKey> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as { privateKey: CryptoKey; publicKey: CryptoKey };
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
   if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string') throw new Error('WebCrypto exported no EC coordinates');
   return { privateKey: pair.privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } };

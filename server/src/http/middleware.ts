@@ -16,7 +16,7 @@ export const MAX_DEPTH = 32;
 export function jsonBody(): RequestHandler[] {
   const depthCheck: RequestHandler = (req, _res, next) => {
     if (req.body !== undefined && depthOf(req.body) > MAX_DEPTH) {
-      next(new RegistryError('NESTING_TOO_DEEP', `the JSON body nests deeper than ${MAX_DEPTH} levels`));
+      next(new RegistryError('NESTING_TOO_DEEP', `the JSON body nests deeper than ${MAX_DEPTH} levels`, { field: 'body' }));
       return;
     }
     next();
@@ -143,7 +143,6 @@ export function errorBody(code: string, message: string): { error: { code: strin
   return { error: { code, message } };
 }
 
-/** Body-parser and express errors carry a `type`/`status`; ours carry a code. Everything else is a 500. */
 /** The request's own logger (its lines carry the request id), set by `requestLog`. */
 export function logOf(res: Response, fallback: Logger): Logger {
   return (res.locals.log as Logger | undefined) ?? fallback;
@@ -172,25 +171,36 @@ export function requestLog(logger: Logger): RequestHandler {
   };
 }
 
+/** Body-parser and Express errors carry a `type` or a 4xx `status`: what each means for the client, or null. */
+function edgeError(error: unknown): RegistryError | null {
+  const http = (typeof error === 'object' ? error : null) as { type?: string; status?: number; message?: string } | null;
+  switch (http?.type) {
+    case 'entity.too.large':
+      return new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
+    case 'entity.parse.failed':
+      return new RegistryError('MALFORMED_JSON', 'the body is not valid JSON (an object or an array)', { field: 'body' });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
+  }
+  if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) return new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
+  return null;
+}
+
+/** Ours carry a code; the edge's become 4xx; everything else is a 500, logged. */
+function toRegistryError(error: unknown, log: Logger): RegistryError {
+  if (error instanceof RegistryError) return error;
+  const edge = edgeError(error);
+  if (edge) return edge;
+  log.error({ err: error }, 'internal error');
+  return new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
+  // Four parameters: Express recognises an error handler by its arity.
   return (error: unknown, _req, res, _next) => {
     const log = logOf(res, logger);
-    let registryError: RegistryError;
-    if (error instanceof RegistryError) {
-      registryError = error;
-    } else {
-      const http = error as { type?: string; status?: number; message?: string };
-      if (http.type === 'entity.too.large') registryError = new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
-      else if (http.type === 'entity.parse.failed') registryError = new RegistryError('MALFORMED_JSON', 'the body is not valid JSON');
-      else if (http.type === 'encoding.unsupported' || http.type === 'charset.unsupported')
-        registryError = new RegistryError('UNSUPPORTED_MEDIA_TYPE', http.message ?? 'unsupported encoding');
-      else if (typeof http.status === 'number' && http.status >= 400 && http.status < 500)
-        registryError = new RegistryError('BAD_REQUEST', http.message ?? 'bad request');
-      else {
-        log.error({ err: error }, 'internal error');
-        registryError = new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
-      }
-    }
+    const registryError = toRegistryError(error, log);
     if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log.warn({ code: registryError.code }, registryError.message);
     const body = errorBody(registryError.code, registryError.message) as { error: Record<string, unknown> };
     if (typeof registryError.details?.field === 'string') body.error.field = registryError.details.field;

@@ -1,13 +1,15 @@
 /**
  * The HTTP API as a table: each route's method, path, who may call it, its request schema and
- * its handler. Express routes and the OpenAPI document are both generated from this table, so the
- * document cannot drift from what the server answers. Handlers stay a few lines: parse, call one
- * service, shape the reply.
+ * its handler. Express routes and the OpenAPI document are both generated from this table, so every
+ * route the server serves is in the document with the request schema it validates against (the
+ * responses are described, not schema-checked). Handlers stay a few lines: parse, call one service,
+ * shape the reply.
  */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { REASON_CODES } from '../../../core/anchor';
+import { REASON_CODES, RENEW_REASONS } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
+import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Services } from '../services/index';
 import type { Outcome } from '../services/issuance';
@@ -46,16 +48,15 @@ export interface RouteSpec {
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;
-  handle(ctx: RouteContext): Promise<Reply>;
+  handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
 
-const LICENSE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 const reasonBody = z.object({ reason: z.enum(REASON_CODES) }).strict();
 const renewBody = z
   .object({
-    reason: z.enum(['renewal', 'replacement', 'data-error', 'lost', 'damaged']).optional(),
+    reason: z.enum(RENEW_REASONS).optional(),
     holder: z.record(z.string(), z.unknown()).optional(),
     data: z.record(z.string(), z.unknown()).optional(),
     validFrom: z.string().optional(),
@@ -67,7 +68,7 @@ const searchBody = z.object({ idNumber: z.string().max(32).optional(), creditCod
 
 function licenseId(ctx: RouteContext): string {
   const id = ctx.params.id ?? '';
-  if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
+  if (!REGISTRY_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the license id in the path is malformed');
   return id;
 }
 
@@ -293,8 +294,9 @@ export const ROUTES: RouteSpec[] = [
     access: 'agency',
     responses: { 200: 'Newest first', 403: 'Another agency issued it', 404: 'Unknown license' },
     async handle(ctx) {
-      const id = String(ctx.req.query.licenseId ?? '');
-      if (!LICENSE_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
+      const { licenseId: query } = ctx.req.query;
+      const id = typeof query === 'string' ? query : '';
+      if (!REGISTRY_ID.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'query parameter licenseId is required');
       return { status: 200, json: { licenseId: id, verifications: await ctx.services.verificationLog.ofLicense(agencyOf(ctx), id) } };
     },
   },
@@ -346,7 +348,7 @@ export const ROUTES: RouteSpec[] = [
     summary: 'License types with display names, vct, Type Metadata location, field schema (JSON Schema) and a valid example request',
     access: 'open',
     responses: { 200: 'The types' },
-    async handle(ctx) {
+    handle(ctx) {
       const base = ctx.services.publicBase.get();
       return {
         status: 200,
@@ -363,7 +365,7 @@ export const ROUTES: RouteSpec[] = [
     summary: "A license type's SD-JWT VC Type Metadata: vct, names and claim labels (zh-CN, en), which claims are selectively disclosable",
     access: 'open',
     responses: { 200: 'The Type Metadata document', 404: 'Unknown license type' },
-    async handle(ctx) {
+    handle(ctx) {
       return { status: 200, json: ctx.services.info.typeMetadata(ctx.params.typeId ?? ''), headers: METADATA_HEADERS };
     },
   },

@@ -61,7 +61,7 @@ export class CredentialIssuer {
       hashAlg: SD_ALG,
       saltGenerator: () => randomBytes(SALT_BYTES).toString('base64url'),
     });
-    const credential = await sdJwtVc.issue(payload as SdJwtVcPayload, frame as LibraryFrame<SdJwtVcPayload>, {
+    const credential = await sdJwtVc.issue(payload, frame as LibraryFrame<SdJwtVcPayload>, {
       header: { typ: CREDENTIAL_TYP, kid: key.kid },
     });
     return { credential, kid: key.kid, issuedAt };

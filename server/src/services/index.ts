@@ -18,6 +18,9 @@ import type { StatusListService } from './status-lists';
 import type { VerificationService } from './verification';
 import type { VerificationLogService } from './verification-log';
 
+/** The rows a principal carries, which routes read (the agency's id and province, the counter's id). */
+export type { AgencyRow, CounterRow } from '../ports/store';
+
 /** The configuration the HTTP edge needs (read from the environment by config.ts). */
 export interface HttpSettings {
   /** Unauthenticated requests per minute per client address. */

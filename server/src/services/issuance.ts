@@ -15,7 +15,7 @@
  * Absent → step 3 again. Refused by the ledger → `failed`, and the refusal is the response.
  */
 import { randomBytes } from 'node:crypto';
-import type { AnchorInput } from '../../../core/anchor';
+import { RENEW_REASONS, type AnchorInput } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { canonicalize } from '../../../core/canonical-json';
 import { CredentialFormatError, parseCredential, readRegisteredClaims } from '../../../core/credential';
@@ -85,8 +85,6 @@ export interface IssuanceDeps {
   /** Gives each printed credential its status list entry, registered with the anchor. */
   statusLists?: StatusListService;
 }
-
-const RENEW_REASONS = ['renewal', 'replacement', 'data-error', 'lost', 'damaged'] as const;
 
 function requestOf(record: LicenseRecord): IssueRequest {
   return { type: record.type, holder: record.holder, data: record.data, validFrom: record.validFrom, validUntil: record.validUntil } as IssueRequest;
@@ -320,7 +318,7 @@ export class IssuanceService {
 
   private async anchor(row: LicenseRow, agency: AgencyRow, resumed: boolean): Promise<{ row: LicenseRow; entry: CredentialStatus | null }> {
     let anchored: { txId: string; blockNumber: number } | null = null;
-    let entry: CredentialStatus | null = null;
+    let entry: CredentialStatus | null;
     // The batcher records its batches as anchored itself; every other path records here.
     let recorded = false;
     if (resumed) anchored = await this.findAnchor(row, agency);
@@ -445,7 +443,10 @@ export class IssuanceService {
     };
   }
 
-  /** Finishes every pending issuance whose ledger outcome was left open by a crash or an outage. */
+  /**
+   * Finishes pending issuances whose ledger outcome a crash or an outage left open: up to 1,000 per
+   * call, oldest first; a row whose agency this node does not know is left for its own node.
+   */
   async recoverPending(agencyOf: (id: string) => Promise<AgencyRow | null>): Promise<{ recovered: number; failed: number; stillPending: number }> {
     const result = { recovered: 0, failed: 0, stillPending: 0 };
     for (const row of await this.deps.store.listLicensesByState('pending', 1000)) {

@@ -51,6 +51,11 @@ export interface PresentationsDeps {
 
 export type RequestInput = { licenseType: string; claims: string[] } | { service: string };
 
+/** A request naming one of the counter's services rather than a type and claims (an own key of the parsed body). */
+function asksForService(input: RequestInput): input is { service: string } {
+  return Object.hasOwn(input, 'service');
+}
+
 export interface CreatedRequest {
   id: string;
   uri: string;
@@ -92,7 +97,7 @@ export class PresentationsService {
   }
 
   private async resolveAsk(counter: CounterRow, input: RequestInput): Promise<{ service: CounterServiceRow | null; licenseType: string; claims: string[] }> {
-    if ('service' in input) {
+    if (asksForService(input)) {
       const service = (await this.deps.store.listCounterServices(counter.id)).find((candidate) => candidate.id === input.service);
       if (!service) throw new RegistryError('INVALID_FIELD', `service: counter ${counter.id} has no service ${input.service}`, { field: 'service' });
       return { service, licenseType: service.licenseType, claims: service.claims };

@@ -87,7 +87,7 @@ export class PrincipalsService {
     const revocationsBefore = this.revocations;
     const row = await this.store.getApiKey(id);
     let principal: Principal | null = null;
-    if (row && row.revokedAt === null) {
+    if (row?.revokedAt === null) {
       if (row.principalKind === 'agency') {
         const agency = await this.store.getAgency(row.principalId);
         if (agency) principal = { kind: 'agency', agency };

@@ -147,7 +147,7 @@ export class ReceiptsService {
     const match = /^(\d{6}(?:-[a-z0-9-]+)?)\.([1-9]\d{0,15})$/.exec(receipt);
     const row = match?.[1] && match[2] ? await this.deps.store.getReceipt(match[1], Number(match[2])) : null;
     // Another holder's receipt reads as unknown: nobody learns that it exists.
-    if (!row || row.holder !== holder) throw new RegistryError('NOT_FOUND', 'no such receipt of this holder');
+    if (row?.holder !== holder) throw new RegistryError('NOT_FOUND', 'no such receipt of this holder');
     if (!Number.isInteger(score) || score < 1 || score > 5) throw new RegistryError('INVALID_FIELD', 'score: must be 1 to 5', { field: 'score' });
     if (comment !== null && comment.length > MAX_COMMENT)
       throw new RegistryError('INVALID_FIELD', `comment: at most ${MAX_COMMENT} characters`, { field: 'comment' });
@@ -226,7 +226,7 @@ export class ReceiptsService {
         if (row.prevHash !== prev) return report(count, `receipt ${row.seq} does not link to receipt ${row.seq - 1}`);
         const { hash, ...unsealed } = row;
         if (receiptHash(unsealed) !== hash) return report(count, `receipt ${row.seq} was altered (its hash does not match its content)`);
-        if (head && row.seq === head.seq && hash !== head.hash) return report(count, `receipt ${row.seq} differs from the head anchored in tx ${head.txId}`);
+        if (row.seq === head?.seq && hash !== head.hash) return report(count, `receipt ${row.seq} differs from the head anchored in tx ${head.txId}`);
         prev = hash;
         expected += 1;
         count += 1;

@@ -29,8 +29,8 @@ export interface LicenseTypeRecord {
   status: string;
 }
 
-function parse<T>(payload: Buffer): T {
-  return JSON.parse(payload.toString('utf8')) as T;
+function parse(payload: Buffer): unknown {
+  return JSON.parse(payload.toString('utf8'));
 }
 
 export class RegistryLedger {
@@ -44,22 +44,31 @@ export class RegistryLedger {
       try {
         return await this.port.submit(identity, fn, args);
       } catch (error) {
-        if (!(error instanceof RegistryError)) throw error;
-        const txId = typeof error.details?.txId === 'string' ? error.details.txId : null;
-        if (error.code === 'COMMIT_STATUS_UNKNOWN' && txId) {
-          const status = await this.lookUp(identity, txId);
-          if (status?.valid) {
-            const payload = typeof error.details?.payload === 'string' ? Buffer.from(error.details.payload, 'base64') : Buffer.alloc(0);
-            return { txId, blockNumber: status.blockNumber, payload };
-          }
-          if (!status) throw error;
-          if (attempt < this.policy.mvccRetries && status.code.includes('CONFLICT')) continue;
-          throw new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated: ${status.code}`, { txId });
-        }
-        if (error.code === 'MVCC_CONFLICT' && attempt < this.policy.mvccRetries) continue;
-        throw error;
+        const outcome = await this.afterFailure(error, identity, attempt < this.policy.mvccRetries);
+        if (outcome !== 'retry') return outcome;
       }
     }
+  }
+
+  /** What a failed submit means: committed after all (its result), worth a new transaction ('retry'), or a refusal (thrown). */
+  private async afterFailure(error: unknown, identity: string, mayRetry: boolean): Promise<SubmitResult | 'retry'> {
+    if (!(error instanceof RegistryError)) throw error;
+    const txId = typeof error.details?.txId === 'string' ? error.details.txId : null;
+    if (error.code === 'COMMIT_STATUS_UNKNOWN' && txId) return this.settleUnknownOutcome(error, identity, txId, mayRetry);
+    if (error.code === 'MVCC_CONFLICT' && mayRetry) return 'retry';
+    throw error;
+  }
+
+  /** A commit of unknown outcome is looked up by tx id before anything is submitted again. */
+  private async settleUnknownOutcome(error: RegistryError, identity: string, txId: string, mayRetry: boolean): Promise<SubmitResult | 'retry'> {
+    const status = await this.lookUp(identity, txId);
+    if (!status) throw error;
+    if (status.valid) {
+      const payload = typeof error.details?.payload === 'string' ? Buffer.from(error.details.payload, 'base64') : Buffer.alloc(0);
+      return { txId, blockNumber: status.blockNumber, payload };
+    }
+    if (mayRetry && status.code.includes('CONFLICT')) return 'retry';
+    throw new RegistryError('MVCC_CONFLICT', `transaction ${txId} was invalidated: ${status.code}`, { txId });
   }
 
   private async lookUp(identity: string, txId: string): Promise<TransactionStatus | null> {
@@ -72,7 +81,7 @@ export class RegistryLedger {
   }
 
   private async query<T>(identity: string, fn: string, ...args: string[]): Promise<T> {
-    return parse<T>(await this.port.evaluate(identity, fn, args));
+    return parse(await this.port.evaluate(identity, fn, args)) as T;
   }
 
   private async nullIfMissing<T>(work: Promise<T>, missing: string): Promise<T | null> {
@@ -136,7 +145,7 @@ export class RegistryLedger {
     entry: { agencyId: string; listId: string; idx: number; licenseId: string },
   ): Promise<{ entry: StatusEntryView; txId: string; blockNumber: number }> {
     const result = await this.submit(issuer, 'status:RegisterStatusEntry', [JSON.stringify(entry)]);
-    const view = result.payload.length > 0 ? parse<StatusEntryView>(result.payload) : await this.findStatusEntry(issuer, entry);
+    const view = result.payload.length > 0 ? (parse(result.payload) as StatusEntryView) : await this.findStatusEntry(issuer, entry);
     return { entry: view, txId: result.txId, blockNumber: result.blockNumber };
   }
 
@@ -147,7 +156,7 @@ export class RegistryLedger {
     idx: number,
   ): Promise<{ entry: StatusEntryView; txId: string; blockNumber: number }> {
     const result = await this.submit(issuer, 'status:InvalidateStatusEntry', [agencyId, listId, String(idx)]);
-    const view = result.payload.length > 0 ? parse<StatusEntryView>(result.payload) : await this.findStatusEntry(issuer, { agencyId, listId, idx });
+    const view = result.payload.length > 0 ? (parse(result.payload) as StatusEntryView) : await this.findStatusEntry(issuer, { agencyId, listId, idx });
     return { entry: view, txId: result.txId, blockNumber: result.blockNumber };
   }
 
@@ -182,7 +191,7 @@ export class RegistryLedger {
   ): Promise<{ anchor: LicenseAnchor; txId: string; blockNumber: number }> {
     const fn = { suspend: 'license:SuspendLicense', reinstate: 'license:ReinstateLicense', revoke: 'license:RevokeLicense' }[action];
     const result = await this.submit(issuer, fn, [id, reason]);
-    const anchor = result.payload.length > 0 ? parse<LicenseAnchor>(result.payload) : await this.readLicense(issuer, id);
+    const anchor = result.payload.length > 0 ? (parse(result.payload) as LicenseAnchor) : await this.readLicense(issuer, id);
     if (!anchor) throw new RegistryError('LICENSE_NOT_FOUND', `license ${id} is not anchored`);
     return { anchor, txId: result.txId, blockNumber: result.blockNumber };
   }

@@ -11,6 +11,7 @@
 import { LIST_ID_PATTERN, STATUS_VALID, statusName } from '../../../core/status-list';
 import { RegistryError } from '../../../core/errors';
 import type { StatusListEntryAnswer } from '../ports/trust-source';
+import { REGISTRY_ID_SOURCE } from '../../../core/registry-id';
 
 /** The check's outcome, in the shape verification's CheckOutcome takes. */
 export interface StatusListOutcome {
@@ -27,7 +28,7 @@ export interface StatusListReader {
 }
 
 /** `…/status-lists/<agency>/<list>` as this registry writes it, on whichever node's base URL. */
-const LIST_PATH = /\/status-lists\/([A-Za-z0-9][A-Za-z0-9_-]{2,63})\/([0-9]{1,6})$/;
+const LIST_PATH = new RegExp(`/status-lists/(${REGISTRY_ID_SOURCE})/([0-9]{1,6})$`);
 
 /** The `(agency, list)` a status list URI names, or why it names none of ours. */
 export function statusListOf(uri: string): { agencyId: string; listId: string } | string {

@@ -282,7 +282,7 @@ export class StatusListService {
     if (!list) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);
     const id = `${agencyId}/${listId}`;
     const cached = this.signed.get(id);
-    if (cached && cached.version === list.version && Date.now() - cached.at < this.options.maxTokenAgeMs) return cached.token;
+    if (cached?.version === list.version && Date.now() - cached.at < this.options.maxTokenAgeMs) return cached.token;
     let signing = this.signing.get(id);
     if (!signing) {
       signing = this.sign(lists, list).finally(() => this.signing.delete(id));
@@ -344,7 +344,8 @@ export class StatusListService {
    */
   async provinceIssuerKeys(code: string, identity: string): Promise<AgencyKey[] | null> {
     if (!isProvinceCode(code)) return null;
-    const keys = (await this.deps.ledger.listProvinceKeys(identity, code)).filter((key) => key.purpose === 'status-list');
+    // Province keys have one purpose today: status lists.
+    const keys = await this.deps.ledger.listProvinceKeys(identity, code);
     if (keys.length === 0) return null;
     return keys.map(({ kid, jwk, status, createdAt, retiredAt }) => ({ kid, jwk, status, createdAt, retiredAt }));
   }
@@ -355,9 +356,7 @@ export class StatusListService {
    */
   async ensureProvinceKeys(): Promise<void> {
     for (const node of this.deps.nodes) {
-      const onLedger = (await this.deps.ledger.listProvinceKeys(node.readerIdentity, node.code)).find(
-        (key) => key.purpose === 'status-list' && key.status === 'active',
-      );
+      const onLedger = (await this.deps.ledger.listProvinceKeys(node.readerIdentity, node.code)).find((key) => key.status === 'active');
       const held = await this.deps.signingKeys.list(provinceKeyOwner(node.code));
       if (onLedger && held.some((key) => key.kid === onLedger.kid && key.status === 'active')) continue;
       const pair: KeyPair = await this.deps.signingKeys.create(provinceKeyOwner(node.code));

@@ -120,7 +120,7 @@ export interface CheckOutcome {
 }
 
 /** One check: null when it does not apply to this credential. */
-export type CredentialCheck = (ctx: VerificationContext) => Promise<CheckOutcome | null>;
+export type CredentialCheck = (ctx: VerificationContext) => CheckOutcome | null | Promise<CheckOutcome | null>;
 
 /** A future `iat` beyond this is a forgery or a broken clock, not skew. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -154,7 +154,7 @@ function requireKey(ctx: VerificationContext): ResolvedKey {
   return ctx.key;
 }
 
-export const checkFormat: CredentialCheck = async (ctx) => {
+export const checkFormat: CredentialCheck = (ctx) => {
   try {
     if (typeof ctx.text !== 'string') throw new CredentialFormatError('the credential must be the text of the QR code');
     // The printed QR code carries the packed form (core/credential-qr.ts); both spell the same credential.
@@ -237,7 +237,7 @@ export const checkSignature: CredentialCheck = async (ctx) => {
   return pass('signature', 'ES256 signature valid');
 };
 
-export const checkDisclosures: CredentialCheck = async (ctx) => {
+export const checkDisclosures: CredentialCheck = (ctx) => {
   const { parsed } = requireParsed(ctx);
   try {
     ctx.disclosed = applyDisclosures(parsed.payload, parsed.disclosures);
@@ -249,7 +249,7 @@ export const checkDisclosures: CredentialCheck = async (ctx) => {
   return pass('disclosures', parsed.disclosures.length === 0 ? 'none disclosed' : `${names.join(', ')} disclosed, each covered by the signature`);
 };
 
-export const checkIssuerAuthorized: CredentialCheck = async (ctx) => {
+export const checkIssuerAuthorized: CredentialCheck = (ctx) => {
   const { typeId } = requireParsed(ctx);
   const { agency } = requireKey(ctx);
   if (agency.status !== 'active') return fail('issuer-authorized', `agency ${agency.id} is ${agency.status}`);
@@ -268,7 +268,7 @@ export const checkAnchor: CredentialCheck = async (ctx) => {
   return pass('anchor', `anchored by ${anchor.issuer.agencyId} in tx ${anchor.createdTxId}`);
 };
 
-export const checkStatus: CredentialCheck = async (ctx) => {
+export const checkStatus: CredentialCheck = (ctx) => {
   const { anchor } = ctx;
   if (!anchor) return null;
   const status = effectiveStatus(anchor, chinaDate(ctx.now));
@@ -295,7 +295,7 @@ function validityOf(ctx: VerificationContext): { validFrom: string | null; valid
   return { validFrom: day(claims.nbf, 0), validUntil: day(claims.exp, 1) };
 }
 
-export const checkValidity: CredentialCheck = async (ctx) => {
+export const checkValidity: CredentialCheck = (ctx) => {
   const { validFrom, validUntil } = validityOf(ctx);
   const today = chinaDate(ctx.now);
   const within = ctx.anchor ? isWithinValidity(ctx.anchor, today) : (validFrom ?? today) <= today && (validUntil === null || today <= validUntil);
@@ -310,7 +310,7 @@ export const checkValidity: CredentialCheck = async (ctx) => {
  * `aud`, `nonce`, freshness, single use). Until that check lands it fails closed; a credential
  * without either (the printed form) skips it.
  */
-export const checkHolderBinding: CredentialCheck = async (ctx) => {
+export const checkHolderBinding: CredentialCheck = (ctx) => {
   const { parsed, claims } = requireParsed(ctx);
   if (!claims.cnf && !parsed.kbJwt) return null;
   return fail('holder-binding', 'key-binding verification is not available on this verifier yet');

@@ -29,7 +29,7 @@ export type ScanProblem = { kind: 'torn-tail'; offset: number; bytes: number } |
  * for each good block and stops at the first problem, which it returns (null when clean), or when
  * `onBlock` returns false.
  */
-export function scanBlocks(path: string, onBlock: (block: ScannedBlock) => boolean | void): ScanProblem | null {
+export function scanBlocks(path: string, onBlock: (block: ScannedBlock) => boolean): ScanProblem | null {
   if (!existsSync(path)) return null;
   const fd = openSync(path, 'r');
   try {
@@ -55,7 +55,7 @@ export function scanBlocks(path: string, onBlock: (block: ScannedBlock) => boole
         if (header.previousHash !== previousHash) return problem(`block ${expected} does not link to block ${expected - 1} (previousHash differs)`);
         if (sha256Hex(parsed.bodyBytes) !== header.dataHash) return problem(`block ${expected}: its transactions do not match its data hash`);
         const hash = blockHashOf(parsed.headerBytes);
-        if (onBlock({ header, hash, offset: lineStart, length: line.length + 1, bodyBytes: parsed.bodyBytes }) === false) return null;
+        if (!onBlock({ header, hash, offset: lineStart, length: line.length + 1, bodyBytes: parsed.bodyBytes })) return null;
         previousHash = hash;
         expected += 1;
         lineStart += line.length + 1;
@@ -90,6 +90,7 @@ export class BlockFile {
       offsets.push([block.offset, block.length]);
       tipHash = block.hash;
       onBlock(block);
+      return true;
     });
     if (problem?.kind === 'corrupt') {
       throw new RegistryError('INTERNAL', `ledger block file ${path} is corrupt at byte ${problem.offset}: ${problem.message}; run npm run ledger:verify`);

@@ -120,9 +120,9 @@ export function splitLine(line: Buffer): ParsedLine | null {
   if (tab < 0) return null;
   const headerBytes = line.subarray(0, tab);
   try {
-    const header = JSON.parse(headerBytes.toString('utf8')) as BlockHeader;
-    if (typeof header !== 'object' || header === null || typeof header.number !== 'number') return null;
-    return { header, headerBytes, bodyBytes: line.subarray(tab + 1) };
+    const header = JSON.parse(headerBytes.toString('utf8')) as Partial<BlockHeader> | null;
+    if (typeof header?.number !== 'number') return null;
+    return { header: header as BlockHeader, headerBytes, bodyBytes: line.subarray(tab + 1) };
   } catch {
     return null;
   }

@@ -122,10 +122,10 @@ export class EmbeddedLedger implements Ledger {
     const checkpoint = readCheckpoint(checkpointPath);
     const state = checkpoint?.state ?? new WorldState();
     let lastConfig = -1;
-    let configBlock: ChannelConfig | null = null;
+    let configBlock: ChannelConfig;
     const file = await BlockFile.open(join(options.dir, 'blocks.log'), (scanned) => {
       lastConfig = scanned.header.lastConfig;
-      if (checkpoint && scanned.header.number === checkpoint.height && scanned.hash !== checkpoint.blockHash) {
+      if (scanned.header.number === checkpoint?.height && scanned.hash !== checkpoint.blockHash) {
         throw new RegistryError('INTERNAL', `ledger checkpoint does not belong to this chain (block ${checkpoint.height} differs); run npm run ledger:verify`);
       }
       if (scanned.header.number <= state.height) return;
@@ -228,7 +228,8 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async evaluate(identity: string, fn: string, args: string[]): Promise<Buffer> {
-    // A block that commits mid-simulation tears the snapshot; reads are cheap, so simply re-run.
+    // A block that commits mid-simulation tears the snapshot; reads are cheap, so the evaluation runs
+    // again, at most five times in all, and the last answer stands.
     for (let attempt = 0; ; attempt++) {
       const endorsement = await this.endorse(identity, fn, args, true);
       if (!endorsement.torn || attempt >= 4) return endorsement.payload;
@@ -258,8 +259,9 @@ export class EmbeddedLedger implements Ledger {
   }
 
   private async drain(): Promise<void> {
-    if (this.committing) return;
-    while (this.queue.length > 0 && !this.committing) {
+    // Checked on every turn: another caller may have started committing while this one awaited.
+    while (this.queue.length > 0) {
+      if (this.committing) return;
       const batch = this.queue.splice(0, this.options.maxBlockTxs);
       await this.exclusive(() => this.commitBlock(batch));
     }
@@ -344,10 +346,9 @@ export class EmbeddedLedger implements Ledger {
     return modifications.reverse();
   }
 
-  async transactionStatus(_identity: string, txId: string): Promise<TransactionStatus | null> {
+  transactionStatus(_identity: string, txId: string): Promise<TransactionStatus | null> {
     const location = this.state.tx(txId);
-    if (!location) return null;
-    return { txId, blockNumber: location.block, code: location.code, valid: location.code === 'VALID' };
+    return Promise.resolve(location ? { txId, blockNumber: location.block, code: location.code, valid: location.code === 'VALID' } : null);
   }
 
   onEvent(listener: (event: LedgerEvent) => void): () => void {
@@ -355,9 +356,11 @@ export class EmbeddedLedger implements Ledger {
     return () => this.listeners.delete(listener);
   }
 
-  async ping(): Promise<void> {
-    if (this.closed) throw new RegistryError('LEDGER_UNAVAILABLE', 'the embedded ledger is closed');
-    if (this.broken) throw new RegistryError('LEDGER_UNAVAILABLE', `the embedded ledger stopped after a write failure: ${this.broken.message}`);
+  ping(): Promise<void> {
+    if (this.closed) return Promise.reject(new RegistryError('LEDGER_UNAVAILABLE', 'the embedded ledger is closed'));
+    if (this.broken)
+      return Promise.reject(new RegistryError('LEDGER_UNAVAILABLE', `the embedded ledger stopped after a write failure: ${this.broken.message}`));
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {

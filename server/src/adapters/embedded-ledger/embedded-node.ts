@@ -34,7 +34,7 @@ async function ensureIdentity(
 ): Promise<string> {
   const label = identityLabel(enrollmentId, mspId);
   const existing = await wallet.get(label);
-  if (existing && existing.mspId === mspId) {
+  if (existing?.mspId === mspId) {
     const cert = new X509Certificate(existing.certificate);
     const root = new X509Certificate(ca.certificate);
     const stillValid = Date.parse(cert.validTo) > Date.now() + 24 * 3600 * 1000;

@@ -57,7 +57,7 @@ export class Membership {
   /** The certificate was issued by a root of `mspId`, is no CA, and is valid at `now`. */
   authenticateCertificate(mspId: string, certificate: string, now: Date): Vouched {
     let vouched = this.vouched.get(certificate);
-    if (!vouched || vouched.mspId !== mspId) {
+    if (vouched?.mspId !== mspId) {
       vouched = this.checkChain(mspId, certificate);
       this.vouched.set(certificate, vouched);
     }

@@ -14,7 +14,7 @@ import shimLogger from 'fabric-shim/lib/logger';
 process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'CRITICAL';
 
 if (process.env.CORE_CHAINCODE_LOGGING_LEVEL.toUpperCase() === 'CRITICAL') {
-  const getLogger = shimLogger.getLogger;
+  const getLogger = shimLogger.getLogger.bind(shimLogger);
   shimLogger.getLogger = (name?: string) => {
     const logger = getLogger(name);
     logger.silent = true;

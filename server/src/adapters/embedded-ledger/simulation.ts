@@ -7,7 +7,7 @@
  *
  * Composite keys use fabric-shim's own implementation so keys are byte-identical to a peer's.
  */
-import { ChaincodeStub } from 'fabric-shim';
+import { ChaincodeStub, type Iterators, type StateQueryResponse } from 'fabric-shim';
 import Long from 'long';
 import type { RangeRecord } from './blocks';
 import type { Version, WorldState } from './world-state';
@@ -35,47 +35,78 @@ export interface SimulationContext {
   readOnly: boolean;
 }
 
-interface Kv {
-  namespace: string;
-  key: string;
-  value: Buffer;
-}
+/**
+ * What a peer's stub offers that this channel uses. The compiler holds the simulation to
+ * fabric-shim's own `ChaincodeStub` for every method but these: the signed proposal and binding,
+ * key-level endorsement policies and private data collections, none of which elicense configures.
+ */
+type UnusedOnThisChannel =
+  | 'getSignedProposal'
+  | 'getBinding'
+  | 'setStateValidationParameter'
+  | 'getStateValidationParameter'
+  | 'getPrivateDataHash'
+  | 'putPrivateData'
+  | 'deletePrivateData'
+  | 'purgePrivateData'
+  | 'setPrivateDataValidationParameter'
+  | 'getPrivateDataValidationParameter'
+  | 'getPrivateDataByRange'
+  | 'getPrivateDataByPartialCompositeKey'
+  | 'getPrivateDataQueryResult';
+export type PeerStub = Omit<ChaincodeStub, UnusedOnThisChannel>;
 
-interface Iterator<T> {
-  next(): Promise<{ value: T; done: boolean }>;
-  close(): Promise<void>;
-}
+type Kv = Iterators.KV;
+type CommonIterator<T> = Iterators.CommonIterator<T>;
 
-function listIterator<T>(items: T[]): Iterator<T> {
+function listIterator<T>(items: readonly T[]): CommonIterator<T> {
   let index = 0;
   return {
-    next: async () => {
+    next: () => {
       const value = items[index];
-      if (value === undefined) return { value: undefined as unknown as T, done: true };
+      if (value === undefined) return Promise.resolve({ value: undefined as unknown as T, done: true });
       index += 1;
-      return { value, done: false };
+      return Promise.resolve({ value, done: false });
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
+}
+
+function asyncIteratorOf<T>(iterator: CommonIterator<T>): AsyncIterator<T> {
+  return { next: () => iterator.next(), return: () => Promise.resolve({ value: undefined, done: true }) };
 }
 
 /** fabric-shim returns a promise that is also async-iterable; contracts use both forms. */
-function iterable<T, R extends Iterator<T> | { iterator: Iterator<T> }>(result: R): Promise<R> & AsyncIterable<T> {
-  const promise = Promise.resolve(result) as unknown as Promise<R> & AsyncIterable<T>;
-  promise[Symbol.asyncIterator] = () => {
-    const iterator = 'iterator' in result ? result.iterator : (result as Iterator<T>);
-    return { next: () => iterator.next(), return: async () => ({ value: undefined, done: true }) };
-  };
-  return promise;
+function iterable<T>(items: readonly T[]): Promise<CommonIterator<T>> & AsyncIterable<T> {
+  const iterator = listIterator(items);
+  return Object.assign(Promise.resolve(iterator), { [Symbol.asyncIterator]: () => asyncIteratorOf(iterator) });
+}
+
+/** The paginated form: the iterator comes with the page's metadata. */
+function paged<T>(items: readonly T[], bookmark: string): Promise<StateQueryResponse<CommonIterator<T>>> & AsyncIterable<T> {
+  const iterator = listIterator(items);
+  const response = { iterator, metadata: { fetchedRecordsCount: items.length, bookmark } };
+  return Object.assign(Promise.resolve(response), { [Symbol.asyncIterator]: () => asyncIteratorOf(iterator) });
+}
+
+/** A peer answers state calls asynchronously, so a refused key arrives as a rejection, never a throw. */
+function answer<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(work());
+  });
+}
+
+function requireKey(key: string): void {
+  if (!key) throw new Error('key must not be empty');
 }
 
 function validateSimpleKey(key: string): void {
-  if (key && key.startsWith(COMPOSITE_NS)) {
+  if (key.startsWith(COMPOSITE_NS)) {
     throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
   }
 }
 
-export class Simulation {
+export class Simulation implements PeerStub {
   readonly reads = new Map<string, Version | null>();
   readonly ranges: RangeRecord[] = [];
   readonly writes = new Map<string, Buffer | null>();
@@ -101,7 +132,7 @@ export class Simulation {
 
   private scan(startKey: string, endKey: string, pageSize?: number, bookmark?: string): { kvs: Kv[]; bookmark: string } {
     this.checkSnapshot();
-    const start = bookmark ? bookmark : startKey;
+    const start = bookmark || startKey;
     const keys = this.ctx.state.range(start, endKey);
     const page = pageSize === undefined ? keys : keys.slice(0, pageSize);
     const kvs = page.map((key) => ({ namespace: '', key, value: (this.ctx.state.get(key) as { value: Buffer }).value }));
@@ -170,21 +201,26 @@ export class Simulation {
     return new Date(this.ctx.timestamp.getTime());
   }
 
-  async getState(key: string): Promise<Buffer> {
-    if (!key) throw new Error('key must not be empty');
-    return this.readKey(key);
+  getState(key: string): Promise<Buffer> {
+    return answer(() => {
+      requireKey(key);
+      return this.readKey(key);
+    });
   }
 
-  async putState(key: string, value: Uint8Array): Promise<void> {
-    if (!key) throw new Error('key must not be empty');
-    if (this.ctx.readOnly) return; // a peer simulates but never commits an evaluated transaction
-    this.writes.set(key, Buffer.from(value));
+  putState(key: string, value: Uint8Array): Promise<void> {
+    return answer(() => {
+      requireKey(key);
+      // A peer simulates but never commits an evaluated transaction.
+      if (!this.ctx.readOnly) this.writes.set(key, Buffer.from(value));
+    });
   }
 
-  async deleteState(key: string): Promise<void> {
-    if (!key) throw new Error('key must not be empty');
-    if (this.ctx.readOnly) return;
-    this.writes.set(key, null);
+  deleteState(key: string): Promise<void> {
+    return answer(() => {
+      requireKey(key);
+      if (!this.ctx.readOnly) this.writes.set(key, null);
+    });
   }
 
   setEvent(name: string, payload: Uint8Array): void {
@@ -197,38 +233,48 @@ export class Simulation {
   }
 
   splitCompositeKey(compositeKey: string): { objectType: string; attributes: string[] } {
-    return ChaincodeStub.prototype.splitCompositeKey.call(this, compositeKey) as { objectType: string; attributes: string[] };
+    return ChaincodeStub.prototype.splitCompositeKey.call(this, compositeKey);
   }
 
-  getStateByRange(startKey: string, endKey: string): Promise<Iterator<Kv>> & AsyncIterable<Kv> {
+  getStateByRange(startKey: string, endKey: string): Promise<CommonIterator<Kv>> & AsyncIterable<Kv> {
     const start = startKey || EMPTY_KEY_SUBSTITUTE;
     validateSimpleKey(start);
     validateSimpleKey(endKey);
-    return iterable(listIterator(this.scan(start, endKey).kvs));
+    return iterable(this.scan(start, endKey).kvs);
   }
 
-  getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark?: string) {
+  getStateByRangeWithPagination(
+    startKey: string,
+    endKey: string,
+    pageSize: number,
+    bookmark?: string,
+  ): Promise<StateQueryResponse<CommonIterator<Kv>>> & AsyncIterable<Kv> {
     this.requireReadOnly('getStateByRangeWithPagination');
     const start = startKey || EMPTY_KEY_SUBSTITUTE;
     validateSimpleKey(start);
     validateSimpleKey(endKey);
     const page = this.scan(start, endKey, pageSize, bookmark);
-    return iterable({ iterator: listIterator(page.kvs), metadata: { fetchedRecordsCount: page.kvs.length, bookmark: page.bookmark } });
+    return paged(page.kvs, page.bookmark);
   }
 
-  getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<Iterator<Kv>> & AsyncIterable<Kv> {
+  getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<CommonIterator<Kv>> & AsyncIterable<Kv> {
     const start = this.createCompositeKey(objectType, attributes);
-    return iterable(listIterator(this.scan(start, start + MAX_UNICODE_RUNE).kvs));
+    return iterable(this.scan(start, start + MAX_UNICODE_RUNE).kvs);
   }
 
-  getStateByPartialCompositeKeyWithPagination(objectType: string, attributes: string[], pageSize: number, bookmark?: string) {
+  getStateByPartialCompositeKeyWithPagination(
+    objectType: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark?: string,
+  ): Promise<StateQueryResponse<CommonIterator<Kv>>> & AsyncIterable<Kv> {
     this.requireReadOnly('getStateByPartialCompositeKeyWithPagination');
     const start = this.createCompositeKey(objectType, attributes);
     const page = this.scan(start, start + MAX_UNICODE_RUNE, pageSize, bookmark);
-    return iterable({ iterator: listIterator(page.kvs), metadata: { fetchedRecordsCount: page.kvs.length, bookmark: page.bookmark } });
+    return paged(page.kvs, page.bookmark);
   }
 
-  getHistoryForKey(key: string) {
+  getHistoryForKey(key: string): Promise<CommonIterator<Iterators.KeyModification>> & AsyncIterable<Iterators.KeyModification> {
     this.checkSnapshot();
     const modifications = this.ctx.history(key).map((modification) => {
       const ms = modification.timestamp.getTime();
@@ -239,7 +285,7 @@ export class Simulation {
         timestamp: { seconds: Long.fromNumber(Math.floor(ms / 1000), true), nanos: (ms % 1000) * 1e6 },
       };
     });
-    return iterable(listIterator(modifications));
+    return iterable(modifications);
   }
 
   getQueryResult(): never {
@@ -254,7 +300,7 @@ export class Simulation {
     throw new Error('private data collections are not configured on this channel');
   }
 
-  async invokeChaincode(): Promise<never> {
-    throw new Error('chaincode-to-chaincode calls are not used by elicense');
+  invokeChaincode(): Promise<never> {
+    return Promise.reject(new Error('chaincode-to-chaincode calls are not used by elicense'));
   }
 }

@@ -17,7 +17,12 @@ function readsStillHold(tx: Unvalidated, state: WorldState, writtenInBlock: Set<
   for (const [key, block, txNum] of tx.reads) {
     if (writtenInBlock.has(key)) return false;
     const current = state.get(key);
-    if (block < 0 ? current !== undefined : !current || current.version.block !== block || current.version.tx !== txNum) return false;
+    // A key read as absent (block -1) must still be absent; a key read present must be at the same version.
+    if (block < 0) {
+      if (current !== undefined) return false;
+    } else if (current?.version.block !== block || current.version.tx !== txNum) {
+      return false;
+    }
   }
   return true;
 }

@@ -11,8 +11,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanBlocks } from './block-file';
-import type { BlockBody, TxRecord } from './blocks';
+import { scanBlocks, type ScannedBlock } from './block-file';
+import type { BlockBody, BlockHeader, TxRecord } from './blocks';
 import { readCheckpoint, type Checkpoint } from './checkpoint';
 import { Membership } from './membership';
 import { applyBlock, validateTxs } from './validation';
@@ -29,6 +29,11 @@ export interface LedgerVerifyReport {
   problem: string | null;
 }
 
+interface StateEntry {
+  value: Buffer;
+  version: { block: number; tx: number };
+}
+
 function firstDifference(recomputed: WorldState, stored: WorldState): string | null {
   const a = recomputed.snapshot();
   const b = stored.snapshot();
@@ -38,10 +43,7 @@ function firstDifference(recomputed: WorldState, stored: WorldState): string | n
       a.state,
       b.state,
       (x: unknown, y: unknown) => {
-        const [p, q] = [
-          x as { value: Buffer; version: { block: number; tx: number } },
-          y as typeof x & { value: Buffer; version: { block: number; tx: number } },
-        ];
+        const [p, q] = [x as StateEntry, y as StateEntry];
         return p.value.equals(q.value) && p.version.block === q.version.block && p.version.tx === q.version.tx;
       },
     ],
@@ -64,6 +66,113 @@ function firstDifference(recomputed: WorldState, stored: WorldState): string | n
   return null;
 }
 
+/** The body of a block, or null when it is not JSON. */
+function parseBody(bytes: Buffer): BlockBody | null {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as BlockBody;
+  } catch {
+    return null;
+  }
+}
+
+/** What is wrong with a block's shape: its count, a config transaction not alone, its LAST_CONFIG pointer. */
+function shapeProblem(header: BlockHeader, body: BlockBody, lastConfig: number): string | null {
+  if (!Array.isArray(body.txs) || body.txs.length !== header.txCount) return 'its transaction count does not match its header';
+  const hasConfig = body.txs.some((tx) => tx.type === 'config');
+  if (hasConfig && body.txs.length !== 1) return 'a config transaction must be alone in its block';
+  const expectedLastConfig = hasConfig ? header.number : lastConfig;
+  if (header.lastConfig !== expectedLastConfig) return `LAST_CONFIG says ${header.lastConfig}, should be ${expectedLastConfig}`;
+  return null;
+}
+
+/** Each creator was a member of the channel at the block's time, with a certificate its CA vouches for. */
+function membershipProblem(membership: Membership, txs: readonly TxRecord[], at: Date): string | null {
+  for (const tx of txs) {
+    if (!membership.has(tx.creator.mspId)) return `transaction ${tx.txId} was made by ${tx.creator.mspId}, not a channel member`;
+    try {
+      membership.authenticateCertificate(tx.creator.mspId, tx.creator.certificate, at);
+    } catch (error) {
+      return `transaction ${tx.txId}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  return null;
+}
+
+/** The chain replayed from genesis, block by block, as a peer joining the channel would. */
+class Replay {
+  readonly state = new WorldState();
+  private membership: Membership | null = null;
+  private lastConfig = -1;
+  checkpointHash: string | null = null;
+
+  constructor(
+    private readonly report: LedgerVerifyReport,
+    private readonly checkpoint: Checkpoint | null,
+  ) {}
+
+  /** scanBlocks' callback: false (stop) at the first problem, which the report keeps. */
+  onBlock(scanned: ScannedBlock): boolean {
+    const problem = this.replay(scanned);
+    if (problem === null) return true;
+    this.report.problem ??= `block ${scanned.header.number}: ${problem}`;
+    return false;
+  }
+
+  private replay(scanned: ScannedBlock): string | null {
+    const { header } = scanned;
+    const body = parseBody(scanned.bodyBytes);
+    if (body === null) return 'its transactions are not valid JSON';
+    const problem = shapeProblem(header, body, this.lastConfig) ?? this.apply(header, body);
+    if (problem !== null) return problem;
+    this.report.blocks += 1;
+    this.report.transactions += body.txs.length;
+    return this.compareCheckpoint(scanned);
+  }
+
+  private apply(header: BlockHeader, body: BlockBody): string | null {
+    const [first] = body.txs;
+    if (first?.type === 'config') {
+      this.membership = new Membership(first.config);
+      this.lastConfig = header.number;
+    } else {
+      const problem = this.validate(body.txs as TxRecord[], new Date(header.timestamp));
+      if (problem !== null) return problem;
+    }
+    applyBlock(this.state, { header, body });
+    return null;
+  }
+
+  /** Membership at the block's time, then each recorded validation code against MVCC replayed. */
+  private validate(txs: readonly TxRecord[], at: Date): string | null {
+    if (!this.membership) return 'a transaction block comes before any channel config';
+    const problem = membershipProblem(this.membership, txs, at);
+    if (problem !== null) return problem;
+    const replayed = validateTxs(txs, this.state, (tx) => tx);
+    const differing = replayed.find(({ item, code }) => code !== item.code);
+    if (differing) return `transaction ${differing.item.txId} is recorded ${differing.item.code} but replays as ${differing.code}`;
+    this.report.validTransactions += replayed.filter(({ code }) => code === 'VALID').length;
+    return null;
+  }
+
+  private compareCheckpoint(scanned: ScannedBlock): string | null {
+    if (scanned.header.number !== this.checkpoint?.height) return null;
+    this.checkpointHash = scanned.hash;
+    if (scanned.hash !== this.checkpoint.blockHash) return 'the checkpoint was taken on a different block';
+    return firstDifference(this.state, this.checkpoint.state);
+  }
+}
+
+function readCheckpointInto(report: LedgerVerifyReport, dir: string): Checkpoint | null {
+  try {
+    const checkpoint = readCheckpoint(join(dir, 'checkpoint.json'));
+    report.checkpointHeight = checkpoint?.height ?? null;
+    return checkpoint;
+  } catch (error) {
+    report.problem = error instanceof Error ? error.message : String(error);
+    return null;
+  }
+}
+
 export function verifyLedger(dir: string): LedgerVerifyReport {
   const report: LedgerVerifyReport = { ok: false, blocks: 0, transactions: 0, validTransactions: 0, checkpointHeight: null, tornTailBytes: 0, problem: null };
   const blocksPath = join(dir, 'blocks.log');
@@ -71,69 +180,12 @@ export function verifyLedger(dir: string): LedgerVerifyReport {
     report.problem = `no ledger at ${dir}`;
     return report;
   }
-  let checkpoint: Checkpoint | null = null;
-  try {
-    checkpoint = readCheckpoint(join(dir, 'checkpoint.json'));
-    report.checkpointHeight = checkpoint?.height ?? null;
-  } catch (error) {
-    report.problem = (error as Error).message;
-  }
-  const state = new WorldState();
-  let membership: Membership | null = null;
-  let lastConfig = -1;
-  let checkpointHash: string | null = null;
-  const scanProblem = scanBlocks(blocksPath, (scanned) => {
-    const { header } = scanned;
-    const fail = (message: string): false => {
-      report.problem ??= `block ${header.number}: ${message}`;
-      return false;
-    };
-    let body: BlockBody;
-    try {
-      body = JSON.parse(scanned.bodyBytes.toString('utf8')) as BlockBody;
-    } catch {
-      return fail('its transactions are not valid JSON');
-    }
-    if (!Array.isArray(body.txs) || body.txs.length !== header.txCount) return fail('its transaction count does not match its header');
-    const config = body.txs.find((tx) => tx.type === 'config');
-    if (config && body.txs.length !== 1) return fail('a config transaction must be alone in its block');
-    const expectedLastConfig = config ? header.number : lastConfig;
-    if (header.lastConfig !== expectedLastConfig) return fail(`LAST_CONFIG says ${header.lastConfig}, should be ${expectedLastConfig}`);
-    if (config?.type === 'config') {
-      membership = new Membership(config.config);
-      lastConfig = header.number;
-    } else {
-      if (!membership) return fail('a transaction block comes before any channel config');
-      const txs = body.txs as TxRecord[];
-      const at = new Date(header.timestamp);
-      for (const tx of txs) {
-        if (!membership.has(tx.creator.mspId)) return fail(`transaction ${tx.txId} was made by ${tx.creator.mspId}, not a channel member`);
-        try {
-          membership.authenticateCertificate(tx.creator.mspId, tx.creator.certificate, at);
-        } catch (error) {
-          return fail(`transaction ${tx.txId}: ${(error as Error).message}`);
-        }
-      }
-      const replayed = validateTxs(txs, state, (tx) => tx);
-      for (const { item: tx, code } of replayed) {
-        if (code !== tx.code) return fail(`transaction ${tx.txId} is recorded ${tx.code} but replays as ${code}`);
-      }
-      report.validTransactions += replayed.filter(({ code }) => code === 'VALID').length;
-    }
-    applyBlock(state, { header, body });
-    report.blocks += 1;
-    report.transactions += body.txs.length;
-    if (checkpoint && header.number === checkpoint.height) {
-      checkpointHash = scanned.hash;
-      if (scanned.hash !== checkpoint.blockHash) return fail('the checkpoint was taken on a different block');
-      const difference = firstDifference(state, checkpoint.state);
-      if (difference) return fail(difference);
-    }
-    return true;
-  });
+  const checkpoint = readCheckpointInto(report, dir);
+  const replay = new Replay(report, checkpoint);
+  const scanProblem = scanBlocks(blocksPath, (scanned) => replay.onBlock(scanned));
   if (scanProblem?.kind === 'corrupt') report.problem ??= scanProblem.message;
   if (scanProblem?.kind === 'torn-tail') report.tornTailBytes = scanProblem.bytes;
-  if (!report.problem && checkpoint && checkpointHash === null) {
+  if (report.problem === null && checkpoint && replay.checkpointHash === null) {
     report.problem = `the checkpoint is at block ${checkpoint.height}, beyond the end of the chain (${report.blocks - 1})`;
   }
   report.ok = report.problem === null;

@@ -63,7 +63,7 @@ interface Nested {
 /** Every message an SDK error carries, outermost first. */
 export function fabricMessages(error: unknown, depth = 0): string[] {
   if (error === null || error === undefined || depth > 4) return [];
-  if (typeof error !== 'object') return [String(error)];
+  if (typeof error !== 'object') return [typeof error === 'string' ? error : `a thrown ${typeof error}`];
   const node = error as Nested;
   const texts: string[] = [];
   if (typeof node.message === 'string' && node.message) texts.push(node.message);

@@ -149,7 +149,7 @@ class FabricNetworkLedger implements FabricLedger {
       // orderer's. An answer from it (a status) means the transaction was not taken; anything else
       // leaves its fate open.
       if (commit.wait && !/orderer response status|is not connected|Failed to connect|UNAVAILABLE/i.test(fabricMessages(error).join('\n'))) {
-        throw new RegistryError('COMMIT_STATUS_UNKNOWN', `transaction ${txId} may or may not have been ordered: ${fabricMessages(error)[0] ?? error}`, {
+        throw new RegistryError('COMMIT_STATUS_UNKNOWN', `transaction ${txId} may or may not have been ordered: ${fabricMessages(error)[0] ?? 'no message'}`, {
           txId,
         });
       }
@@ -223,7 +223,10 @@ class FabricNetworkLedger implements FabricLedger {
     this.events ??= (async () => {
       const { network } = await this.connect(this.options.eventIdentity);
       const startBlock = await this.height();
-      const listener: BlockListener = async (block) => this.dispatch(block);
+      const listener: BlockListener = (block) => {
+        this.dispatch(block);
+        return Promise.resolve();
+      };
       await network.addBlockListener(listener, { type: 'full', startBlock });
       this.eventSource = { network, listener };
     })();

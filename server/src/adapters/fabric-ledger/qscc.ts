@@ -18,7 +18,7 @@ export function chainHeight(bytes: Buffer): number {
 
 /** GetTransactionByID → the validation code's name (VALID, MVCC_READ_CONFLICT, …). */
 export function validationCode(bytes: Buffer): string {
-  const code = fabproto6.protos.ProcessedTransaction.decode(bytes).validationCode ?? 0;
+  const code = fabproto6.protos.ProcessedTransaction.decode(bytes).validationCode;
   return fabproto6.protos.TxValidationCode[code] ?? `UNKNOWN_${code}`;
 }
 

@@ -81,7 +81,7 @@ export function issuedBy(certificate: string, caCertificate: string): boolean {
 }
 
 function alreadyRegistered(error: unknown): boolean {
-  return /already registered|code: 74/i.test(String((error as Error)?.message ?? error));
+  return /already registered|code: 74/i.test(error instanceof Error ? error.message : String(error));
 }
 
 /**
@@ -98,7 +98,7 @@ export async function enrollWithFabricCa(
 ): Promise<string> {
   const label = identityLabel(enrollment.enrollmentId, ca.mspId);
   const existing = await wallet.get(label);
-  if (!options.refresh && existing && existing.mspId === ca.mspId && issuedBy(existing.certificate, options.caCertificate)) return label;
+  if (!options.refresh && existing?.mspId === ca.mspId && issuedBy(existing.certificate, options.caCertificate)) return label;
 
   const client = caClient(ca);
   const user = await registrarUser(ca, registrar);
@@ -118,7 +118,7 @@ export async function enrollWithFabricCa(
         { enrollmentID: enrollment.enrollmentId, affiliation: '', type, enrollmentSecret: secret, maxEnrollments: -1, attrs },
         user,
       );
-    if (!update.success) throw new Error(`could not update ${enrollment.enrollmentId} at ${ca.caName}: ${JSON.stringify(update.errors)}`);
+    if (!update.success) throw new Error(`could not update ${enrollment.enrollmentId} at ${ca.caName}: ${JSON.stringify(update.errors)}`, { cause: error });
   }
   const enrolled = await client.enroll({ enrollmentID: enrollment.enrollmentId, enrollmentSecret: secret });
   await wallet.put(label, { mspId: ca.mspId, certificate: enrolled.certificate, privateKey: enrolled.key.toBytes() });

@@ -8,8 +8,6 @@ import { X509Certificate, createHash, createPrivateKey, createPublicKey, generat
 import forge from 'node-forge';
 
 const { asn1 } = forge;
-/** The TBSCertificate's `[3] extensions` tag number (RFC 5280 §4.1). */
-const EXTENSIONS_TAG = 3 as forge.asn1.Type;
 
 export const FABRIC_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
 const OID = {
@@ -131,6 +129,15 @@ interface CertificateSpec {
   attributes?: Record<string, string>;
 }
 
+/** node-forge types every tag as a universal Type; a context-specific tag ([0], [3]) is its bare number. */
+function contextTag(tag: number): forge.asn1.Type {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- see above: the tag number is the value forge writes
+  return tag;
+}
+
+/** The TBSCertificate's `[3] extensions` tag number (RFC 5280 §4.1). */
+const EXTENSIONS_TAG = contextTag(3);
+
 function issueCertificate(spec: CertificateSpec): string {
   const notBefore = new Date(Date.now() - 5 * 60 * 1000);
   const notAfter = new Date(notBefore.getTime() + spec.validDays * 24 * 3600 * 1000);
@@ -154,7 +161,7 @@ function issueCertificate(spec: CertificateSpec): string {
     ),
   ];
   if (!spec.isCa) {
-    const aki = sequence([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, keyIdentifier(spec.issuerPublicKey).toString('binary'))]);
+    const aki = sequence([asn1.create(asn1.Class.CONTEXT_SPECIFIC, contextTag(0), false, keyIdentifier(spec.issuerPublicKey).toString('binary'))]);
     extensions.push(extension(OID.authorityKeyIdentifier, false, der(aki)));
   }
   if (spec.attributes) {
@@ -164,14 +171,16 @@ function issueCertificate(spec: CertificateSpec): string {
   const subjectPublicKey = spec.subjectKey.type === 'private' ? createPublicKey(spec.subjectKey) : spec.subjectKey;
   const algorithm = sequence([oid(OID.ecdsaWithSha256)]);
   const tbs = sequence([
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes())]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, contextTag(0), true, [
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes()),
+    ]),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, serial.toString('binary')),
     algorithm,
     name(spec.issuer),
     sequence([time(notBefore), time(notAfter)]),
     name(spec.subject),
     fromDer(subjectPublicKey.export({ type: 'spki', format: 'der' })),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 3, true, [sequence(extensions)]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, EXTENSIONS_TAG, true, [sequence(extensions)]),
   ]);
   const tbsDer = der(tbs);
   const signature = sign('sha256', tbsDer, spec.issuerKey);

@@ -32,9 +32,10 @@ export class IdentityWallet {
   async get(label: string): Promise<WalletIdentity | undefined> {
     const cached = this.cache.get(label);
     if (cached) return cached;
-    const identity = (await this.wallet.get(label)) as X509Identity | undefined;
-    if (!identity || identity.type !== 'X.509') return undefined;
-    const found = { label, mspId: identity.mspId, certificate: identity.credentials.certificate, privateKey: identity.credentials.privateKey };
+    const identity = await this.wallet.get(label);
+    if (identity?.type !== 'X.509') return undefined;
+    const { credentials } = identity as X509Identity;
+    const found = { label, mspId: identity.mspId, certificate: credentials.certificate, privateKey: credentials.privateKey };
     this.cache.set(label, found);
     return found;
   }

@@ -199,7 +199,7 @@ export class PresentationTables implements PresentationStore {
       return {
         counterId: str(row, 'counter_id'),
         id: str(row, 'id'),
-        names: { zh: String(names?.zh ?? ''), en: String(names?.en ?? '') },
+        names: { zh: typeof names?.zh === 'string' ? names.zh : '', en: typeof names?.en === 'string' ? names.en : '' },
         licenseType: str(row, 'license_type'),
         claims: strings(row, 'claims'),
         acceptsUnbound: column(row, 'accepts_unbound') === true,
