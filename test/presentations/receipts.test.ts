@@ -14,6 +14,7 @@ import { fetchReceipts, holderProof, rateService } from '../../web/wallet/receip
 import { generateHolderKey, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { boundCredential, issueIdCard } from './bound-credential';
+import { ifStarted } from '../support/defined';
 
 describe('presentations: receipts and ratings', function () {
   this.timeout(120000);
@@ -45,7 +46,7 @@ describe('presentations: receipts and ratings', function () {
     const shown = await server.api('POST', '/api/v1/verify', { key: zjCounter, body: { credential: shownBeforeRestart } });
     expect(shown.body.valid).to.equal(true);
   });
-  after(async () => server?.remove());
+  after(() => ifStarted(server, (started) => started.remove()));
 
   it('the holder sees each verification: counter, province, service, time and the claim names, never values', async () => {
     const receipts = await fetchReceipts(server.url, holder);
