@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   STATUS_INDEX_TAKEN: 409,
   REQUEST_ANSWERED: 409,
   REQUEST_EXPIRED: 410,
+  INVALID_PRESENTATION: 400,
   ALREADY_RATED: 409,
   // offline bundles: one refused as a whole (signature, chain, shape), or a node that cannot sign one
   BUNDLE_REFUSED: 422,

@@ -56,6 +56,9 @@ describe('registry HTTP API: issuer and type metadata', function () {
       '/.well-known/jwt-vc-issuer/issuers/nobody',
       '/.well-known/jwt-vc-issuer/elsewhere/zj-psb',
       '/.well-known/jwt-vc-issuer/issuers/zj-psb/x',
+      // Not an agency id at all: refused here, not by the chaincode (whose 400 carried a query's txId).
+      '/.well-known/jwt-vc-issuer/issuers/__proto__',
+      '/.well-known/jwt-vc-issuer/issuers/zz',
     ]) {
       const response = await server.api('GET', path);
       expect(response.status, path).to.equal(404);

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { canonicalize } from '../../core/canonical-json';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
 import { makeBusinessLicenseRequest, makePropertyCertificateRequest } from '../../core/license-types';
-import { ROUTES } from '../../server/src/http/routes';
+import { PRESENTATION_ROUTES } from '../../server/src/http/presentation-routes';
+import { ROUTES as REGISTRY_ROUTES } from '../../server/src/http/routes';
 import { openApiPath } from '../../server/src/http/openapi';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { allFiles, personalDataNeedles, scanDirectory } from '../support/privacy-scan';
@@ -281,6 +282,8 @@ describe('registry HTTP API: licenses', function () {
     });
 
     it('serves an OpenAPI document that matches the routes', async () => {
+      // The app serves both route tables (http-app.ts); the document must list both.
+      const ROUTES = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
       const { body } = await server.api('GET', '/api/v1/openapi.json');
       expect(body.openapi).to.equal('3.1.0');
       const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
@@ -315,6 +318,18 @@ describe('registry HTTP API: licenses', function () {
       const response = await server.api('POST', '/api/v1/verify', { raw: '{"credential": "abc"' });
       expect(response.status).to.equal(400);
       expect(response.body.error.code).to.equal('MALFORMED_JSON');
+    });
+
+    it('answers JSON sent without its Content-Type with 415 naming it, not "got nothing"', async () => {
+      const body = JSON.stringify({ credential: 'abc~' });
+      for (const type of ['text/plain', 'application/octet-stream']) {
+        const response = await server.api('POST', '/api/v1/verify', { raw: body, headers: { 'content-type': type } });
+        expect(response.status, type).to.equal(415);
+        expect(response.body.error.code, type).to.equal('UNSUPPORTED_MEDIA_TYPE');
+        expect(response.body.error.message, type).to.include('application/json');
+      }
+      // A body-less POST (suspend without a body) is still a field refusal, not a media type one.
+      expect((await server.api('POST', '/api/v1/verify', {})).status).to.equal(400);
     });
 
     it('answers deep nesting with 400, not a crash', async () => {

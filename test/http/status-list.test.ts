@@ -139,6 +139,11 @@ describe('Token Status List', function () {
     expect(await registry.statusLists.listIds('zj-psb')).to.deep.equal(['1']);
     expect((await server.api('GET', '/status-lists/zj-psb/99')).status).to.equal(404);
     expect((await server.api('GET', '/status-lists/no-such-agency/1')).status).to.equal(404);
+    for (const path of ['/status-lists/zz/1', '/status-lists/__proto__/1', `/status-lists/${'a'.repeat(65)}/1`]) {
+      const malformed = await server.api('GET', path);
+      expect(malformed.status, path).to.equal(404);
+      expect(malformed.body, path).to.deep.equal({ error: { code: 'STATUS_LIST_NOT_FOUND', message: malformed.body.error.message } });
+    }
     expect((await server.api('GET', '/.well-known/jwt-vc-issuer/provinces/110000')).status).to.equal(404);
   });
 

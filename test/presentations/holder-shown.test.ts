@@ -11,6 +11,8 @@ import type { JWK } from 'jose';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
+import { base45Encode } from '../../core/base45';
 import { createHolderQr } from '../../web/wallet/holder-qr';
 import { generateHolderKey, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
 import { startTestServer, type TestServer } from '../support/registry-server';
@@ -85,6 +87,14 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
   it('a corrupted QR text is invalid with format named, never an error', async () => {
     const verdict = await verify('EL1:%%%%');
     expect(failed(verdict)).to.deep.equal(['format']);
+    // The clerk is told the scan is damaged, not that the credential is empty.
+    const qr = await createHolderQr({ credential, holderKey: holder });
+    const bomb = `EL1:${base45Encode(deflateRawSync(Buffer.alloc(1_000_000, 0x41)))}`;
+    for (const text of [qr.text.slice(0, 40), `${qr.text.slice(0, -6)}AAAAAA`, 'EL1:%%%%', bomb]) {
+      const damaged = await verify(text);
+      expect(failed(damaged), text.slice(0, 60)).to.deep.equal(['format']);
+      expect(damaged.checks[0]?.detail, text.slice(0, 60)).to.match(/holder QR code/);
+    }
   });
 
   describe('an outside wallet: @sd-jwt/sd-jwt-vc and plain HTTP', () => {

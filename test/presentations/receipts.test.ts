@@ -77,6 +77,9 @@ describe('presentations: receipts and ratings', function () {
     const [atSichuan] = await fetchReceipts(server.url, holder);
     const id = atSichuan?.id ?? expect.fail('no receipt');
     expect(await rateService(server.url, stranger, id, 1)).to.equal(404);
+    // A bidirectional override or a NUL would make the comment read differently from what is stored.
+    expect(await rateService(server.url, holder, id, 5, '办事\u202e很快')).to.equal(400);
+    expect(await rateService(server.url, holder, id, 5, 'ok\u0000')).to.equal(400);
     expect(await rateService(server.url, holder, id, 5, '办事很快')).to.equal(201);
     expect(await rateService(server.url, holder, id, 1)).to.equal(409);
     expect(await rateService(server.url, holder, id, 5, 'x'.repeat(201))).to.equal(400);

@@ -177,6 +177,28 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
       expect(failed(replayed)).to.include.members(['freshness', 'replay']);
     });
 
+    it('junk posted to response_uri by whoever read the QR code is refused (400) and does not use up the request: the wallet still answers', async () => {
+      const created = await ask({ licenseType: 'id-card', claims: ['name'] });
+      // request_uri is public and carries state: anyone who scans the counter's screen can post.
+      const req = await request(created.uri);
+      for (const junk of ['junk', 'a.b.c~', `${credential.split('~')[0] ?? ''}x~`]) {
+        const refused = await post(req, { license: [junk] });
+        expect(refused.status, junk).to.equal(400);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).to.equal('INVALID_PRESENTATION');
+        expect((await stateOf(created.id)).status).to.equal('pending');
+      }
+      const outcome = await answerRequest(created.uri, {
+        credentials: [{ id: 'card', compact: credential }],
+        holderKey: holder,
+        allowInsecureUrls: true,
+        approve: () => true,
+      });
+      expect(outcome).to.deep.include({ answered: true, status: 200 });
+      const state = await stateOf(created.id);
+      expect(state.status).to.equal('presented');
+      expect(state.verdict?.valid).to.equal(true);
+    });
+
     const answerWith = async (build: (req: VerifierRequest, presented: string) => Promise<string>) => {
       const created = await ask({ licenseType: 'id-card', claims: ['name'] });
       const req = await request(created.uri);

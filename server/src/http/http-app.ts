@@ -36,6 +36,17 @@ const responseHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
+/**
+ * A body no parser read (curl -d without -H 'Content-Type: application/json') would reach the
+ * schema as "nothing"; saying which media types are read is what the caller needs to hear.
+ */
+function requireKnownMediaType(req: Request): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json', 'application/x-www-form-urlencoded'])) {
+    throw new RegistryError('UNSUPPORTED_MEDIA_TYPE', `the body's Content-Type (${req.headers['content-type'] ?? 'none'}) is not read: send application/json`);
+  }
+}
+
 export function createHttpApp(services: Services, logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -61,6 +72,7 @@ export function createHttpApp(services: Services, logger: Logger): Express {
         allowed(route, res);
         let body: unknown = req.body;
         if (route.method === 'post' && route.body) {
+          requireKnownMediaType(req);
           const parsed = route.body.safeParse(body ?? {});
           if (!parsed.success) {
             const [issue] = parsed.error.issues;

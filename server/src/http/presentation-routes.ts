@@ -88,7 +88,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     access: 'public',
     responses: {
       200: 'Received (the counter reads the verdict)',
-      400: 'No vp_token, wrong state',
+      400: 'No vp_token, wrong state, or not an issuer-signed credential (INVALID_PRESENTATION; the request stays pending)',
       404: 'Unknown request',
       409: 'Already answered',
       410: 'Expired',

@@ -9,6 +9,7 @@
  */
 import type { AgencyKey } from '../../../core/anchor';
 import { AGENCY_ISSUER_PREFIX, CREDENTIAL_ALG } from '../../../core/credential';
+import { REGISTRY_ID } from '../../../core/registry-id';
 import { RegistryError } from '../../../core/errors';
 import type { PublicBaseUrl } from './public-base-url';
 import type { RegistryLedger } from './registry-ledger';
@@ -57,7 +58,7 @@ export class IssuerMetadataService {
     private readonly baseUrl: PublicBaseUrl,
   ) {
     this.register(AGENCY_ISSUER_PREFIX, async (agencyId, identity) => {
-      if (agencyId.includes('/')) return null;
+      if (!REGISTRY_ID.test(agencyId)) return null;
       const agency = await ledger.getAgency(identity, agencyId);
       return agency ? agency.keys : null;
     });

@@ -21,7 +21,6 @@ import { setGlobalConfig } from '@openid4vc/utils';
 import { RegistryError } from '../../../core/errors';
 import { CLAIM_PATH } from '../../../core/presentation/claim-paths';
 import { CREDENTIAL_QUERY_ID, dcqlQueryFor } from '../../../core/presentation/dcql';
-import { decodeHolderQr, HolderQrFormatError, isHolderQr } from '../../../core/presentation/holder-qr-codec';
 import type { Clock } from '../ports/clock';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { QrRenderer } from '../ports/qr';
@@ -80,6 +79,19 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export function didJwkOf(key: KeyPair): string {
   return `did:jwk:${Buffer.from(JSON.stringify(key.publicJwk)).toString('base64url')}`;
+}
+
+/**
+ * Checks a presentation must pass to use up a request. request_uri is public and the request object
+ * carries `state`, so anyone who scans the counter's screen can post to response_uri; text that is
+ * not even an issuer-signed credential is refused there (400) and the request stays open for the
+ * holder's wallet, instead of showing the counter an "invalid" verdict and answering the wallet 409.
+ */
+const ANSWERING_CHECKS: ReadonlySet<string> = new Set(['format', 'issuer-key', 'signature']);
+
+function refuseUnsigned(result: VerificationResult): void {
+  const failed = result.checks.find((check) => !check.ok && ANSWERING_CHECKS.has(check.name));
+  if (failed) throw new RegistryError('INVALID_PRESENTATION', `the vp_token is not a credential signed by a known issuer (${failed.name}: ${failed.detail})`);
 }
 
 export class PresentationsService {
@@ -221,6 +233,7 @@ export class PresentationsService {
       acceptsUnbound: row.acceptsUnbound,
     };
     const outcome = await this.deps.verification.verifyPresentation(presentation, verifier, rules);
+    refuseUnsigned(outcome.result);
     if (!(await this.deps.store.completePresentationRequest(id, outcome.result, now.toISOString()))) {
       throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
     }
@@ -299,16 +312,8 @@ export class PresentationsService {
 
   /** /verify: a scanned credential or holder-shown QR code (EL1 encoding or the compact form). */
   async verifyShown(text: string, verifier: Verifier): Promise<VerificationResult> {
-    let presentation = text;
-    if (isHolderQr(text)) {
-      try {
-        presentation = await decodeHolderQr(text);
-      } catch (error) {
-        if (!(error instanceof HolderQrFormatError)) throw error;
-        presentation = '';
-      }
-    }
-    const outcome = await this.deps.verification.verifyPresentation(presentation, verifier, { mode: 'holder-shown', acceptsUnbound: true });
+    // The format check reads every QR form (printed ELC1, holder EL1) and names a damaged one.
+    const outcome = await this.deps.verification.verifyPresentation(text, verifier, { mode: 'holder-shown', acceptsUnbound: true });
     if (outcome.holder && verifier.kind === 'counter' && outcome.result.license) {
       await this.deps.receipts.record({
         holder: outcome.holder,

@@ -17,6 +17,7 @@ import { canonicalize } from '../../../core/canonical-json';
 import { RegistryError } from '../../../core/errors';
 import { sha256Hex } from '../../../core/hash';
 import { jwkThumbprint, parsePublicJwk } from '../../../core/jwk';
+import { hiddenCharacterProblem } from '../../../core/license-types/fields';
 import type { Clock } from '../ports/clock';
 import type { RatingCount, ReceiptDraft, ReceiptRow } from '../ports/presentation-store';
 import type { Store } from '../ports/store';
@@ -53,6 +54,15 @@ export interface ChainReport {
   receipts: number;
   anchored: { seq: number; hash: string; txId: string } | null;
   problem: string | null;
+}
+
+/** A score of 1 to 5; a comment of plain visible text (no bidi override or NUL to make it read otherwise), bounded. */
+function checkRating(score: number, comment: string | null): void {
+  if (!Number.isInteger(score) || score < 1 || score > 5) throw new RegistryError('INVALID_FIELD', 'score: must be 1 to 5', { field: 'score' });
+  if (comment === null) return;
+  if (comment.length > MAX_COMMENT) throw new RegistryError('INVALID_FIELD', `comment: at most ${MAX_COMMENT} characters`, { field: 'comment' });
+  const hidden = hiddenCharacterProblem(comment);
+  if (hidden !== null) throw new RegistryError('INVALID_FIELD', `comment: ${hidden}`, { field: 'comment' });
 }
 
 export interface HolderProof {
@@ -148,9 +158,7 @@ export class ReceiptsService {
     const row = match?.[1] && match[2] ? await this.deps.store.getReceipt(match[1], Number(match[2])) : null;
     // Another holder's receipt reads as unknown: nobody learns that it exists.
     if (row?.holder !== holder) throw new RegistryError('NOT_FOUND', 'no such receipt of this holder');
-    if (!Number.isInteger(score) || score < 1 || score > 5) throw new RegistryError('INVALID_FIELD', 'score: must be 1 to 5', { field: 'score' });
-    if (comment !== null && comment.length > MAX_COMMENT)
-      throw new RegistryError('INVALID_FIELD', `comment: at most ${MAX_COMMENT} characters`, { field: 'comment' });
+    checkRating(score, comment);
     try {
       await this.deps.store.insertRating({
         node: row.node,

@@ -15,6 +15,7 @@ import { randomInt } from 'node:crypto';
 import { StatusList, createHeaderAndPayload } from '@sd-jwt/jwt-status-list';
 import { isProvinceCode } from '../../../core/admin-divisions';
 import type { AgencyKey, StoredStatus } from '../../../core/anchor';
+import { REGISTRY_ID } from '../../../core/registry-id';
 import { RegistryError } from '../../../core/errors';
 import { LIST_ID_PATTERN, STATUS_LIST_BITS, STATUS_LIST_SIZE, type StatusEntryView } from '../../../core/status-list';
 import type { Clock } from '../ports/clock';
@@ -276,7 +277,8 @@ export class StatusListService {
 
   /** The signed Status List Token of `<agency>/<list>`, reused while the list is unchanged and fresh. */
   async token(agencyId: string, listId: string): Promise<string> {
-    if (!LIST_ID_PATTERN.test(listId)) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);
+    // A malformed agency id never reaches the ledger, whose refusal would be a 400 carrying a query's txId.
+    if (!LIST_ID_PATTERN.test(listId) || !REGISTRY_ID.test(agencyId)) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);
     const lists = await this.lists(agencyId);
     const list = lists.lists.get(listId);
     if (!list) throw new RegistryError('STATUS_LIST_NOT_FOUND', `no status list ${agencyId}/${listId}`);

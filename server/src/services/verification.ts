@@ -39,6 +39,7 @@ import {
   type ParsedCredential,
 } from '../../../core/credential';
 import { decodeCredentialQr, isCredentialQr } from '../../../core/credential-qr';
+import { decodeHolderQr, HolderQrFormatError, isHolderQr } from '../../../core/presentation/holder-qr-codec';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
@@ -154,18 +155,31 @@ function requireKey(ctx: VerificationContext): ResolvedKey {
   return ctx.key;
 }
 
-export const checkFormat: CredentialCheck = (ctx) => {
+/**
+ * The compact SD-JWT a scanned text spells: the text itself, the printed card's packed form
+ * (core/credential-qr.ts) or the wallet's holder QR code (EL1); a damaged QR form is named as such.
+ */
+async function compactOf(text: string): Promise<{ compact: string; packed: string }> {
+  if (isCredentialQr(text)) return { compact: decodeCredentialQr(text), packed: ', from its QR form' };
+  if (!isHolderQr(text)) return { compact: text, packed: '' };
+  try {
+    return { compact: await decodeHolderQr(text), packed: ', from a holder QR code' };
+  } catch (error) {
+    if (error instanceof HolderQrFormatError) throw new CredentialFormatError(`${error.message} (a damaged or partial holder QR code)`);
+    throw error;
+  }
+}
+
+export const checkFormat: CredentialCheck = async (ctx) => {
   try {
     if (typeof ctx.text !== 'string') throw new CredentialFormatError('the credential must be the text of the QR code');
-    // The printed QR code carries the packed form (core/credential-qr.ts); both spell the same credential.
-    const qrForm = isCredentialQr(ctx.text);
-    const parsed = parseCredential(qrForm ? decodeCredentialQr(ctx.text) : ctx.text);
+    const { compact, packed } = await compactOf(ctx.text);
+    const parsed = parseCredential(compact);
     const headerProblem = checkHeader(parsed.header);
     if (headerProblem) throw new CredentialFormatError(headerProblem);
     const claims = readRegisteredClaims(parsed.payload);
     Object.assign(ctx, { parsed, claims, agencyId: agencyIdOfIssuer(claims.iss) ?? undefined, typeId: typeIdOfVct(claims.vct) ?? undefined });
     const form = parsed.kbJwt ? ' and a key-binding JWT' : '';
-    const packed = qrForm ? ', from its QR form' : '';
     return pass('format', `SD-JWT VC (${String(parsed.header.typ)}), ES256, ${parsed.disclosures.length} disclosure(s)${form}${packed}`);
   } catch (error) {
     if (!(error instanceof CredentialFormatError)) throw error;
