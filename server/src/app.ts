@@ -25,6 +25,7 @@ import type { Keys } from './ports/keys';
 import type { Ledger } from './ports/ledger';
 import type { QrRenderer } from './ports/qr';
 import type { Store, VerificationLogEntry } from './ports/store';
+import { AdminService, bindProvinces } from './services/admin';
 import { AuditRetention, recordVerifications } from './services/audit-log';
 import { GroupCommit } from './services/group-commit';
 import { HolderBinding } from './services/holder-binding';
@@ -67,6 +68,7 @@ export interface Registry {
   presentations: PresentationsService;
   receipts: ReceiptsService;
   info: RegistryInfoService;
+  admin: AdminService;
   offline: OfflineBundleService;
   /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
   publicBase: PublicBaseUrl;
@@ -190,7 +192,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       publicUrl: config.publicUrl ?? '',
       statusLists,
     });
-    const info = new RegistryInfoService(ledger, clock);
+    const info = new RegistryInfoService(ledger, clock, {
+      provinces: opened.nodes.map((node) => ({ code: node.code, name: node.name, mspId: node.mspId })),
+      ledger: config.ledger,
+      store: config.databaseUrl ? 'PostgreSQL' : 'PGlite',
+      version: '0.1.0',
+    });
     const offline = new OfflineBundleService({
       ledger,
       info,
@@ -201,10 +208,11 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       cacheMs: 5000,
     });
     let demo: DemoFile | null = null;
-    if (!existsSync(join(config.dataDir, 'demo.json'))) {
+    if (config.demo && !existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
       writeDemoFile(config.dataDir, demo);
     }
+    if (config.ledger === 'embedded') await bindProvinces(ledger, opened.nodes);
     await statusLists.ensureProvinceKeys();
     // Our agencies' lists load in the background, so the first issuance after a start does not wait for them.
     void store
@@ -248,6 +256,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     }, config.receiptAnchorIntervalSeconds * 1000);
     anchorTimer.unref();
     const lifecycle = new LifecycleService(store, ledger, issuance, clock);
+    const admin = new AdminService({ store, ledger, signingKeys, principals, clock, nodes: opened.nodes, issuerIdentity: opened.issuerIdentity });
     const issuerMetadata = new IssuerMetadataService(ledger, publicBase);
     issuerMetadata.register('provinces/', (code, identity) => statusLists.provinceIssuerKeys(code, identity));
     const services: Services = {
@@ -264,6 +273,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
       issuerMetadata,
+      admin,
       statusLists,
       presentations,
       receipts,
@@ -284,6 +294,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       presentations,
       receipts,
       info,
+      admin,
       offline,
       publicBase,
       credentials,

@@ -41,6 +41,8 @@ const schema = z.object({
   /** pino level: each request is logged at debug when it succeeded, info when refused, error when it failed. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
+  /** Create the demo provinces, agencies, counters and keys on first start (default: on for the embedded ledger only). */
+  DEMO: z.enum(['true', 'false', '1', '0', 'on', 'off']).optional(),
   /** base64 of 32 bytes; default: a key file created under DATA_DIR. */
   STORE_KEY: z.string().optional(),
   /** base64 of ≥ 32 bytes; provinces that want cross-province holder look-ups share it. */
@@ -76,6 +78,7 @@ export interface Config {
   /** Express's `trust proxy`: false, a hop count, or the trusted addresses and subnets. */
   trustProxy: false | number | string[];
   ledger: 'embedded' | 'fabric';
+  demo: boolean;
   http: { headersTimeoutMs: number; requestTimeoutMs: number; shutdownTimeoutMs: number };
   storeKey: string | null;
   holderRefKey: string | null;
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     ledger: e.LEDGER,
+    demo: e.DEMO === undefined ? e.LEDGER === 'embedded' : ['true', '1', 'on'].includes(e.DEMO),
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       // Node requires the request timeout to be at least the headers timeout.

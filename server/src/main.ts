@@ -27,14 +27,18 @@ async function main(): Promise<void> {
     `elicense registry listening on ${running.url} (ledger: ${config.ledger}, store: ${store})`,
   );
   const demoFile = join(config.dataDir, 'demo.json');
+  // Keys never go to the log, where a collector would keep them: only the 0600 file has them.
   if (registry.demo) {
     logger.info(
       { demoFile, agencies: registry.demo.agencies.map((agency) => agency.id), counters: registry.demo.counters.map((counter) => counter.id) },
-      `demo created: its API keys are in ${demoFile} (mode 0600)`,
+      `demo created: its API keys (province admins, agencies, counters) are in ${demoFile} (mode 0600)`,
     );
-  } else {
+  } else if (config.demo) {
     logger.info({ demoFile }, `demo API keys: ${demoFile}`);
+  } else {
+    logger.info('no demo (DEMO=false): provision with npm run admin -- help');
   }
+  logger.info(`pages: ${running.url}/  ${running.url}/agency  ${running.url}/admin  ${running.url}/wallet  ${running.url}/counter`);
   logger.info(`try: curl ${running.url}/api/v1/license-types   |   API: ${running.url}/api/v1/openapi.json`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -183,6 +183,51 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
       });
     });
 
+    describe('province administration', () => {
+      it("lists a province's API keys oldest first, admin keys included, and nobody else's", async () => {
+        const province = uniqueId('prov');
+        const row = (id: string, principalKind: 'agency' | 'counter' | 'admin', principalId: string, inProvince = province) => ({
+          id,
+          principalKind,
+          principalId,
+          province: inProvince,
+          secretHash: randomBytes(32),
+          createdAt: nextInstant(),
+          revokedAt: null,
+        });
+        const [a, b, c] = [uniqueId('key'), uniqueId('key'), uniqueId('key')];
+        await store().insertApiKey(row(a, 'admin', province));
+        await store().insertApiKey(row(b, 'agency', 'zj-psb'));
+        await store().insertApiKey(row(c, 'counter', 'elsewhere', uniqueId('prov')));
+        const listed = await store().listApiKeys(province);
+        expect(listed.map((key) => [key.id, key.principalKind])).to.deep.equal([
+          [a, 'admin'],
+          [b, 'agency'],
+        ]);
+      });
+
+      it("lists a province's counters in id order", async () => {
+        const province = uniqueId('prov');
+        const [second, first] = [`${uniqueId('ctr')}-b`, `${uniqueId('ctr')}-a`];
+        for (const id of [second, first]) await store().upsertCounter({ id, name: `窗口 ${id}`, province, createdAt: nextInstant() });
+        await store().upsertCounter({ id: uniqueId('ctr'), name: 'other', province: uniqueId('prov'), createdAt: nextInstant() });
+        expect((await store().listCounters(province)).map((counter) => counter.id)).to.deep.equal([first, second].sort());
+      });
+
+      it("pages through an agency's licenses newest first", async () => {
+        const agencyId = uniqueId('agency');
+        const rows = [licenseRow({ agencyId }), licenseRow({ agencyId }), licenseRow({ agencyId })];
+        for (const row of rows) await store().insertLicense(row);
+        await store().insertLicense(licenseRow());
+        const [third, second, first] = [...rows].reverse();
+        const page = await store().listLicensesByAgency(agencyId, 2);
+        expect(page.map((row) => row.id)).to.deep.equal([third?.id, second?.id]);
+        const next = await store().listLicensesByAgency(agencyId, 2, defined(page[1]).createdAt);
+        expect(next.map((row) => row.id)).to.deep.equal([first?.id]);
+        expect((await refusal(store().listLicensesByAgency(agencyId, 0))).code).to.equal('INVALID_ARGUMENT');
+      });
+    });
+
     describe('signing keys', () => {
       const keyRow = (agencyId: string, createdAt: string): SigningKeyRow => {
         const x = randomBytes(32).toString('base64url');

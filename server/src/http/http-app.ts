@@ -8,12 +8,14 @@ import type { Services } from '../services/index';
 import type { Logger } from '../logger';
 import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
+import { mountPages } from './pages';
 import { presentationEvents } from './presentation-events';
 import { PRESENTATION_ROUTES } from './presentation-routes';
 import { ROUTES as REGISTRY_ROUTES, type RouteSpec } from './routes';
 
 /** Every route this server answers, and what its OpenAPI document lists. */
-const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
+/** Every route the server answers and documents: the registry's table (admin routes included) and the presentation flows'. */
+export const ROUTES: readonly RouteSpec[] = [...REGISTRY_ROUTES, ...PRESENTATION_ROUTES];
 
 const VERSION = '0.1.0';
 
@@ -22,6 +24,10 @@ function allowed(route: RouteSpec, res: Response): void {
   if (route.access === 'agency') {
     if (!principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs an agency API key (Authorization: Bearer …)');
     if (principal.kind !== 'agency') throw new RegistryError('FORBIDDEN', 'this endpoint needs an agency API key');
+  }
+  if (route.access === 'admin') {
+    if (!principal) throw new RegistryError('UNAUTHENTICATED', 'this endpoint needs a province admin API key (Authorization: Bearer …)');
+    if (principal.kind !== 'admin') throw new RegistryError('FORBIDDEN', 'this endpoint needs a province admin API key');
   }
 }
 
@@ -90,6 +96,7 @@ export function createHttpApp(services: Services, logger: Logger): Express {
     ];
     app[route.method](route.path, ...handlers);
   }
+  mountPages(app);
   app.use((req, _res, next) => next(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   return app;

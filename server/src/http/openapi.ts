@@ -26,6 +26,12 @@ export function openApiPath(path: string): string {
   return path.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
 }
 
+/** A key is required (agency, admin), optional (verifier: the public is rate-limited), or none. */
+function securityOf(access: RouteSpec['access']): Array<Record<string, string[]>> {
+  if (access === 'agency' || access === 'admin') return [{ apiKey: [] }];
+  return access === 'verifier' ? [{ apiKey: [] }, {}] : [];
+}
+
 export function openApiDocument(routes: RouteSpec[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -49,7 +55,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
       ...(params.length ? { parameters: params } : {}),
       ...(bodySchema ? { requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } } } : {}),
       responses,
-      security: route.access === 'agency' ? [{ apiKey: [] }] : route.access === 'verifier' ? [{ apiKey: [] }, {}] : [],
+      security: securityOf(route.access),
       'x-access': route.access,
     };
     paths[openApiPath(route.path)] = { ...(paths[openApiPath(route.path)] ?? {}), [route.method]: operation };

@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { RegistryError } from '../../../core/errors';
 import type { Principal } from '../services/principals';
-import type { RouteContext, RouteSpec } from './routes';
+import type { RouteContext, RouteSpec } from './route-spec';
 
 const CLAIM = z.string().regex(/^[a-z_][a-z0-9_]{0,63}(\/[A-Za-z0-9_]{1,64}){0,3}$/, 'a claim path such as name or age_equal_or_over/18');
 const requestBody = z.union([

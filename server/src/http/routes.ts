@@ -11,45 +11,13 @@ import { REASON_CODES, RENEW_REASONS } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
-import type { Services } from '../services/index';
 import type { Outcome } from '../services/issuance';
-import type { Principal } from '../services/principals';
 import type { StatusReader } from '../services/registry-info';
+import { ADMIN_ROUTES } from './admin-routes';
 
-export type Access = 'agency' | 'verifier' | 'public' | 'open';
-
-export interface Reply {
-  status: number;
-  json?: unknown;
-  contentType?: string;
-  payload?: Buffer | string;
-  headers?: Record<string, string>;
-}
-
-export interface RouteContext {
-  req: Request;
-  services: Services;
-  principal: Principal | null;
-  params: Record<string, string>;
-  body: unknown;
-}
-
-export interface RouteSpec {
-  method: 'get' | 'post';
-  path: string;
-  operationId: string;
-  summary: string;
-  /** agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited). public: anyone (rate-limited). open: anyone. */
-  access: Access;
-  /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
-  body?: z.ZodType;
-  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
-  bodySchema?: () => Record<string, unknown>;
-  idempotent?: boolean;
-  produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
-  responses: Record<number, string>;
-  handle(ctx: RouteContext): Reply | Promise<Reply>;
-}
+// The table's types live in route-spec.ts so that each area's route file (admin-routes.ts) needs no import of this one.
+export type { Access, Reply, RouteContext, RouteSpec } from './route-spec';
+import type { Reply, RouteContext, RouteSpec } from './route-spec';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -122,6 +90,22 @@ export const ROUTES: RouteSpec[] = [
     },
     async handle(ctx) {
       return issued(await ctx.services.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/licenses',
+    operationId: 'listOwnLicenses',
+    summary: "The agency's own licenses, newest first (?limit=1..200, ?before=<createdAt> for the next page)",
+    access: 'agency',
+    responses: { 200: 'The licenses', 400: 'A bad limit or before' },
+    async handle(ctx) {
+      const limit = ctx.req.query.limit === undefined ? 50 : Number(ctx.req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new RegistryError('INVALID_ARGUMENT', 'limit must be an integer from 1 to 200');
+      const before = typeof ctx.req.query.before === 'string' ? ctx.req.query.before : undefined;
+      if (before !== undefined && Number.isNaN(Date.parse(before)))
+        throw new RegistryError('INVALID_ARGUMENT', 'before must be an instant (createdAt of the last row)');
+      return { status: 200, json: { licenses: await ctx.services.lifecycle.listOwn(agencyOf(ctx), limit, before) }, headers: { 'Cache-Control': 'no-store' } };
     },
   },
   {
@@ -408,4 +392,5 @@ export const ROUTES: RouteSpec[] = [
       return { status: healthy ? 200 : 503, json: { status: healthy ? 'ok' : 'unavailable', ...report } };
     },
   },
+  ...ADMIN_ROUTES,
 ];

@@ -22,6 +22,9 @@ import type { PrivateJwk } from './keys';
 import type { PresentationStore } from './presentation-store';
 
 export type PrincipalKind = 'agency' | 'counter';
+/** Who an API key speaks for: an agency, a counter, or a province's administration. */
+export type { ApiKeyKind } from '../../../core/admin-views';
+import type { ApiKeyKind } from '../../../core/admin-views';
 
 export interface AgencyRow {
   id: string;
@@ -44,7 +47,8 @@ export interface CounterRow {
 export interface ApiKeyRow {
   /** Public part of the key, used to find the row; the secret is only stored hashed. */
   id: string;
-  principalKind: PrincipalKind;
+  principalKind: ApiKeyKind;
+  /** The agency or counter id; for an admin key, the province code. */
   principalId: string;
   province: string;
   /** SHA-256 of the secret part (32 bytes); the service compares it in constant time. */
@@ -160,10 +164,14 @@ export interface Store extends PresentationStore {
   /** Inserts or updates every field but createdAt, which keeps its first value. */
   upsertCounter(row: CounterRow): Promise<void>;
   getCounter(id: string): Promise<CounterRow | null>;
+  /** Ordered by id. */
+  listCounters(province: string): Promise<CounterRow[]>;
 
   /** Fails with ALREADY_EXISTS if the id is taken. */
   insertApiKey(row: ApiKeyRow): Promise<void>;
   getApiKey(id: string): Promise<ApiKeyRow | null>;
+  /** The keys filed under a province, oldest first. */
+  listApiKeys(province: string): Promise<ApiKeyRow[]>;
   /** Sets revokedAt; revoking a revoked key keeps the first date. NOT_FOUND if unknown. */
   revokeApiKey(id: string, revokedAt: string): Promise<void>;
 
@@ -183,6 +191,8 @@ export interface Store extends PresentationStore {
   listLicensesByState(state: LicenseState, limit: number): Promise<LicenseRow[]>;
   /** Oldest first. */
   listLicensesByHolderRef(holderRef: string, agencyId: string): Promise<LicenseRow[]>;
+  /** An agency's licenses, newest first, created before `before` when given; limit 1..1000. */
+  listLicensesByAgency(agencyId: string, limit: number, before?: string): Promise<LicenseRow[]>;
   /**
    * pending or failed → anchored (a "failed" submit whose commit later shows up is recovered).
    * Repeating it with the same txId is a no-op; another txId on an anchored license is

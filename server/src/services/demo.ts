@@ -37,6 +37,8 @@ export const DEMO_COUNTERS: readonly DemoCounter[] = [
 ];
 
 export interface DemoFile {
+  /** One province-administration key per province this node serves. */
+  admins: Array<{ province: string; name: string; apiKey: string }>;
   agencies: Array<DemoAgency & { apiKey: string }>;
   counters: Array<DemoCounter & { apiKey: string }>;
 }
@@ -73,10 +75,12 @@ function countersOf(node: ProvinceNode): DemoCounter[] {
 
 /** Creates the demo for the provinces this node serves and returns its keys. */
 export async function createDemo(deps: DemoDeps, nodes: ProvinceNode[], agencies: readonly DemoAgency[] = DEMO_AGENCIES): Promise<DemoFile> {
-  const file: DemoFile = { agencies: [], counters: [] };
+  const file: DemoFile = { admins: [], agencies: [], counters: [] };
   const now = deps.clock().toISOString();
   for (const node of nodes) {
     await deps.ledger.registerProvince(node.adminIdentity, node.code);
+    const admin = await deps.principals.createApiKey('admin', node.code, node.code);
+    file.admins.push({ province: node.code, name: node.name, apiKey: admin.token });
     for (const agency of agencies.filter((candidate) => candidate.province === node.code)) {
       const identityLabel = await deps.issuerIdentity(node, agency.id);
       await ensureAgency(deps, node, agency);

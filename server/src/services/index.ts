@@ -2,6 +2,7 @@
  * What the HTTP layer may call: the services, built once in app.ts. HTTP sees only this, never
  * the store, a port or the ledger, so a route cannot bypass the rules a service keeps.
  */
+import type { AdminService } from './admin';
 import type { CredentialQrService } from './credential-qr';
 import type { HealthService } from './health';
 import type { IssuanceService } from './issuance';
@@ -46,6 +47,8 @@ export interface Services {
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */
   publicBase: Pick<PublicBaseUrl, 'get'>;
   issuerMetadata: Pick<IssuerMetadataService, 'metadata'>;
+  /** Province administration: agencies, keys, counters, API keys (admin keys only). */
+  admin: AdminService;
   statusLists: Pick<StatusListService, 'token'>;
   presentations: PresentationsService;
   receipts: ReceiptsService;

@@ -48,4 +48,20 @@ export class LifecycleService {
       anchor: { txId: result.txId, blockNumber: result.blockNumber },
     };
   }
+
+  /** The agency's own licenses, newest first: what its console lists (no holder data, only ids, types and states). */
+  async listOwn(agency: AgencyRow, limit: number, before?: string) {
+    const rows = await this.store.listLicensesByAgency(agency.id, limit, before);
+    return rows.map((row) => ({
+      licenseId: row.id,
+      type: row.type,
+      state: row.state,
+      status: row.status,
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      supersedes: row.supersedes,
+      txId: row.txId,
+      createdAt: row.createdAt,
+    }));
+  }
 }

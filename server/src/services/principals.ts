@@ -8,9 +8,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
-import type { AgencyRow, CounterRow, PrincipalKind, Store } from '../ports/store';
+import type { AgencyRow, ApiKeyKind, ApiKeyRow, CounterRow, Store } from '../ports/store';
 
-export type Principal = { kind: 'agency'; agency: AgencyRow } | { kind: 'counter'; counter: CounterRow };
+/** An admin key speaks for one province's administration (the province's role=admin ledger identity acts for it). */
+export type Principal = { kind: 'agency'; agency: AgencyRow } | { kind: 'counter'; counter: CounterRow } | { kind: 'admin'; province: string };
 
 const TOKEN = /^elk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const CACHE_MS = 30000;
@@ -47,7 +48,7 @@ export class PrincipalsService {
     private readonly clock: Clock,
   ) {}
 
-  async createApiKey(kind: PrincipalKind, principalId: string, province: string): Promise<IssuedApiKey> {
+  async createApiKey(kind: ApiKeyKind, principalId: string, province: string): Promise<IssuedApiKey> {
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     await this.store.insertApiKey({
@@ -86,18 +87,29 @@ export class PrincipalsService {
   private async lookUp(id: string): Promise<KnownKey> {
     const revocationsBefore = this.revocations;
     const row = await this.store.getApiKey(id);
-    let principal: Principal | null = null;
-    if (row?.revokedAt === null) {
-      if (row.principalKind === 'agency') {
-        const agency = await this.store.getAgency(row.principalId);
-        if (agency) principal = { kind: 'agency', agency };
-      } else {
-        const counter = await this.store.getCounter(row.principalId);
-        if (counter) principal = { kind: 'counter', counter };
-      }
-    }
+    const principal = row?.revokedAt === null ? await this.principalOf(row) : null;
     const known: KnownKey = principal && row ? { principal, hash: row.secretHash } : { principal: null, hash: this.unknownHash };
     if (this.revocations === revocationsBefore) this.cache.set(id, known);
     return known;
+  }
+
+  private async principalOf(row: ApiKeyRow): Promise<Principal | null> {
+    if (row.principalKind === 'admin') return { kind: 'admin', province: row.principalId };
+    if (row.principalKind === 'agency') {
+      const agency = await this.store.getAgency(row.principalId);
+      return agency ? { kind: 'agency', agency } : null;
+    }
+    const counter = await this.store.getCounter(row.principalId);
+    return counter ? { kind: 'counter', counter } : null;
+  }
+
+  /** Forgets whatever is remembered about a principal (its name, types or services changed). */
+  forget(principalId: string): void {
+    for (const [id, entry] of this.cache.entries()) {
+      const p = entry.principal;
+      if (p === null) continue;
+      const entryId = p.kind === 'agency' ? p.agency.id : p.kind === 'counter' ? p.counter.id : p.province;
+      if (entryId === principalId) this.cache.delete(id);
+    }
   }
 }

@@ -5,6 +5,7 @@
  * would link a holder's licenses for whoever collects them — and the public learns of a license
  * only whether it is active.
  */
+import type { NodeDescription } from '../../../core/admin-views';
 import { effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { RegistryError } from '../../../core/errors';
@@ -75,11 +76,18 @@ function statusView(anchor: LicenseAnchor, today: string): LicenseStatusView {
   };
 }
 
+export type { NodeDescription };
+
 export class RegistryInfoService {
   constructor(
     private readonly ledger: RegistryLedger,
     private readonly clock: Clock,
+    private readonly description: NodeDescription = { provinces: [], ledger: 'embedded', store: 'PGlite', version: '0.1.0' },
   ) {}
+
+  node(): NodeDescription {
+    return this.description;
+  }
 
   async issuers(identity: string): Promise<IssuerView[]> {
     const agencies = await this.ledger.listAgencies(identity);

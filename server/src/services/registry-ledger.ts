@@ -106,6 +106,14 @@ export class RegistryLedger {
     return this.submit(admin, 'trust:RegisterAgency', [JSON.stringify(agency)]);
   }
 
+  async updateAgency(
+    admin: string,
+    agencyId: string,
+    changes: { name?: string; licenseTypes?: string[]; status?: 'active' | 'suspended' },
+  ): Promise<SubmitResult> {
+    return this.submit(admin, 'trust:UpdateAgency', [agencyId, JSON.stringify(changes)]);
+  }
+
   async rotateAgencyKey(admin: string, agencyId: string, jwk: object): Promise<SubmitResult> {
     return this.submit(admin, 'trust:RotateAgencyKey', [agencyId, JSON.stringify(jwk)]);
   }

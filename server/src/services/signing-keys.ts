@@ -43,6 +43,12 @@ export class SigningKeysService {
     this.activeKeys.delete(agencyId);
   }
 
+  /** Retires one key (the ledger refused it). */
+  async retire(agencyId: string, kid: string): Promise<void> {
+    await this.store.retireSigningKey(kid, this.clock().toISOString());
+    this.activeKeys.delete(agencyId);
+  }
+
   /**
    * Key rotation: a new key, registered on the ledger by the province admin (which retires the
    * agency's other keys there, keeping them resolvable), then retired here too.

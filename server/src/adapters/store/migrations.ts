@@ -112,6 +112,16 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'province administration: admin API keys, listing by province and by agency',
+    statements: [
+      `ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_principal_kind_check`,
+      `ALTER TABLE api_keys ADD CONSTRAINT api_keys_principal_kind_check CHECK (principal_kind IN ('agency', 'counter', 'admin'))`,
+      `CREATE INDEX api_keys_by_province ON api_keys (province, created_at)`,
+      `CREATE INDEX licenses_by_agency ON licenses (agency_id, created_at)`,
+    ],
+  },
   PRESENTATION_MIGRATION,
   {
     // 20: well clear of the numbers other branches take (the presentations took 10).

@@ -4,6 +4,7 @@ import { isIsoDate } from '../../../../core/dates';
 import { RegistryError } from '../../../../core/errors';
 import type {
   AgencyRow,
+  ApiKeyKind,
   ApiKeyRow,
   CounterRow,
   CredentialRow,
@@ -11,7 +12,6 @@ import type {
   IdempotencyRow,
   LicenseRow,
   LicenseState,
-  PrincipalKind,
   SigningKeyRow,
   Store,
   VerificationLogEntry,
@@ -36,7 +36,7 @@ export function createPostgresStore(sql: SqlClient, options: PostgresStoreOption
 }
 
 const LICENSE_STATES: readonly LicenseState[] = ['pending', 'anchored', 'failed'];
-const PRINCIPAL_KINDS: readonly PrincipalKind[] = ['agency', 'counter'];
+const API_KEY_KINDS: readonly ApiKeyKind[] = ['agency', 'counter', 'admin'];
 const VERIFIER_KINDS: ReadonlyArray<VerificationLogEntry['verifierKind']> = ['agency', 'counter', 'public'];
 const VERDICTS: ReadonlyArray<VerificationLogEntry['verdict']> = ['valid', 'invalid', 'indeterminate'];
 const KEY_STATUSES: ReadonlyArray<SigningKeyRow['status']> = ['active', 'retired'];
@@ -137,8 +137,14 @@ class PostgresStore extends PresentationTables implements Store {
   async getCounter(id: string): Promise<CounterRow | null> {
     const rows = await this.run('get counter', () => this.sql.query(`SELECT ${COUNTER_COLUMNS} FROM counters WHERE id = $1`, [id]));
     const [row] = rows;
-    if (row === undefined) return null;
-    return { id: text(row, 'id'), name: text(row, 'name'), province: text(row, 'province'), createdAt: instant(row, 'created_at') };
+    return row === undefined ? null : counterFrom(row);
+  }
+
+  async listCounters(province: string): Promise<CounterRow[]> {
+    const rows = await this.run('list counters', () =>
+      this.sql.query(`SELECT ${COUNTER_COLUMNS} FROM counters WHERE province = $1 ORDER BY id COLLATE "C"`, [province]),
+    );
+    return rows.map(counterFrom);
   }
 
   // --- API keys ------------------------------------------------------------------------------
@@ -163,16 +169,14 @@ class PostgresStore extends PresentationTables implements Store {
   async getApiKey(id: string): Promise<ApiKeyRow | null> {
     const rows = await this.run('get api key', () => this.sql.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = $1`, [id]));
     const [row] = rows;
-    if (row === undefined) return null;
-    return {
-      id: text(row, 'id'),
-      principalKind: oneOf(row, 'principal_kind', PRINCIPAL_KINDS),
-      principalId: text(row, 'principal_id'),
-      province: text(row, 'province'),
-      secretHash: bytes(row, 'secret_hash'),
-      createdAt: instant(row, 'created_at'),
-      revokedAt: instantOrNull(row, 'revoked_at'),
-    };
+    return row === undefined ? null : apiKeyFrom(row);
+  }
+
+  async listApiKeys(province: string): Promise<ApiKeyRow[]> {
+    const rows = await this.run('list api keys', () =>
+      this.sql.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE province = $1 ORDER BY created_at, id COLLATE "C"`, [province]),
+    );
+    return rows.map(apiKeyFrom);
   }
 
   async revokeApiKey(id: string, revokedAt: string): Promise<void> {
@@ -295,6 +299,17 @@ class PostgresStore extends PresentationTables implements Store {
         holderRef,
         agencyId,
       ]),
+    );
+    return rows.map((row) => this.licenseFrom(row));
+  }
+
+  async listLicensesByAgency(agencyId: string, limit: number, before?: string): Promise<LicenseRow[]> {
+    const rows = await this.run('list licenses by agency', () =>
+      this.sql.query(
+        `SELECT ${LICENSE_COLUMNS} FROM licenses WHERE agency_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2::timestamptz)
+         ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $3`,
+        [agencyId, before === undefined ? null : instantParam(before), limitParam(limit)],
+      ),
     );
     return rows.map((row) => this.licenseFrom(row));
   }
@@ -696,6 +711,22 @@ function limitParam(limit: number): number {
 // --- reading rows: the one place that absorbs the drivers' differences ----------------------
 // pg returns int8 as a string and bytea as a Buffer; PGlite returns int8 as a bigint and bytea as
 // a Uint8Array. Both return timestamptz as a Date and jsonb already parsed.
+
+function counterFrom(row: SqlRow): CounterRow {
+  return { id: text(row, 'id'), name: text(row, 'name'), province: text(row, 'province'), createdAt: instant(row, 'created_at') };
+}
+
+function apiKeyFrom(row: SqlRow): ApiKeyRow {
+  return {
+    id: text(row, 'id'),
+    principalKind: oneOf(row, 'principal_kind', API_KEY_KINDS),
+    principalId: text(row, 'principal_id'),
+    province: text(row, 'province'),
+    secretHash: bytes(row, 'secret_hash'),
+    createdAt: instant(row, 'created_at'),
+    revokedAt: instantOrNull(row, 'revoked_at'),
+  };
+}
 
 function agencyFrom(row: SqlRow): AgencyRow {
   return {

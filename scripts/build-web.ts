@@ -1,0 +1,50 @@
+/**
+ * Builds the pages (web/) into dist/web with esbuild: one bundle per page, the stylesheet, the
+ * HTML shells, the manifest and the service worker, and the ZXing decoder's WebAssembly file, so
+ * the server serves everything itself and a page fetches nothing from elsewhere. `npm run build`
+ * runs it after tsc; the browser tests call buildWeb() so they always test the current source.
+ */
+import { build } from 'esbuild';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const WEB_OUT = join(ROOT, 'dist', 'web');
+
+export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
+  const web = join(ROOT, 'web');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, 'static', 'vendor'), { recursive: true });
+  const pages = readdirSync(join(web, 'src', 'pages')).filter((name) => name.endsWith('.ts'));
+  await build({
+    entryPoints: pages.map((name) => join(web, 'src', 'pages', name)),
+    outdir: join(outDir, 'static', 'js'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [join(web, 'sw', 'sw.ts')],
+    outfile: join(outDir, 'sw.js'),
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+  });
+  cpSync(join(web, 'pages'), outDir, { recursive: true });
+  copyFileSync(join(web, 'app.css'), join(outDir, 'static', 'app.css'));
+  copyFileSync(join(ROOT, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm'), join(outDir, 'static', 'vendor', 'zxing_reader.wasm'));
+}
+
+if (require.main === module) {
+  buildWeb().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

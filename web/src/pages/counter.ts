@@ -1,0 +1,194 @@
+/**
+ * `/counter`: the counter desk. A clerk signs in with the counter's API key, picks one of the
+ * counter's services, and checks a citizen's license: by scanning the QR the citizen shows
+ * (camera, or pasting the text) — verified by POST /api/v1/verify — or by showing a request QR
+ * the wallet answers (POST /api/v1/presentation-requests, from the presentations work; the page
+ * says so when this node does not offer it yet). The verdict fills the screen: a large word, an
+ * icon and a colour (valid / invalid / cannot confirm — never colour alone), the disclosed claims
+ * in large type, and each check expandable.
+ */
+import type { CounterService } from '../../../core/admin-views';
+import { ApiFailure, api, clear, currentLang, describeFailure, h, mountPage, signIn, signOutButton, statusLine, t, tOr } from '../common';
+import { scanner } from '../scan';
+
+interface Me {
+  kind: 'counter';
+  id: string;
+  name: string;
+  province: string;
+}
+
+export interface Verdict {
+  valid: boolean;
+  verdict: 'valid' | 'invalid' | 'indeterminate';
+  status?: string;
+  reason?: string;
+  checks: Array<{ name: string; ok: boolean; detail?: string }>;
+  license?: {
+    id: string;
+    type: string;
+    issuer: { agency: string; province: string };
+    validFrom: string;
+    validUntil: string | null;
+    claims: Record<string, unknown>;
+  };
+}
+
+interface PresentationRequest {
+  id: string;
+  uri: string;
+  qr?: { png: string; svg: string };
+  expiresAt?: string;
+}
+
+const SLOT = 'counterKey';
+const ICONS = { valid: '✔', invalid: '✖', indeterminate: '?' } as const;
+
+function claimValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
+/** The verdict screen: word, icon and colour; claims in large type; every check behind a disclosure. */
+export function verdictView(verdict: Verdict): HTMLElement {
+  const word = t(`verdict.${verdict.verdict}`);
+  const claims = Object.entries(verdict.license?.claims ?? {});
+  return h(
+    'section',
+    { id: 'verdict', 'aria-labelledby': 'verdict-word', tabindex: '-1' },
+    h(
+      'div',
+      { class: `verdict ${verdict.verdict}`, 'data-verdict': verdict.verdict },
+      h('div', { class: 'icon', 'aria-hidden': 'true' }, ICONS[verdict.verdict]),
+      h('p', { class: 'word', id: 'verdict-word' }, word),
+      h('p', {}, t(`verdict.${verdict.verdict}.help`)),
+      verdict.reason ? h('p', {}, t('verdict.reason', { reason: tOr(`reason.${verdict.reason}`, verdict.reason) })) : null,
+    ),
+    claims.length > 0
+      ? h(
+          'dl',
+          { class: 'claims', id: 'verdict-claims' },
+          ...claims.flatMap(([name, value]) => [h('dt', {}, tOr(`claim.${name}`, name)), h('dd', { 'data-claim': name }, claimValue(value))]),
+        )
+      : null,
+    verdict.license
+      ? h(
+          'p',
+          {},
+          t('verdict.issuer', {
+            agency: verdict.license.issuer.agency,
+            province: tOr(`province.${verdict.license.issuer.province}`, verdict.license.issuer.province),
+          }),
+        )
+      : null,
+    h('h2', {}, t('verdict.checks')),
+    ...verdict.checks.map((check) =>
+      h(
+        'details',
+        { 'data-check': check.name },
+        h('summary', {}, `${check.ok ? '✔' : '✖'} ${tOr(`check.${check.name}`, check.name)} — ${check.ok ? t('check.passed') : t('check.failed')}`),
+        h('p', {}, check.detail ?? ''),
+      ),
+    ),
+  );
+}
+
+function servicePicker(services: CounterService[]): { element: HTMLElement; value: () => CounterService | null } {
+  if (services.length === 0) return { element: h('p', {}, t('counter.noServices')), value: () => null };
+  const radios = services.map((service, index) => {
+    const radio = h('input', { type: 'radio', name: 'service', id: `service-${service.id}`, value: service.id, checked: index === 0 });
+    return {
+      radio,
+      service,
+      label: h('label', { class: 'check', for: `service-${service.id}` }, radio, currentLang() === 'en' ? service.names.en : service.names.zh),
+    };
+  });
+  return {
+    element: h('fieldset', {}, h('legend', {}, t('counter.service')), ...radios.map((item) => item.label)),
+    value: () => radios.find((item) => item.radio.checked)?.service ?? null,
+  };
+}
+
+function requestPanel(key: string, service: () => CounterService | null, show: (verdict: Verdict) => void): HTMLElement {
+  const out = statusLine();
+  const host = h('div', { id: 'request-qr' });
+  const button = h('button', { type: 'button', class: 'primary', id: 'request-show' }, t('counter.showRequest'));
+  button.addEventListener('click', () => {
+    const chosen = service();
+    api<PresentationRequest>('POST', '/api/v1/presentation-requests', { key, body: chosen ? { service: chosen.id } : {} }).then(
+      (request) => {
+        clear(host, request.qr ? h('img', { src: request.qr.png, alt: t('counter.requestQrAlt'), class: 'qr' }) : null, h('p', {}, h('code', {}, request.uri)));
+        out.textContent = t('counter.waiting');
+        const poll = async () => {
+          const state = await api<{ status: string; verdict?: Verdict }>('GET', `/api/v1/presentation-requests/${encodeURIComponent(request.id)}`, { key });
+          if (state.status === 'presented' && state.verdict) show(state.verdict);
+          else if (state.status === 'expired') out.textContent = t('counter.expired');
+          else window.setTimeout(() => void poll(), 1000);
+        };
+        void poll();
+      },
+      (error: unknown) => {
+        out.textContent = error instanceof ApiFailure && error.error.status === 404 ? t('counter.noRequests') : describeFailure(error);
+      },
+    );
+  });
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'request-title' },
+    h('h2', { id: 'request-title' }, t('counter.request')),
+    h('p', {}, t('counter.requestHelp')),
+    button,
+    host,
+    out,
+  );
+}
+
+mountPage('counter', 'counter.title', (main) => {
+  const body = h('div');
+  main.append(h('h1', {}, t('counter.title')), body);
+  const start = () =>
+    signIn<Me>(
+      body,
+      SLOT,
+      'counter',
+      (key, me) =>
+        void api<{ services: CounterService[] }>('GET', '/api/v1/counter/services', { key }).then(({ services }) => {
+          const result = h('div', { id: 'result' });
+          const out = statusLine();
+          const picker = servicePicker(services);
+          const show = (verdict: Verdict) => {
+            clear(result, verdictView(verdict));
+            result.querySelector<HTMLElement>('#verdict')?.focus();
+          };
+          const check = (text: string) => {
+            out.textContent = t('counter.checking');
+            api<Verdict>('POST', '/api/v1/verify', { key, body: { credential: text } }).then(
+              (verdict) => {
+                out.textContent = '';
+                show(verdict);
+              },
+              (error: unknown) => {
+                out.textContent = describeFailure(error);
+              },
+            );
+          };
+          const scan = scanner('counter-scan', t('counter.scan'), check);
+          clear(
+            body,
+            h('div', { class: 'row' }, h('p', { id: 'signed-in' }, t('counter.signedIn', { name: me.name, id: me.id })), signOutButton(SLOT, start)),
+            picker.element,
+            h(
+              'section',
+              { class: 'card', 'aria-labelledby': 'scan-title' },
+              h('h2', { id: 'scan-title' }, t('counter.scan')),
+              h('p', {}, t('counter.scanHelp')),
+              scan.element,
+              out,
+            ),
+            requestPanel(key, picker.value, show),
+            result,
+          );
+        }),
+    );
+  start();
+});
