@@ -103,7 +103,8 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     // `npm run lint` cruises `.`: only the project's folders, whichever exist (web/ may not yet).
-    exclude: { path: '(^|/)(dist|data|wallet)/|^network/\\.run|^(?!(core|server|chaincode|scripts|network|test|web|node_modules)(/|$))' },
+    // `wallet/` at the root is the Fabric identities folder; web/wallet/ (the wallet module) is cruised.
+    exclude: { path: '(^|/)(dist|data)/|^wallet/|^network/\\.run|^(?!(core|server|chaincode|scripts|network|test|web|node_modules)(/|$))' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

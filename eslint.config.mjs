@@ -40,6 +40,29 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
+  {
+    // The pages and the wallet module run in a browser as they run in the tests: WebCrypto, fetch
+    // and IndexedDB, never a Node built-in.
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:|(fs|path|crypto|buffer|os|http|https|stream|url|util|child_process)(/|$))',
+              message: 'web/ runs in a browser: use WebCrypto, fetch and the platform.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'web/ runs in a browser: use Uint8Array and encoding.ts.' },
+        { name: 'process', message: 'web/ runs in a browser.' },
+      ],
+    },
+  },
   { files: ['**/*.{js,mjs,cjs}'], extends: [tseslint.configs.disableTypeChecked] },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

@@ -40,6 +40,8 @@ import { IssuerMetadataService } from './services/issuer-metadata';
 import { LedgerCache } from './services/ledger-cache';
 import { LedgerReaders } from './services/ledger-readers';
 import { LifecycleService } from './services/lifecycle';
+import { RegistryHolderBoundIssuer } from './services/holder-bound-credential';
+import { Oid4vciIssuerService } from './services/oid4vci-issuer';
 import { OfflineBundleService, statusListContents } from './services/offline-bundle';
 import { PrincipalsService } from './services/principals';
 import { PresentationsService, seedCounterServices, verifierKeyOf } from './services/presentations';
@@ -69,6 +71,7 @@ export interface Registry {
   receipts: ReceiptsService;
   info: RegistryInfoService;
   admin: AdminService;
+  oid4vci: Oid4vciIssuerService;
   offline: OfflineBundleService;
   /** The node's public base URL (PUBLIC_URL, else http://127.0.0.1:<port> once listening). */
   publicBase: PublicBaseUrl;
@@ -183,7 +186,33 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     const publicBase = new PublicBaseUrl(config.publicUrl);
     const credentials = new CredentialIssuer({ keys, signingKeys, clock, baseUrl: publicBase });
     const statusLists = new StatusListService({ ledger, keys, signingKeys, clock, nodes: opened.nodes, baseUrl: () => publicBase.get() });
-    const issuance = new IssuanceService({
+    const qr = new QrCodeRenderer();
+    /** The issuing identity of an agency on the ledger: status entries are registered and invalidated as the agency. */
+    const issuerIdentityOf = async (agencyId: string): Promise<string> => {
+      const agency = await store.getAgency(agencyId);
+      if (!agency) throw new ConfigError(`agency ${agencyId} is not in the store`);
+      return agency.identityLabel;
+    };
+    const oid4vci: Oid4vciIssuerService = new Oid4vciIssuerService({
+      store,
+      clock,
+      keys,
+      qr,
+      boundIssuer: new RegistryHolderBoundIssuer({
+        credentials,
+        requestOf: (license) => issuance.credentialRequestOf(license),
+        statusEntries: {
+          register: async (agencyId, licenseId) => statusLists.register(await issuerIdentityOf(agencyId), agencyId, licenseId),
+          invalidate: async (agencyId, entry) => {
+            await statusLists.invalidate(await issuerIdentityOf(agencyId), agencyId, entry);
+          },
+        },
+      }),
+      baseUrl: () => publicBase.get(),
+      offerTtlMs: config.offerTtlMs,
+      log,
+    });
+    const issuance: IssuanceService = new IssuanceService({
       store,
       ledger,
       credentials,
@@ -191,6 +220,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
       statusLists,
+      offerFor: (row) => oid4vci.createOffer(row),
     });
     const info = new RegistryInfoService(ledger, clock, {
       provinces: opened.nodes.map((node) => ({ code: node.code, name: node.name, mspId: node.mspId })),
@@ -226,7 +256,6 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       DEMO_COUNTERS.map((counter) => counter.id),
       clock().toISOString(),
     );
-    const qr = new QrCodeRenderer();
     const verification = new VerificationService(cache, audit, clock, new HolderBinding(store), statusLists);
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');
@@ -269,6 +298,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       verificationLog: new VerificationLogService(store, issuance),
       credentialQr: new CredentialQrService(issuance, qr),
       info,
+      oid4vci,
       offline,
       health: new HealthService(opened.port, store, config.ledger),
       publicBase,
@@ -295,6 +325,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       receipts,
       info,
       admin,
+      oid4vci,
       offline,
       publicBase,
       credentials,

@@ -48,6 +48,11 @@ const schema = z.object({
   /** base64 of ≥ 32 bytes; provinces that want cross-province holder look-ups share it. */
   HOLDER_REF_KEY: z.string().optional(),
   PUBLIC_URL: z.url().optional(),
+  /** How long a credential offer stays redeemable: seconds, or a number with s, m, h or d (default 7 days). */
+  OFFER_TTL: z
+    .string()
+    .regex(/^\d{1,9}[smhd]?$/, 'must be a duration such as 604800, 30m, 12h or 7d')
+    .default('7d'),
   /** LEDGER=fabric: the state file `npm run network:up` writes (profiles, identities, agencies). */
   FABRIC_NETWORK: z.string().min(1).default('network/.run/state.json'),
   /** LEDGER=fabric: the province (GB/T 2260 code) this server is the node of. */
@@ -83,6 +88,8 @@ export interface Config {
   storeKey: string | null;
   holderRefKey: string | null;
   publicUrl: string | null;
+  /** Credential offers (OpenID4VCI) expire this long after they are made. */
+  offerTtlMs: number;
   fabric: { networkState: string; province: string | null; commitScope: 'network' | 'organization' };
   presentationRequestTtlSeconds: number;
   receiptAnchorIntervalSeconds: number;
@@ -93,6 +100,15 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60000, h: 3600000, d: 86400000 };
+
+function durationMs(text: string): number {
+  const unit = /[smhd]$/.test(text) ? text.slice(-1) : 's';
+  const ms = Number.parseInt(text, 10) * (UNIT_MS[unit] ?? 1000);
+  if (ms <= 0) throw new ConfigError('environment variable OFFER_TTL: must be longer than zero');
+  return ms;
 }
 
 function trustProxyOf(value: string | undefined): Config['trustProxy'] {
@@ -159,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storeKey: e.STORE_KEY ?? null,
     holderRefKey: e.HOLDER_REF_KEY ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
+    offerTtlMs: durationMs(e.OFFER_TTL),
     fabric: { networkState: resolve(e.FABRIC_NETWORK), province: e.FABRIC_PROVINCE ?? null, commitScope: e.FABRIC_COMMIT_SCOPE },
     presentationRequestTtlSeconds: e.PRESENTATION_REQUEST_TTL,
     receiptAnchorIntervalSeconds: e.RECEIPT_ANCHOR_INTERVAL,

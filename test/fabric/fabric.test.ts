@@ -18,9 +18,7 @@ import { refusedWith } from '../support/refusal';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { defined, ifStarted } from '../support/defined';
-import { answerRequest } from '../../web/wallet/openid4vp';
-import { generateHolderKey } from '../../web/wallet/sd-jwt-presentation';
-import { boundCredential, issueIdCard } from '../presentations/bound-credential';
+import { citizenWithIdCard } from '../support/citizen-wallet';
 
 describe('Fabric mode', function () {
   let network: FabricTestNetwork | undefined;
@@ -132,16 +130,15 @@ describe('Fabric mode', function () {
     });
 
     it('the journey across provinces: a Zhejiang ID card in a wallet answers a Sichuan counter with the name only; revoked, refused within 5 s', async () => {
-      const holderKey = await generateHolderKey();
-      const issued = await issueIdCard(zhejiang, zhejiang.agencyKey('zj-psb'));
-      const credentials = [{ id: 'card', compact: await boundCredential(zhejiang, issued, holderKey.publicJwk) }];
+      // Issued in Zhejiang; the citizen's wallet redeems the offer with the PIN at the Zhejiang node.
+      const { wallet, issued } = await citizenWithIdCard(zhejiang, zhejiang.agencyKey('zj-psb'));
       const present = async () => {
         const created = await sichuan.api('POST', '/api/v1/presentation-requests', {
           key: sichuan.counterKey('510000'),
           body: { licenseType: 'id-card', claims: ['name'] },
         });
         expect(created.status, JSON.stringify(created.body)).to.equal(201);
-        const outcome = await answerRequest(created.body.uri as string, { credentials, holderKey, allowInsecureUrls: true, approve: () => true });
+        const outcome = await wallet.answerRequest(created.body.uri as string, { approve: () => true });
         expect(outcome).to.include({ answered: true, status: 200 });
         const state = await sichuan.api('GET', `/api/v1/presentation-requests/${created.body.id as string}`, { key: sichuan.counterKey('510000') });
         return state.body.verdict as { valid: boolean; binding: string; status: string; license: { claims: Record<string, unknown> } };

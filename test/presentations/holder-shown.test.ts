@@ -7,16 +7,16 @@ import { expect } from 'chai';
 import { ES256, digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import jsQR from 'jsqr';
-import type { JWK } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { base45Encode } from '../../core/base45';
-import { createHolderQr } from '../../web/wallet/holder-qr';
-import { generateHolderKey, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
+import { Wallet } from '../../web/wallet/index';
+import { citizenWithIdCard, issueIdCard, type Citizen } from '../support/citizen-wallet';
+import { redeemOffer } from '../support/outside-wallet';
 import { startTestServer, type TestServer } from '../support/registry-server';
-import { boundCredential, issueIdCard, type Issued } from './bound-credential';
 import { ifStarted } from '../support/defined';
 
 interface Verdict {
@@ -30,9 +30,7 @@ const failed = (verdict: Verdict) => verdict.checks.filter((check) => !check.ok)
 describe('presentations: the holder shows (dynamic QR), and an outside wallet', function () {
   this.timeout(120000);
   let server: TestServer;
-  let holder: HolderKey;
-  let issued: Issued;
-  let credential: string;
+  let citizen: Citizen;
   let scCounter: string;
   let zjCounter: string;
 
@@ -46,14 +44,12 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     server = await startTestServer();
     scCounter = server.counterKey('510000');
     zjCounter = server.counterKey('330000');
-    holder = await generateHolderKey();
-    issued = await issueIdCard(server, server.agencyKey('zj-psb'));
-    credential = await boundCredential(server, issued, holder.publicJwk);
+    citizen = await citizenWithIdCard(server, server.agencyKey('zj-psb'));
   });
   after(() => ifStarted(server, (started) => started.remove()));
 
   it('an ID card showing the name only fits a QR code of version ≤ 25 at error correction M, and a camera reads it', async () => {
-    const qr = await createHolderQr({ credential, holderKey: holder });
+    const qr = await citizen.wallet.createHolderQr(citizen.held.id);
     const plainVersion = QRCode.create(qr.presentation, { errorCorrectionLevel: 'M' }).version;
     const version = QRCode.create(qr.text, { errorCorrectionLevel: 'M' }).version;
     console.log(`      holder QR: ${qr.presentation.length} chars compact (version ${plainVersion}), ${qr.text.length} chars EL1 (version ${version})`);
@@ -64,11 +60,11 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     expect(decoded?.data).to.equal(qr.text);
     const verdict = await verify(decoded?.data ?? '');
     expect(verdict).to.include({ valid: true, binding: 'cnf' });
-    expect(verdict.license?.claims).to.deep.equal({ name: issued.name });
+    expect(verdict.license?.claims).to.deep.equal({ name: citizen.issued.name });
   });
 
   it('the same QR code is accepted once: shown again here or at another province, it is a replay', async () => {
-    const qr = await createHolderQr({ credential, holderKey: holder });
+    const qr = await citizen.wallet.createHolderQr(citizen.held.id);
     expect((await verify(qr.text)).valid).to.equal(true);
     const again = await verify(qr.text);
     expect(again.valid).to.equal(false);
@@ -78,7 +74,9 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
   });
 
   it('a QR code older than 60 s (a screenshot) fails freshness', async () => {
-    const qr = await createHolderQr({ credential, holderKey: holder, now: new Date(Date.now() - 5 * 60 * 1000) });
+    // The same wallet storage, its clock five minutes behind: the code it drew then, shown now.
+    const earlier = new Wallet({ storage: citizen.storage, now: () => new Date(Date.now() - 5 * 60 * 1000) });
+    const qr = await earlier.createHolderQr(citizen.held.id);
     const verdict = await verify(qr.text);
     expect(verdict.valid).to.equal(false);
     expect(failed(verdict)).to.deep.equal(['freshness']);
@@ -88,7 +86,7 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
     const verdict = await verify('EL1:%%%%');
     expect(failed(verdict)).to.deep.equal(['format']);
     // The clerk is told the scan is damaged, not that the credential is empty.
-    const qr = await createHolderQr({ credential, holderKey: holder });
+    const qr = await citizen.wallet.createHolderQr(citizen.held.id);
     const bomb = `EL1:${base45Encode(deflateRawSync(Buffer.alloc(1_000_000, 0x41)))}`;
     for (const text of [qr.text.slice(0, 40), `${qr.text.slice(0, -6)}AAAAAA`, 'EL1:%%%%', bomb]) {
       const damaged = await verify(text);
@@ -104,8 +102,13 @@ describe('presentations: the holder shows (dynamic QR), and an outside wallet', 
 
     before(async () => {
       keys = await ES256.generateKeyPair();
-      const own = await issueIdCard(server, server.agencyKey('zj-psb'));
-      outsideCredential = await boundCredential(server, own, keys.publicKey as { kty: string; crv: string; x: string; y: string });
+      // It gets its credential the standard way too: the offer redeemed with plain HTTP (test/support/outside-wallet.ts).
+      const { offer } = await issueIdCard(server, server.agencyKey('zj-psb'));
+      const { kty, crv, x, y } = keys.publicKey;
+      outsideCredential = await redeemOffer(offer.uri, offer.txCode, {
+        privateKey: (await importJWK(keys.privateKey, 'ES256')) as CryptoKey,
+        jwk: { kty, crv, x, y },
+      });
       sdjwt = new SDJwtVcInstance({
         hasher: digest,
         hashAlg: 'sha-256',

@@ -8,20 +8,18 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { createPgliteClient } from '../../server/src/adapters/store/pglite-client';
-import { createHolderQr } from '../../web/wallet/holder-qr';
-import { answerRequest } from '../../web/wallet/openid4vp';
-import { fetchReceipts, holderProof, rateService } from '../../web/wallet/receipts';
-import { generateHolderKey, type HolderKey } from '../../web/wallet/sd-jwt-presentation';
-import { startTestServer, type TestServer } from '../support/registry-server';
-import { boundCredential, issueIdCard } from './bound-credential';
+import { holderProof, type HolderKey } from '../../web/wallet/index';
+import { citizenWithIdCard, type Citizen } from '../support/citizen-wallet';
 import { ifStarted } from '../support/defined';
+import { startTestServer, type TestServer } from '../support/registry-server';
 
 describe('presentations: receipts and ratings', function () {
   this.timeout(120000);
   let server: TestServer;
+  let citizen: Citizen;
+  /** Another citizen, with a card of their own: their key must read none of the first one's receipts. */
+  let stranger: Citizen;
   let holder: HolderKey;
-  let stranger: HolderKey;
-  let credential: string;
   let scCounter: string;
   let zjCounter: string;
   let shownBeforeRestart: string;
@@ -30,37 +28,32 @@ describe('presentations: receipts and ratings', function () {
     server = await startTestServer();
     scCounter = server.counterKey('510000');
     zjCounter = server.counterKey('330000');
-    holder = await generateHolderKey();
-    stranger = await generateHolderKey();
-    credential = await boundCredential(server, await issueIdCard(server, server.agencyKey('zj-psb')), holder.publicJwk);
+    citizen = await citizenWithIdCard(server, server.agencyKey('zj-psb'));
+    stranger = await citizenWithIdCard(server, server.agencyKey('zj-psb'));
+    holder = await citizen.wallet.holderKeyFor(citizen.held.id);
     // One presentation answering a Sichuan counter's request, one holder-shown QR at a Zhejiang counter.
     const created = await server.api('POST', '/api/v1/presentation-requests', { key: scCounter, body: { service: 'identity-check' } });
-    const answered = await answerRequest(created.body.uri as string, {
-      credentials: [{ id: 'card', compact: credential }],
-      holderKey: holder,
-      allowInsecureUrls: true,
-      approve: () => true,
-    });
+    const answered = await citizen.wallet.answerRequest(created.body.uri as string, { approve: () => true });
     expect(answered).to.include({ answered: true, status: 200 });
-    shownBeforeRestart = (await createHolderQr({ credential, holderKey: holder })).text;
+    shownBeforeRestart = (await citizen.wallet.createHolderQr(citizen.held.id)).text;
     const shown = await server.api('POST', '/api/v1/verify', { key: zjCounter, body: { credential: shownBeforeRestart } });
     expect(shown.body.valid).to.equal(true);
   });
   after(() => ifStarted(server, (started) => started.remove()));
 
   it('the holder sees each verification: counter, province, service, time and the claim names, never values', async () => {
-    const receipts = await fetchReceipts(server.url, holder);
+    const receipts = await citizen.wallet.fetchReceipts(citizen.held.id, server.url);
     expect(receipts).to.have.length(2);
     const [atSichuan, atZhejiang] = receipts;
     expect(atSichuan).to.deep.include({ service: 'identity-check', licenseType: 'id-card', claims: ['name'], verdict: 'valid' });
     expect(atSichuan?.counter).to.deep.equal({ id: 'sc-chengdu-counter', name: '成都市政务服务中心窗口', province: '510000' });
     expect(atZhejiang).to.deep.include({ service: null, claims: ['name'], verdict: 'valid' });
     expect(atZhejiang?.counter.province).to.equal('330000');
-    expect(JSON.stringify(receipts)).to.not.include(credential.split('~')[1] ?? '~');
+    expect(JSON.stringify(receipts)).to.not.include(citizen.held.credential.split('~')[1] ?? '~');
   });
 
   it("another holder's key reads none of them; a proof used twice, for another endpoint, or unsigned is refused", async () => {
-    expect(await fetchReceipts(server.url, stranger)).to.deep.equal([]);
+    expect(await stranger.wallet.fetchReceipts(stranger.held.id, server.url)).to.deep.equal([]);
     const url = `${server.url}/api/v1/receipts`;
     const proof = await holderProof(holder, url);
     expect((await server.api('POST', '/api/v1/receipts', { body: { proof } })).status).to.equal(200);
@@ -74,15 +67,17 @@ describe('presentations: receipts and ratings', function () {
   });
 
   it('rates a service once (好差评), only its own receipt, counted per counter and service', async () => {
-    const [atSichuan] = await fetchReceipts(server.url, holder);
-    const id = atSichuan?.id ?? expect.fail('no receipt');
-    expect(await rateService(server.url, stranger, id, 1)).to.equal(404);
+    const [atSichuan] = await citizen.wallet.fetchReceipts(citizen.held.id, server.url);
+    const receipt = atSichuan?.id ?? expect.fail('no receipt');
+    const rate = (score: number, comment?: string) =>
+      citizen.wallet.rateService(citizen.held.id, server.url, { receipt, score, ...(comment === undefined ? {} : { comment }) });
+    expect(await stranger.wallet.rateService(stranger.held.id, server.url, { receipt, score: 1 })).to.equal(404);
     // A bidirectional override or a NUL would make the comment read differently from what is stored.
-    expect(await rateService(server.url, holder, id, 5, '办事\u202e很快')).to.equal(400);
-    expect(await rateService(server.url, holder, id, 5, 'ok\u0000')).to.equal(400);
-    expect(await rateService(server.url, holder, id, 5, '办事很快')).to.equal(201);
-    expect(await rateService(server.url, holder, id, 1)).to.equal(409);
-    expect(await rateService(server.url, holder, id, 5, 'x'.repeat(201))).to.equal(400);
+    expect(await rate(5, '办事\u202e很快')).to.equal(400);
+    expect(await rate(5, 'ok\u0000')).to.equal(400);
+    expect(await rate(5, '办事很快')).to.equal(201);
+    expect(await rate(1)).to.equal(409);
+    expect(await rate(5, 'x'.repeat(201))).to.equal(400);
     const counts = await server.api('GET', '/api/v1/ratings', { key: scCounter });
     expect(counts.body).to.deep.equal({ counter: 'sc-chengdu-counter', ratings: [{ service: 'identity-check', score: 5, count: 1 }] });
     expect((await server.api('GET', '/api/v1/ratings', { key: zjCounter })).body.ratings).to.deep.equal([]);

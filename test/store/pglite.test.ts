@@ -7,6 +7,7 @@ import { openPgliteStore } from '../../server/src/adapters/store/open-store';
 import { createPgliteClient } from '../../server/src/adapters/store/pglite-client';
 import { createPostgresStore } from '../../server/src/adapters/store/postgres-store';
 import type { Store } from '../../server/src/ports/store';
+import { describeOfferStoreContract } from './offer-store-contract';
 import { HOLDER_ID_NUMBER, HOLDER_NAME, describeStoreContract, licenseRow, refusal, type StoreUnderTest } from './store-contract';
 
 /** Every file under a folder, recursively. */
@@ -49,6 +50,10 @@ describe('Store on PGlite', function () {
   });
 
   describeStoreContract(() => {
+    if (subject === undefined) throw new Error('the PGlite store did not open');
+    return subject;
+  });
+  describeOfferStoreContract(() => {
     if (subject === undefined) throw new Error('the PGlite store did not open');
     return subject;
   });

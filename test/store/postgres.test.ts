@@ -6,6 +6,7 @@ import { createPgClient } from '../../server/src/adapters/store/pg-client';
 import { createPostgresStore } from '../../server/src/adapters/store/postgres-store';
 import { messageOf, type SqlClient } from '../../server/src/adapters/store/sql-client';
 import type { Store } from '../../server/src/ports/store';
+import { describeOfferStoreContract } from './offer-store-contract';
 import { describeStoreContract, refusal, type StoreUnderTest } from './store-contract';
 import { defined } from '../support/defined';
 
@@ -64,6 +65,10 @@ describe('Store on PostgreSQL', function () {
   });
 
   describeStoreContract(() => {
+    if (subject === undefined) throw new Error('the PostgreSQL store did not open');
+    return subject;
+  });
+  describeOfferStoreContract(() => {
     if (subject === undefined) throw new Error('the PostgreSQL store did not open');
     return subject;
   });

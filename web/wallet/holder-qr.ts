@@ -5,13 +5,14 @@
  * once. The text is the EL1 compact encoding (core/presentation/holder-qr-codec.ts), small enough
  * for a QR code of version ≤ 25 at error correction M for an ID card showing the name.
  */
-import { base64url } from 'jose';
 import { encodeHolderQr } from '../../core/presentation/holder-qr-codec';
 import { HOLDER_SHOWN_AUD, HOLDER_SHOWN_WINDOW_SECONDS } from '../../core/presentation/holder-shown';
-import { presentWithKeyBinding, readHeldCredential, type HolderKey } from './sd-jwt-presentation';
+import { bytesToBase64Url } from './encoding';
+import type { PresentingWallet } from './openid4vp';
+import type { ClaimPath } from './sd-jwt';
 
 /** What a holder-shown code discloses when the holder picks nothing: the name only. */
-export const DEFAULT_HOLDER_SHOWN_CLAIMS = ['name'] as const;
+export const DEFAULT_HOLDER_SHOWN_CLAIMS: readonly ClaimPath[] = [['name']];
 
 export interface HolderQr {
   /** The QR code's text: `EL1:…`. */
@@ -19,26 +20,21 @@ export interface HolderQr {
   /** The same presentation in its plain compact form. */
   presentation: string;
   nonce: string;
-  disclosed: string[];
+  disclosed: ClaimPath[];
   /** When the verifier stops accepting it: redraw the code before then. */
   expiresAt: Date;
 }
 
-export async function createHolderQr(input: { credential: string; holderKey: HolderKey; disclose?: readonly string[]; now?: Date }): Promise<HolderQr> {
-  const now = input.now ?? new Date();
-  const disclose = [...(input.disclose ?? DEFAULT_HOLDER_SHOWN_CLAIMS)];
-  const nonce = base64url.encode(crypto.getRandomValues(new Uint8Array(16)));
-  const presentation = await presentWithKeyBinding(await readHeldCredential(input.credential), disclose, {
-    nonce,
-    aud: HOLDER_SHOWN_AUD,
-    holderKey: input.holderKey,
-    iat: Math.floor(now.getTime() / 1000),
-  });
+/** `now` is the wallet's clock: the KB-JWT's iat is taken from the same clock by createPresentation. */
+export async function createHolderQr(wallet: PresentingWallet, credentialId: string, disclose: readonly ClaimPath[], now: Date): Promise<HolderQr> {
+  const nonce = bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const disclosed = disclose.map((path) => [...path]);
+  const presentation = await wallet.createPresentation({ credentialId, disclose: disclosed, nonce, aud: HOLDER_SHOWN_AUD });
   return {
     text: await encodeHolderQr(presentation),
     presentation,
     nonce,
-    disclosed: disclose,
+    disclosed,
     expiresAt: new Date(now.getTime() + HOLDER_SHOWN_WINDOW_SECONDS * 1000),
   };
 }

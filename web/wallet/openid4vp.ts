@@ -8,7 +8,9 @@
  *   createVpToken              the presentation: asked disclosures only + KB-JWT (nonce, aud = client_id)
  *   submitDirectPost           POST vp_token and state to response_uri
  *   answerRequest              all of the above, after the holder approved what will be disclosed
- * Isomorphic: fetch and WebCrypto only (jose for signatures).
+ * The presentation itself is the Wallet's (`createPresentation`: its key for that credential, its
+ * log); these steps take the wallet as a narrow interface so that wallet.ts can offer them as
+ * methods without an import cycle. Isomorphic: fetch and WebCrypto only (jose for signatures).
  */
 import {
   parseOpenid4vpAuthorizationRequest,
@@ -16,9 +18,10 @@ import {
   submitOpenid4vpAuthorizationResponse,
   type Openid4vpAuthorizationRequest,
 } from '@openid4vc/openid4vp';
-import { setGlobalConfig } from '@openid4vc/utils';
 import { base64url, compactVerify, importJWK } from 'jose';
-import { disclosablePaths, presentWithKeyBinding, readHeldCredential, type HeldCredential, type HolderKey } from './sd-jwt-presentation';
+import { WalletError } from './errors';
+import { allowLoopbackHttp, issuerSignedPayload } from './oid4vci';
+import { presentablePaths, samePath, type ClaimPath } from './sd-jwt';
 
 export interface VerifierRequest {
   clientId: string;
@@ -47,78 +50,88 @@ export interface DcqlQuery {
   credentials: DcqlCredentialQuery[];
 }
 
-export interface WalletCredential {
-  id: string;
-  /** The held SD-JWT VC, every disclosure, ending in ~. */
-  compact: string;
-}
-
 export interface DcqlMatch {
   queryId: string;
   credentialId: string;
-  /** Claim paths to disclose, `/` between levels. */
-  claims: string[];
+  /** Claim paths to disclose, e.g. [['name'], ['age_equal_or_over', '18']]. */
+  claims: ClaimPath[];
+}
+
+/** What these steps need of the Wallet: its credentials, and a presentation it signs and logs. */
+export interface PresentingWallet {
+  heldCredentials(): Promise<Array<{ id: string; compact: string }>>;
+  createPresentation(input: {
+    credentialId: string;
+    disclose: ClaimPath[];
+    nonce: string;
+    aud: string;
+    verifier?: { name: string | null; province: string | null };
+  }): Promise<string>;
 }
 
 export interface AnswerOptions {
-  credentials: WalletCredential[];
-  holderKey: HolderKey;
   /** Shown what will be disclosed to whom; disclose only when it returns true. */
   approve(request: VerifierRequest, match: DcqlMatch): boolean | Promise<boolean>;
-  /** Plain http request/response URIs, for a local registry only. */
-  allowInsecureUrls?: boolean;
 }
 
 export type AnswerOutcome = { answered: true; match: DcqlMatch; status: number } | { answered: false; reason: 'declined' | 'no-matching-credential' };
 
 function didJwkKey(didUrl: string): Record<string, unknown> {
   const did = didUrl.split('#')[0] ?? '';
-  if (!did.startsWith('did:jwk:')) throw new Error(`only did:jwk verifiers are resolved offline, not ${did}`);
+  if (!did.startsWith('did:jwk:')) throw new WalletError('REQUEST_INVALID', `only did:jwk verifiers are resolved offline, not ${did}`);
   return JSON.parse(new TextDecoder().decode(base64url.decode(did.slice('did:jwk:'.length)))) as Record<string, unknown>;
 }
 
-const callbacks = {
-  fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
-  hash: async (data: Uint8Array, alg: string) => {
-    if (alg !== 'sha-256') throw new Error(`hash ${alg} is not supported`);
-    return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  },
-  verifyJwt: async (signer: { method: string; didUrl?: string }, jwt: { compact: string }) => {
-    if (signer.method !== 'did' || !signer.didUrl) return { verified: false as const };
-    const jwk = didJwkKey(signer.didUrl);
-    try {
-      await compactVerify(jwt.compact, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
-      return { verified: true as const, signerJwk: jwk as { kty: string } };
-    } catch {
-      return { verified: false as const, signerJwk: jwk as { kty: string } };
-    }
-  },
-  decryptJwe: () => {
-    throw new Error('encrypted requests are not supported');
-  },
-  getX509CertificateMetadata: () => {
-    throw new Error('x509 client identifiers are not supported');
-  },
-};
+function callbacksWith(fetcher: typeof fetch) {
+  return {
+    fetch: fetcher,
+    hash: async (data: Uint8Array, alg: string) => {
+      if (alg !== 'sha-256') throw new WalletError('REQUEST_INVALID', `hash ${alg} is not supported`);
+      return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+    },
+    verifyJwt: async (signer: { method: string; didUrl?: string }, jwt: { compact: string }) => {
+      if (signer.method !== 'did' || !signer.didUrl) return { verified: false as const };
+      const jwk = didJwkKey(signer.didUrl);
+      try {
+        await compactVerify(jwt.compact, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
+        return { verified: true as const, signerJwk: jwk as { kty: string } };
+      } catch {
+        return { verified: false as const, signerJwk: jwk as { kty: string } };
+      }
+    },
+    decryptJwe: () => {
+      throw new WalletError('REQUEST_INVALID', 'encrypted requests are not supported');
+    },
+    getX509CertificateMetadata: () => {
+      throw new WalletError('REQUEST_INVALID', 'x509 client identifiers are not supported');
+    },
+  };
+}
 
 /** The openid4vp:// URI → its client_id and request_uri (nothing fetched yet). */
-export function parseAuthorizationRequest(uri: string, options: { allowInsecureUrls?: boolean } = {}): { clientId: string; requestUri: string } {
-  if (options.allowInsecureUrls) setGlobalConfig({ allowInsecureUrls: true });
-  const parsed = parseOpenid4vpAuthorizationRequest({ authorizationRequest: uri });
-  if (parsed.type !== 'jar' || !parsed.params.request_uri || !parsed.params.client_id) throw new Error('the QR code is not an OpenID4VP request by reference');
+export function parseAuthorizationRequest(uri: string): { clientId: string; requestUri: string } {
+  let parsed: ReturnType<typeof parseOpenid4vpAuthorizationRequest>;
+  try {
+    parsed = parseOpenid4vpAuthorizationRequest({ authorizationRequest: uri.trim() });
+  } catch {
+    throw new WalletError('REQUEST_INVALID', 'the code is not an OpenID4VP request');
+  }
+  if (parsed.type !== 'jar' || !parsed.params.request_uri || !parsed.params.client_id) throw new WalletError('REQUEST_INVALID', 'the code is not an OpenID4VP request by reference');
   return { clientId: parsed.params.client_id, requestUri: parsed.params.request_uri };
 }
 
 /** Fetches request_uri and verifies the signed request object against the client identifier. */
-export async function fetchRequestObject(uri: string, options: { allowInsecureUrls?: boolean } = {}): Promise<VerifierRequest> {
-  const { clientId, requestUri } = parseAuthorizationRequest(uri, options);
+export async function fetchRequestObject(uri: string, fetcher: typeof fetch = (input, init) => globalThis.fetch(input, init)): Promise<VerifierRequest> {
+  const { clientId, requestUri } = parseAuthorizationRequest(uri);
+  allowLoopbackHttp(requestUri);
   const resolved = await resolveOpenid4vpAuthorizationRequest({
     authorizationRequestPayload: { client_id: clientId, request_uri: requestUri },
-    callbacks,
+    callbacks: callbacksWith(fetcher),
   });
   const payload = resolved.authorizationRequestPayload as Openid4vpAuthorizationRequest;
-  if (payload.response_mode !== 'direct_post' || !payload.response_uri) throw new Error('only response_mode direct_post is supported');
-  if (!resolved.dcql) throw new Error('the request carries no DCQL query');
+  if (payload.response_mode !== 'direct_post' || !payload.response_uri) throw new WalletError('REQUEST_INVALID', 'only response_mode direct_post is supported');
+  if (!resolved.dcql) throw new WalletError('REQUEST_INVALID', 'the request carries no DCQL query');
+  allowLoopbackHttp(payload.response_uri);
   const metadata = (payload.client_metadata ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
   return {
@@ -132,46 +145,62 @@ export async function fetchRequestObject(uri: string, options: { allowInsecureUr
   };
 }
 
+async function answers(query: DcqlCredentialQuery, compact: string, asked: readonly ClaimPath[]): Promise<boolean> {
+  const vcts = query.meta?.vct_values;
+  if (vcts && !vcts.includes(String(issuerSignedPayload(compact).vct))) return false;
+  const available = await presentablePaths(compact);
+  return asked.every((path) => available.some((candidate) => samePath(candidate, path)));
+}
+
 /** The first held credential whose vct is asked and which can disclose every asked claim. */
-export async function matchDcqlQuery(query: DcqlQuery, credentials: readonly WalletCredential[]): Promise<DcqlMatch | null> {
+export async function matchDcqlQuery(query: DcqlQuery, credentials: ReadonlyArray<{ id: string; compact: string }>): Promise<DcqlMatch | null> {
   for (const credentialQuery of query.credentials) {
     if (credentialQuery.format !== 'dc+sd-jwt') continue;
-    const asked = (credentialQuery.claims ?? []).map((claim) => claim.path.map(String).join('/'));
+    const asked = (credentialQuery.claims ?? []).map((claim) => claim.path.filter((part): part is string | number => part !== null));
     for (const credential of credentials) {
-      const held = await readHeldCredential(credential.compact);
-      const vcts = credentialQuery.meta?.vct_values;
-      if (vcts && !vcts.includes(String(held.payload.vct))) continue;
-      const available = new Set(disclosablePaths(held));
-      if (asked.every((path) => available.has(path))) return { queryId: credentialQuery.id, credentialId: credential.id, claims: asked };
+      if (await answers(credentialQuery, credential.compact, asked)) return { queryId: credentialQuery.id, credentialId: credential.id, claims: asked };
     }
   }
   return null;
 }
 
-/** The vp_token's one presentation: the matched claims only, bound to this request. */
-export async function createVpToken(held: HeldCredential, match: DcqlMatch, request: VerifierRequest, holderKey: HolderKey): Promise<Record<string, string[]>> {
-  const presentation = await presentWithKeyBinding(held, match.claims, { nonce: request.nonce, aud: request.clientId, holderKey });
+/** The vp_token's one presentation: the matched claims only, bound to this request, made and logged by the wallet. */
+export async function createVpToken(wallet: PresentingWallet, match: DcqlMatch, request: VerifierRequest): Promise<Record<string, string[]>> {
+  const presentation = await wallet.createPresentation({
+    credentialId: match.credentialId,
+    disclose: match.claims,
+    nonce: request.nonce,
+    aud: request.clientId,
+    verifier: { name: request.verifier.name, province: request.verifier.province },
+  });
   return { [match.queryId]: [presentation] };
 }
 
 /** POSTs vp_token (and state) to response_uri, form-encoded; returns the HTTP status. */
-export async function submitDirectPost(request: VerifierRequest, vpToken: Record<string, string[]>): Promise<number> {
+export async function submitDirectPost(
+  request: VerifierRequest,
+  vpToken: Record<string, string[]>,
+  fetcher: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<number> {
   const { response } = await submitOpenid4vpAuthorizationResponse({
     authorizationRequestPayload: { response_uri: request.responseUri },
     authorizationResponsePayload: { vp_token: vpToken, ...(request.state ? { state: request.state } : {}) },
-    callbacks: { fetch: callbacks.fetch },
+    callbacks: { fetch: fetcher },
   });
   return response.status;
 }
 
 /** Scanned URI → request fetched and checked → the holder approves → presentation posted. */
-export async function answerRequest(uri: string, options: AnswerOptions): Promise<AnswerOutcome> {
-  const request = await fetchRequestObject(uri, { allowInsecureUrls: options.allowInsecureUrls ?? false });
-  const match = await matchDcqlQuery(request.dcqlQuery, options.credentials);
+export async function answerRequest(
+  wallet: PresentingWallet,
+  uri: string,
+  options: AnswerOptions,
+  fetcher: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<AnswerOutcome> {
+  const request = await fetchRequestObject(uri, fetcher);
+  const match = await matchDcqlQuery(request.dcqlQuery, await wallet.heldCredentials());
   if (!match) return { answered: false, reason: 'no-matching-credential' };
   if (!(await options.approve(request, match))) return { answered: false, reason: 'declined' };
-  const credential = options.credentials.find((candidate) => candidate.id === match.credentialId);
-  if (!credential) return { answered: false, reason: 'no-matching-credential' };
-  const vpToken = await createVpToken(await readHeldCredential(credential.compact), match, request, options.holderKey);
-  return { answered: true, match, status: await submitDirectPost(request, vpToken) };
+  const vpToken = await createVpToken(wallet, match, request);
+  return { answered: true, match, status: await submitDirectPost(request, vpToken, fetcher) };
 }

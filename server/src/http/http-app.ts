@@ -6,7 +6,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { RegistryError } from '../../../core/errors';
 import type { Services } from '../services/index';
 import type { Logger } from '../logger';
-import { AuthFailureLimit, authenticate, callerOf, errorHandler, jsonBody, publicRateLimit, requestLog } from './middleware';
+import { AuthFailureLimit, anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
 import { mountPages } from './pages';
 import { presentationEvents } from './presentation-events';
@@ -64,16 +64,19 @@ export function createHttpApp(services: Services, logger: Logger): Express {
   app.use(requestLog(logger));
   app.use(responseHeaders);
   app.use(jsonBody());
-  // OpenID4VP direct_post answers are form-encoded (OpenID4VP 1.0 §8.2).
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
-  app.use(authenticate(services.principals, new AuthFailureLimit(services.settings.authFailureLimit)));
+  // Form-encoded bodies: the OAuth token endpoint (OpenID4VCI) and OpenID4VP direct_post answers (§8.2).
+  app.use(formBody());
+  const authenticated = authenticate(services.principals, new AuthFailureLimit(services.settings.authFailureLimit));
+  // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
+  const anonymous = anonymousCaller();
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
-  app.get('/api/v1/presentation-requests/:id/events', presentationEvents(services));
+  app.get('/api/v1/presentation-requests/:id/events', authenticated, presentationEvents(services));
   for (const route of ROUTES) {
     const handlers = [
-      ...(route.access === 'public' || route.access === 'verifier' ? [limit] : []),
+      route.access === 'oauth' ? anonymous : authenticated,
+      ...(route.access === 'public' || route.access === 'verifier' || route.access === 'oauth' ? [limit] : []),
       async (req: Request, res: Response) => {
         allowed(route, res);
         let body: unknown = req.body;

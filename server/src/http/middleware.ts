@@ -24,6 +24,11 @@ export function jsonBody(): RequestHandler[] {
   return [express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }), depthCheck];
 }
 
+/** `application/x-www-form-urlencoded` bodies (the OAuth token endpoint), flat, as small as JSON ones. */
+export function formBody(): RequestHandler {
+  return express.urlencoded({ extended: false, limit: MAX_BODY, parameterLimit: 50 });
+}
+
 /** Depth of a parsed JSON value, iteratively (a recursive walk is what deep nesting would break). */
 export function depthOf(value: unknown): number {
   let deepest = 0;
@@ -46,6 +51,15 @@ export interface Caller {
 
 export function callerOf(res: Response): Caller {
   return res.locals.caller as Caller;
+}
+
+/** For endpoints whose Authorization header is not an API key (OAuth access tokens): the caller is the public. */
+export function anonymousCaller(): RequestHandler {
+  return (req, res, next) => {
+    const caller: Caller = { principal: null, client: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+    res.locals.caller = caller;
+    next();
+  };
 }
 
 const MINUTE_MS = 60000;

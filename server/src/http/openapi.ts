@@ -32,6 +32,13 @@ function securityOf(access: RouteSpec['access']): Array<Record<string, string[]>
   return access === 'verifier' ? [{ apiKey: [] }, {}] : [];
 }
 
+/** The request body in each media type the route consumes (JSON unless it says otherwise), or none. */
+function requestBodyOf(route: RouteSpec): Record<string, unknown> | null {
+  const schema = route.body ? z.toJSONSchema(route.body) : route.bodySchema?.();
+  if (!schema) return null;
+  return { required: true, content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema }])) };
+}
+
 export function openApiDocument(routes: RouteSpec[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -39,7 +46,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
     if (route.idempotent) {
       params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } });
     }
-    const bodySchema = route.body ? z.toJSONSchema(route.body) : route.bodySchema?.();
+    const requestBody = requestBodyOf(route);
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(route.responses)) {
       const ok = Number(status) < 400;
@@ -53,7 +60,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): Record<st
       operationId: route.operationId,
       summary: route.summary,
       ...(params.length ? { parameters: params } : {}),
-      ...(bodySchema ? { requestBody: { required: true, content: { 'application/json': { schema: bodySchema } } } } : {}),
+      ...(requestBody ? { requestBody } : {}),
       responses,
       security: securityOf(route.access),
       'x-access': route.access,

@@ -43,6 +43,11 @@ function responseBodyOf(req: Request): unknown {
   return req.body as unknown;
 }
 
+const directPostBody = z.object({
+  vp_token: z.string().describe('JSON: { <DCQL credential query id>: [<SD-JWT+KB presentation>] }'),
+  state: z.string().optional(),
+});
+
 export const PRESENTATION_ROUTES: RouteSpec[] = [
   {
     method: 'post',
@@ -86,6 +91,9 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     operationId: 'postPresentationResponse',
     summary: 'The response_uri: the wallet posts vp_token and state (direct_post); one presentation per request',
     access: 'public',
+    // OpenID4VP §8.2: direct_post is a form; JSON is accepted too. Checked by the service, which names the refusal.
+    consumes: ['application/x-www-form-urlencoded', 'application/json'],
+    bodySchema: () => z.toJSONSchema(directPostBody),
     responses: {
       200: 'Received (the counter reads the verdict)',
       400: 'No vp_token, wrong state, or not an issuer-signed credential (INVALID_PRESENTATION; the request stays pending)',

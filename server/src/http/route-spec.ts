@@ -1,12 +1,16 @@
 /**
- * The shape of a route in the table (routes.ts): who may call it, its body schema, its handler.
+ * The shape of one route of the HTTP table (routes.ts and the per-area route files): its own
+ * module so that area files and the table import it without importing each other.
  */
 import type { Request } from 'express';
 import type { z } from 'zod';
 import type { Services } from '../services/index';
 import type { Principal } from '../services/principals';
 
-export type Access = 'agency' | 'admin' | 'verifier' | 'public' | 'open';
+export type RequestMediaType = 'application/json' | 'application/x-www-form-urlencoded';
+
+/** admin: a province administrator's API key; the other kinds as below. */
+export type Access = 'agency' | 'admin' | 'verifier' | 'public' | 'open' | 'oauth';
 
 export interface Reply {
   status: number;
@@ -29,12 +33,18 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
-  /** agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited). public: anyone (rate-limited). open: anyone. */
+  /**
+   * agency: an agency API key. verifier: a counter or agency key, or the public (rate-limited).
+   * public: anyone (rate-limited). open: anyone. oauth: anyone (rate-limited); Authorization, if
+   * any, is an OAuth access token the handler checks, not an API key.
+   */
   access: Access;
   /** Validates the JSON body at the edge; its JSON Schema goes into the OpenAPI document. */
   body?: z.ZodType;
-  /** A JSON Schema for the body when it is validated by the domain instead (license requests). */
+  /** A JSON Schema for the body when it is validated by the domain instead (license requests, OAuth forms). */
   bodySchema?: () => Record<string, unknown>;
+  /** How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token request is a form). */
+  consumes?: readonly RequestMediaType[];
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;

@@ -5,15 +5,16 @@
  * responses are described, not schema-checked). Handlers stay a few lines: parse, call one service,
  * shape the reply.
  */
-import type { Request } from 'express';
 import { z } from 'zod';
 import { REASON_CODES, RENEW_REASONS } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
+import type { Request } from 'express';
 import type { Outcome } from '../services/issuance';
 import type { StatusReader } from '../services/registry-info';
 import { ADMIN_ROUTES } from './admin-routes';
+import { OID4VCI_ROUTES } from './oid4vci-routes';
 
 // The table's types live in route-spec.ts so that each area's route file (admin-routes.ts) needs no import of this one.
 export type { Access, Reply, RouteContext, RouteSpec } from './route-spec';
@@ -366,6 +367,7 @@ export const ROUTES: RouteSpec[] = [
       return { status: 200, json: await ctx.services.issuerMetadata.metadata(issuerPath, readerOf(ctx)), headers: METADATA_HEADERS };
     },
   },
+  ...OID4VCI_ROUTES,
   {
     method: 'get',
     path: '/status-lists/:agencyId/:listId',

@@ -142,6 +142,39 @@ export interface IdempotencyRow {
   createdAt: string;
 }
 
+/**
+ * offered → token-issued (the pre-authorized code redeemed with the right PIN) → redeemed (the
+ * credential issued, bound to `holderJkt`). locked: five wrong PINs. superseded: the agency re-offered.
+ */
+export type CredentialOfferState = 'offered' | 'token-issued' | 'redeemed' | 'locked' | 'superseded';
+
+export interface CredentialOfferRow {
+  id: string;
+  licenseId: string;
+  agencyId: string;
+  /** The credential configuration offered (the license type id). */
+  configurationId: string;
+  /** SHA-256 hex of the pre-authorized code: the code itself is never stored. */
+  codeHash: string;
+  /** SHA-256 hex of code ‖ PIN. */
+  txCodeHash: string;
+  state: CredentialOfferState;
+  failedAttempts: number;
+  expiresAt: string;
+  /** SHA-256 hex of the access token issued for the code (opaque, single use). */
+  tokenHash: string | null;
+  tokenExpiresAt: string | null;
+  /** RFC 7638 thumbprint of the holder key the credential was bound to. */
+  holderJkt: string | null;
+  /** SHA-256 hex of the bound credential's signature (the verification log's key). */
+  credentialRef: string | null;
+  /** The bound credential's `status` claim (its own status list entry), to invalidate it later. */
+  credentialStatus: Record<string, unknown> | null;
+  statusInvalidatedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** What a request brings when it claims an idempotency key. */
 export type IdempotencyClaim = Pick<IdempotencyRow, 'principal' | 'key' | 'requestHash' | 'licenseId' | 'createdAt'>;
 
@@ -236,4 +269,28 @@ export interface Store extends PresentationStore {
   attachIdempotencyLicense(principal: string, key: string, licenseId: string): Promise<void>;
   /** pending → done with the response to replay. NOT_FOUND if the key was never claimed. */
   completeIdempotencyKey(principal: string, key: string, responseStatus: number, responseBody: unknown): Promise<void>;
+
+  // --- credential offers (OpenID4VCI) ---------------------------------------------------------
+  /** ALREADY_EXISTS if the id or code hash is taken, LICENSE_NOT_FOUND if the license is unknown. */
+  insertCredentialOffer(row: CredentialOfferRow): Promise<void>;
+  getCredentialOfferByCode(codeHash: string): Promise<CredentialOfferRow | null>;
+  getCredentialOfferByToken(tokenHash: string): Promise<CredentialOfferRow | null>;
+  /** Oldest first. */
+  listCredentialOffers(licenseId: string): Promise<CredentialOfferRow[]>;
+  /** One more wrong PIN on an `offered` offer, atomically; at `maxAttempts` it becomes `locked`. Null if not `offered`. */
+  recordTxCodeFailure(id: string, maxAttempts: number, at: string): Promise<CredentialOfferRow | null>;
+  /** offered → token-issued with the token's hash; false if the offer was not `offered` (single use, race-free). */
+  redeemCredentialOffer(id: string, tokenHash: string, tokenExpiresAt: string, at: string): Promise<boolean>;
+  /** token-issued → redeemed for `holderJkt`; false if not `token-issued` (one credential per token). */
+  claimCredentialOfferIssuance(id: string, holderJkt: string, at: string): Promise<boolean>;
+  /** Undoes a claim whose credential could not be issued: redeemed → token-issued, while no credential is recorded. */
+  releaseCredentialOfferIssuance(id: string, at: string): Promise<void>;
+  recordOfferCredential(id: string, credentialRef: string, credentialStatus: Record<string, unknown> | null, at: string): Promise<void>;
+  /** Every `offered` or `token-issued` offer of the license becomes `superseded`; returns how many. */
+  supersedeCredentialOffers(licenseId: string, at: string): Promise<number>;
+  markOfferStatusInvalidated(id: string, at: string): Promise<void>;
+  /** A c_nonce (hashed) valid until `expiresAt`; also forgets nonces expired at `now`. */
+  insertIssuanceNonce(nonceHash: string, expiresAt: string, now: string): Promise<void>;
+  /** True once for a nonce issued and not expired at `now`; it is gone afterwards. */
+  consumeIssuanceNonce(nonceHash: string, now: string): Promise<boolean>;
 }

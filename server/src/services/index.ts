@@ -9,6 +9,7 @@ import type { IssuanceService } from './issuance';
 import type { IssuerMetadataService } from './issuer-metadata';
 import type { LedgerReaders } from './ledger-readers';
 import type { LifecycleService } from './lifecycle';
+import type { Oid4vciIssuerService } from './oid4vci-issuer';
 import type { OfflineBundleService } from './offline-bundle';
 import type { PresentationsService } from './presentations';
 import type { PrincipalsService } from './principals';
@@ -42,6 +43,8 @@ export interface Services {
   verificationLog: VerificationLogService;
   credentialQr: CredentialQrService;
   info: RegistryInfoService;
+  /** OpenID4VCI: offers, metadata, token, nonce and credential endpoints. */
+  oid4vci: Oid4vciIssuerService;
   offline: OfflineBundleService;
   health: HealthService;
   /** The node's public base URL: issuer URLs, metadata and Type Metadata locations. */

@@ -39,6 +39,7 @@ import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
 import type { CredentialIssuer, CredentialRequest } from './credential-issuer';
+import type { IssuedOffer } from './oid4vci-issuer';
 import type { StatusEntryAllocation, StatusListService } from './status-lists';
 
 /** `status.status_list` of a credential: its own entry in its agency's Token Status List. */
@@ -53,6 +54,8 @@ export interface IssueResponse {
   anchor: { txId: string; blockNumber: number };
   credential: string;
   qr: { png: string; svg: string };
+  /** The credential offer (OpenID4VCI) a wallet redeems with the PIN; present when offers are on. */
+  offer?: IssuedOffer;
 }
 
 export interface Outcome<T> {
@@ -82,6 +85,11 @@ export interface IssuanceDeps {
   holderRefKey: Buffer;
   /** Prefix of the QR links in responses, e.g. '' or 'https://registry.example'. */
   publicUrl: string;
+  /**
+   * Makes the credential offer that goes with a newly issued license (oid4vci-issuer.ts); null
+   * when none can be made yet (recovery at start, before the server knows its URL).
+   */
+  offerFor?: (row: LicenseRow) => Promise<IssuedOffer | null>;
   /** Gives each printed credential its status list entry, registered with the anchor. */
   statusLists?: StatusListService;
 }
@@ -311,7 +319,9 @@ export class IssuanceService {
     }
     // Only a resumed issuance can already have its credential.
     const credential = (resumed ? await this.currentCredential(current.id) : null) ?? (await this.issueCredential(current, agency, entry));
-    const body = this.response(current, credential.credential);
+    // The offer is made before the answer is stored, so a replay gives the same code and PIN.
+    const offer = this.deps.offerFor ? await this.deps.offerFor(current) : null;
+    const body = { ...this.response(current, credential.credential), ...(offer ? { offer } : {}) };
     if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
     return { status: 201, body, replayed: resumed };
   }

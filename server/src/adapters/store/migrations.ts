@@ -122,6 +122,39 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX licenses_by_agency ON licenses (agency_id, created_at)`,
     ],
   },
+  {
+    version: 3,
+    name: 'credential offers (OpenID4VCI)',
+    statements: [
+      // A pre-authorized code and its PIN are stored only as hashes. The PIN is hashed together with
+      // the code (SHA-256 of code ‖ PIN): a 6-digit PIN alone would fall to a million guesses.
+      `CREATE TABLE credential_offers (
+        id text PRIMARY KEY,
+        license_id text NOT NULL REFERENCES licenses (id),
+        agency_id text NOT NULL,
+        configuration_id text NOT NULL,
+        code_hash text NOT NULL UNIQUE,
+        tx_code_hash text NOT NULL,
+        state text NOT NULL CHECK (state IN ('offered', 'token-issued', 'redeemed', 'locked', 'superseded')),
+        failed_attempts integer NOT NULL CHECK (failed_attempts >= 0),
+        expires_at timestamptz NOT NULL,
+        token_hash text UNIQUE,
+        token_expires_at timestamptz,
+        holder_jkt text,
+        credential_ref text,
+        credential_status jsonb,
+        status_invalidated_at timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX credential_offers_by_license ON credential_offers (license_id, created_at)`,
+      `CREATE TABLE issuance_nonces (
+        nonce_hash text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX issuance_nonces_by_expiry ON issuance_nonces (expires_at)`,
+    ],
+  },
   PRESENTATION_MIGRATION,
   {
     // 20: well clear of the numbers other branches take (the presentations took 10).

@@ -7,6 +7,8 @@ import type {
   ApiKeyKind,
   ApiKeyRow,
   CounterRow,
+  CredentialOfferRow,
+  CredentialOfferState,
   CredentialRow,
   IdempotencyClaim,
   IdempotencyRow,
@@ -41,6 +43,7 @@ const VERIFIER_KINDS: ReadonlyArray<VerificationLogEntry['verifierKind']> = ['ag
 const VERDICTS: ReadonlyArray<VerificationLogEntry['verdict']> = ['valid', 'invalid', 'indeterminate'];
 const KEY_STATUSES: ReadonlyArray<SigningKeyRow['status']> = ['active', 'retired'];
 const IDEMPOTENCY_STATES: ReadonlyArray<IdempotencyRow['state']> = ['pending', 'done'];
+const OFFER_STATES: readonly CredentialOfferState[] = ['offered', 'token-issued', 'redeemed', 'locked', 'superseded'];
 
 const MAX_LIST_LIMIT = 1000;
 // Text ids sort with COLLATE "C" (code points) so the order is one and the same whatever locale
@@ -58,6 +61,8 @@ const LICENSE_COLUMNS = `id, type, agency_id, holder_ref, doc_hash, state, statu
   supersedes, tx_id, block_number, error_enc, created_at, updated_at`;
 const CREDENTIAL_COLUMNS = 'id, license_id, kid, credential_enc, issued_at';
 const VERIFICATION_COLUMNS = 'id, at, verifier_kind, verifier_id, province, license_id, credential_ref, verdict, failed_checks';
+const OFFER_COLUMNS = `id, license_id, agency_id, configuration_id, code_hash, tx_code_hash, state, failed_attempts, expires_at, token_hash,
+  token_expires_at, holder_jkt, credential_ref, credential_status, status_invalidated_at, created_at, updated_at`;
 const IDEMPOTENCY_COLUMNS = 'principal, key, request_hash, state, license_id, response_status, response_body_enc, created_at';
 
 /** How a constraint violation reads for one operation. */
@@ -581,6 +586,152 @@ class PostgresStore extends PresentationTables implements Store {
   // --- errors --------------------------------------------------------------------------------
 
   /** Runs one operation and turns whatever the driver threw into a RegistryError. */
+  // --- credential offers (OpenID4VCI) -----------------------------------------------------------
+
+  async insertCredentialOffer(row: CredentialOfferRow): Promise<void> {
+    await this.run(
+      'insert credential offer',
+      () =>
+        this.sql.query(
+          `INSERT INTO credential_offers (${OFFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17)`,
+          [
+            row.id,
+            row.licenseId,
+            row.agencyId,
+            row.configurationId,
+            row.codeHash,
+            row.txCodeHash,
+            row.state,
+            row.failedAttempts,
+            instantParam(row.expiresAt),
+            row.tokenHash,
+            instantParamOrNull(row.tokenExpiresAt),
+            row.holderJkt,
+            row.credentialRef,
+            row.credentialStatus === null ? null : JSON.stringify(row.credentialStatus),
+            instantParamOrNull(row.statusInvalidatedAt),
+            instantParam(row.createdAt),
+            instantParam(row.updatedAt),
+          ],
+        ),
+      { missingParent: () => licenseNotFound(row.licenseId) },
+    );
+  }
+
+  async getCredentialOfferByCode(codeHash: string): Promise<CredentialOfferRow | null> {
+    const rows = await this.run('get credential offer', () =>
+      this.sql.query(`SELECT ${OFFER_COLUMNS} FROM credential_offers WHERE code_hash = $1`, [codeHash]),
+    );
+    const [row] = rows;
+    return row === undefined ? null : offerFrom(row);
+  }
+
+  async getCredentialOfferByToken(tokenHash: string): Promise<CredentialOfferRow | null> {
+    const rows = await this.run('get credential offer by token', () =>
+      this.sql.query(`SELECT ${OFFER_COLUMNS} FROM credential_offers WHERE token_hash = $1`, [tokenHash]),
+    );
+    const [row] = rows;
+    return row === undefined ? null : offerFrom(row);
+  }
+
+  async listCredentialOffers(licenseId: string): Promise<CredentialOfferRow[]> {
+    const rows = await this.run('list credential offers', () =>
+      this.sql.query(`SELECT ${OFFER_COLUMNS} FROM credential_offers WHERE license_id = $1 ORDER BY created_at, id COLLATE "C"`, [licenseId]),
+    );
+    return rows.map(offerFrom);
+  }
+
+  async recordTxCodeFailure(id: string, maxAttempts: number, at: string): Promise<CredentialOfferRow | null> {
+    const rows = await this.run('record tx_code failure', () =>
+      this.sql.query(
+        `UPDATE credential_offers SET failed_attempts = failed_attempts + 1,
+           state = CASE WHEN failed_attempts + 1 >= $2 THEN 'locked' ELSE state END, updated_at = $3
+         WHERE id = $1 AND state = 'offered' RETURNING ${OFFER_COLUMNS}`,
+        [id, maxAttempts, instantParam(at)],
+      ),
+    );
+    const [row] = rows;
+    return row === undefined ? null : offerFrom(row);
+  }
+
+  async redeemCredentialOffer(id: string, tokenHash: string, tokenExpiresAt: string, at: string): Promise<boolean> {
+    const rows = await this.run('redeem credential offer', () =>
+      this.sql.query(
+        `UPDATE credential_offers SET state = 'token-issued', token_hash = $2, token_expires_at = $3, updated_at = $4
+         WHERE id = $1 AND state = 'offered' RETURNING id`,
+        [id, tokenHash, instantParam(tokenExpiresAt), instantParam(at)],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  async claimCredentialOfferIssuance(id: string, holderJkt: string, at: string): Promise<boolean> {
+    const rows = await this.run('claim credential offer issuance', () =>
+      this.sql.query(
+        `UPDATE credential_offers SET state = 'redeemed', holder_jkt = $2, updated_at = $3 WHERE id = $1 AND state = 'token-issued' RETURNING id`,
+        [id, holderJkt, instantParam(at)],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  async releaseCredentialOfferIssuance(id: string, at: string): Promise<void> {
+    await this.run('release credential offer issuance', () =>
+      this.sql.query(
+        `UPDATE credential_offers SET state = 'token-issued', holder_jkt = NULL, updated_at = $2
+         WHERE id = $1 AND state = 'redeemed' AND credential_ref IS NULL`,
+        [id, instantParam(at)],
+      ),
+    );
+  }
+
+  async recordOfferCredential(id: string, credentialRef: string, credentialStatus: Record<string, unknown> | null, at: string): Promise<void> {
+    const rows = await this.run('record offer credential', () =>
+      this.sql.query(`UPDATE credential_offers SET credential_ref = $2, credential_status = $3::jsonb, updated_at = $4 WHERE id = $1 RETURNING id`, [
+        id,
+        credentialRef,
+        credentialStatus === null ? null : JSON.stringify(credentialStatus),
+        instantParam(at),
+      ]),
+    );
+    if (rows.length === 0) throw new RegistryError('NOT_FOUND', `credential offer ${id} not found`);
+  }
+
+  async supersedeCredentialOffers(licenseId: string, at: string): Promise<number> {
+    const rows = await this.run('supersede credential offers', () =>
+      this.sql.query(
+        `UPDATE credential_offers SET state = 'superseded', updated_at = $2 WHERE license_id = $1 AND state IN ('offered', 'token-issued') RETURNING id`,
+        [licenseId, instantParam(at)],
+      ),
+    );
+    return rows.length;
+  }
+
+  async markOfferStatusInvalidated(id: string, at: string): Promise<void> {
+    await this.run('mark offer status invalidated', () =>
+      this.sql.query(`UPDATE credential_offers SET status_invalidated_at = COALESCE(status_invalidated_at, $2), updated_at = $2 WHERE id = $1`, [
+        id,
+        instantParam(at),
+      ]),
+    );
+  }
+
+  async insertIssuanceNonce(nonceHash: string, expiresAt: string, now: string): Promise<void> {
+    await this.run('insert issuance nonce', () =>
+      this.sql.transaction(async (tx) => {
+        await tx.query('DELETE FROM issuance_nonces WHERE expires_at <= $1', [instantParam(now)]);
+        await tx.query('INSERT INTO issuance_nonces (nonce_hash, expires_at) VALUES ($1, $2)', [nonceHash, instantParam(expiresAt)]);
+      }),
+    );
+  }
+
+  async consumeIssuanceNonce(nonceHash: string, now: string): Promise<boolean> {
+    const rows = await this.run('consume issuance nonce', () =>
+      this.sql.query('DELETE FROM issuance_nonces WHERE nonce_hash = $1 AND expires_at > $2 RETURNING nonce_hash', [nonceHash, instantParam(now)]),
+    );
+    return rows.length === 1;
+  }
+
   private async run<T>(operation: string, work: () => Promise<T>, refusals: Refusals = {}): Promise<T> {
     try {
       return await work();
@@ -737,6 +888,29 @@ function agencyFrom(row: SqlRow): AgencyRow {
     licenseTypes: stringsFrom(json(row, 'license_types'), 'agencies.license_types'),
     identityLabel: text(row, 'identity_label'),
     createdAt: instant(row, 'created_at'),
+  };
+}
+
+function offerFrom(row: SqlRow): CredentialOfferRow {
+  const status = json(row, 'credential_status');
+  return {
+    id: text(row, 'id'),
+    licenseId: text(row, 'license_id'),
+    agencyId: text(row, 'agency_id'),
+    configurationId: text(row, 'configuration_id'),
+    codeHash: text(row, 'code_hash'),
+    txCodeHash: text(row, 'tx_code_hash'),
+    state: oneOf(row, 'state', OFFER_STATES),
+    failedAttempts: integer(row, 'failed_attempts'),
+    expiresAt: instant(row, 'expires_at'),
+    tokenHash: textOrNull(row, 'token_hash'),
+    tokenExpiresAt: instantOrNull(row, 'token_expires_at'),
+    holderJkt: textOrNull(row, 'holder_jkt'),
+    credentialRef: textOrNull(row, 'credential_ref'),
+    credentialStatus: status === null ? null : objectFrom(status, 'credential_offers.credential_status'),
+    statusInvalidatedAt: instantOrNull(row, 'status_invalidated_at'),
+    createdAt: instant(row, 'created_at'),
+    updatedAt: instant(row, 'updated_at'),
   };
 }
 
