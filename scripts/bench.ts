@@ -23,7 +23,7 @@ import { benchLedger } from './bench/ledger';
 import { benchLoad } from './bench/load';
 import { benchOffline } from './bench/offline';
 import { benchPresentations, benchRequestFlow, makeHolders } from './bench/presentations';
-import { inProcessHolders } from './bench/holders';
+import { walletHolders } from './bench/holders';
 import { startRegistry, type IssuedCredential } from './bench/registry';
 import { benchStatusListServe, benchStatusListVisible } from './bench/status-list';
 import { benchVerify, issuePool, reportCredentialSize, reportQrRender } from './bench/verify';
@@ -58,11 +58,10 @@ async function benchHttp(figures: Figures): Promise<void> {
 }
 
 async function benchHolderBound(figures: Figures): Promise<void> {
-  console.log('\nPresentations (holder-bound; the wallet module in this process)');
-  const { registry, source, where } = await inProcessHolders();
-  console.log(`  (${where})`);
+  console.log('\nPresentations (holder-bound; registry in a child process, the wallet module in this process)');
+  const registry = await startRegistry('presentations');
   try {
-    const holders = await makeHolders(source);
+    const holders = await makeHolders(walletHolders(registry));
     await benchPresentations(registry, holders, figures);
     await benchRequestFlow(registry, holders[0] as (typeof holders)[number], figures);
   } finally {

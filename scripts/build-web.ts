@@ -13,10 +13,7 @@ export const WEB_OUT = join(ROOT, 'dist', 'pages');
 
 export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
   const web = join(ROOT, 'web');
-  // dist/web/wallet is tsc's (the wallet module the tests and the bench import): keep it, or a
-  // build after an up-to-date `tsc -b` leaves them without it.
-  mkdirSync(outDir, { recursive: true });
-  for (const name of readdirSync(outDir)) if (name !== 'wallet') rmSync(join(outDir, name), { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'static', 'vendor'), { recursive: true });
   const pages = readdirSync(join(web, 'src', 'pages')).filter((name) => name.endsWith('.ts'));
   await build({

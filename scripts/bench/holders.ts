@@ -1,30 +1,22 @@
 /**
- * Where the presentations' holder-bound credentials come from. Until the wallet's OpenID4VCI
- * redemption is on main, the only issuer of a bound credential is the registry's credential issuer
- * called in-process (as test/presentations/bound-credential.ts does for the tests), so this
- * section's registry runs in the bench process — the one figure whose server shares its thread.
+ * Where the presentations' holder-bound credentials come from: the wallet module (web/wallet)
+ * redeems each license's credential offer with its PIN (OpenID4VCI, pre-authorized code) from the
+ * registry in the child process, exactly as a phone does; the holder key stays in the wallet's
+ * storage, non-extractable.
  */
-import { boundCredential, issueIdCard } from '../../test/presentations/bound-credential';
-import { startTestServer } from '../../test/support/registry-server';
-import { generateHolderKey } from '../../web/wallet/sd-jwt-presentation';
-import { CONCURRENCY, httpClient } from './measure';
-import type { HolderSource } from './presentations';
-import { BENCH_SERVER_ENV, type Registry } from './registry';
+import { MemoryWalletStorage, Wallet } from '../../web/wallet';
+import type { Holder, HolderSource } from './presentations';
+import { issueIdCard, type Registry } from './registry';
 
-export async function inProcessHolders(): Promise<{ registry: Registry; source: HolderSource; where: string }> {
-  const server = await startTestServer({ ...BENCH_SERVER_ENV });
-  const agencyKey = server.agencyKey('zj-psb');
-  const registry: Registry = {
-    url: server.url,
-    dataDir: server.dataDir,
-    call: httpClient(server.url, Math.max(CONCURRENCY, 64)),
-    agency: { authorization: `Bearer ${agencyKey}` },
-    counter: { authorization: `Bearer ${server.counterKey('510000')}` },
-    stop: () => server.remove(),
+export function walletHolders(registry: Registry): HolderSource {
+  const storage = new MemoryWalletStorage();
+  const wallet = new Wallet({ storage });
+  return async (): Promise<Holder> => {
+    const { offer } = await issueIdCard(registry);
+    if (!offer) throw new Error('the issue response carries no credential offer');
+    const stored = await wallet.redeemOffer(offer.uri, offer.txCode);
+    const key = await storage.getKey(stored.keyId);
+    if (!key) throw new Error('the wallet kept no key for its credential');
+    return { wallet, credentialId: stored.id, credential: stored.credential, publicJwk: key.publicJwk };
   };
-  const source: HolderSource = async () => {
-    const key = await generateHolderKey();
-    return { key, credential: await boundCredential(server, await issueIdCard(server, agencyKey), key.publicJwk) };
-  };
-  return { registry, source, where: 'registry in this process: bound credentials come from its credential issuer until OpenID4VCI lands' };
 }

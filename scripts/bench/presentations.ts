@@ -6,18 +6,19 @@
  * status list). The raw baseline verifies the same presentations' two signatures with jose.
  */
 import { compactVerify, importJWK, type CryptoKey } from 'jose';
-import { createHolderQr, type HolderQr } from '../../web/wallet/holder-qr';
-import { answerRequest } from '../../web/wallet/openid4vp';
-import type { HolderKey } from '../../web/wallet/sd-jwt-presentation';
+import type { HolderPublicJwk, HolderQr, Wallet } from '../../web/wallet';
 import { percentile } from '../percentile';
 import { CONCURRENCY, RUN_MS, envNumber, jsonOf, pool, rate, repeated, round, sleep, type Figures } from './measure';
 import { verifyAtCounter, type Registry } from './registry';
 import { issuerKeys, qrVersion, signedPart } from './verify';
 
 export interface Holder {
-  key: HolderKey;
-  /** Its holder-bound SD-JWT VC (cnf.jwk = key), every disclosure. */
+  wallet: Wallet;
+  /** The wallet's id of the credential. */
+  credentialId: string;
+  /** Its holder-bound SD-JWT VC (cnf.jwk = publicJwk), every disclosure. */
   credential: string;
+  publicJwk: HolderPublicJwk;
 }
 
 /** Makes one holder: a key and a credential bound to it by the registry under test. */
@@ -36,7 +37,7 @@ async function freshPresentations(holders: readonly Holder[], count: number): Pr
   const codes: HolderQr[] = [];
   for (let i = 0; i < count; i++) {
     const holder = holders[i % holders.length] as Holder;
-    codes.push(await createHolderQr({ credential: holder.credential, holderKey: holder.key }));
+    codes.push(await holder.wallet.createHolderQr(holder.credentialId));
   }
   return codes;
 }
@@ -48,7 +49,11 @@ async function freshPresentations(holders: readonly Holder[], count: number): Pr
 async function rawPresentationVerify(codes: readonly HolderQr[], registry: Registry, holders: readonly Holder[]): Promise<number> {
   const issuer = await issuerKeys(registry);
   const holderKeys = new Map<string, CryptoKey>();
-  for (const holder of holders) holderKeys.set(holder.credential, (await importJWK(holder.key.publicJwk, 'ES256')) as CryptoKey);
+  for (const holder of holders) {
+    // A JWK of kty EC imports as a CryptoKey (never the Uint8Array of an oct key).
+    const imported: unknown = await importJWK({ ...holder.publicJwk }, 'ES256');
+    holderKeys.set(holder.credential, imported as CryptoKey);
+  }
   const signed = codes.map((code, i) => {
     const holder = holders[i % holders.length] as Holder;
     const kbJwt = code.presentation.slice(code.presentation.lastIndexOf('~') + 1);
@@ -108,12 +113,7 @@ export async function benchRequestFlow(registry: Registry, holder: Holder, figur
       201,
       'presentation request',
     );
-    const outcome = await answerRequest(created.uri, {
-      credentials: [{ id: 'card', compact: holder.credential }],
-      holderKey: holder.key,
-      allowInsecureUrls: true,
-      approve: () => true,
-    });
+    const outcome = await holder.wallet.answerRequest(created.uri, { approve: () => true });
     if (!outcome.answered) throw new Error(`the wallet did not answer: ${outcome.reason}`);
     await verdictReadable(registry, created.id);
     latencies.push(performance.now() - started);
