@@ -1,5 +1,5 @@
 /**
- * Builds the pages (web/) into dist/web with esbuild: one bundle per page, the stylesheet, the
+ * Builds the pages (web/) into dist/pages with esbuild: one bundle per page, the stylesheet, the
  * HTML shells, the manifest and the service worker, and the ZXing decoder's WebAssembly file, so
  * the server serves everything itself and a page fetches nothing from elsewhere. `npm run build`
  * runs it after tsc; the browser tests call buildWeb() so they always test the current source.
@@ -9,7 +9,7 @@ import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
-export const WEB_OUT = join(ROOT, 'dist', 'web');
+export const WEB_OUT = join(ROOT, 'dist', 'pages');
 
 export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
   const web = join(ROOT, 'web');

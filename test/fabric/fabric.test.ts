@@ -64,6 +64,8 @@ describe('Fabric mode', function () {
         FABRIC_PROVINCE: province,
         FABRIC_NETWORK: join(defined(network).plan.runDir, 'state.json'),
         WALLET_DIR: defined(network).plan.walletDir,
+        // The demo is off by default on Fabric; these servers need its agencies' and counters' keys.
+        DEMO: 'true',
       });
       zhejiang = await startTestServer(env('330000'));
       sichuan = await startTestServer(env('510000'));

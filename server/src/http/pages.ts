@@ -1,5 +1,5 @@
 /**
- * The pages (built from web/ into dist/web by `npm run build`), served by the registry itself,
+ * The pages (built from web/ into dist/pages by `npm run build`), served by the registry itself,
  * and the headers a citizen-facing site sends: a Content-Security-Policy that allows only this
  * origin's scripts and styles (no inline script or style anywhere; 'wasm-unsafe-eval' only so the
  * QR decoder's WebAssembly can compile), no framing. (nosniff on everything and no-store on API
@@ -9,8 +9,8 @@ import express, { type Express } from 'express';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** dist/web, beside dist/server: this file runs from dist/server/src/http. */
-export const WEB_ROOT = resolve(__dirname, '..', '..', '..', 'web');
+/** dist/pages, beside dist/server (dist/web holds the compiled wallet module the tests import): this file runs from dist/server/src/http. */
+export const WEB_ROOT = resolve(__dirname, '..', '..', '..', 'pages');
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -9,6 +9,7 @@ import type { Principal } from '../services/principals';
 
 export type RequestMediaType = 'application/json' | 'application/x-www-form-urlencoded';
 
+/** admin: a province administrator's API key; the other kinds as below. */
 export type Access = 'agency' | 'admin' | 'verifier' | 'public' | 'open' | 'oauth';
 
 export interface Reply {

@@ -46,13 +46,52 @@ const ICONS = { valid: '✔', invalid: '✖', indeterminate: '?' } as const;
 
 function claimValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  if (typeof value === 'boolean') return t(value ? 'value.true' : 'value.false');
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** Disclosed claims as leaves: `age_equal_or_over: { 18: true }` reads as one line "Age 18 or over: yes". */
+function leafClaims(claims: Record<string, unknown>, prefix: readonly string[] = []): Array<[string[], unknown]> {
+  return Object.entries(claims).flatMap(([name, value]): Array<[string[], unknown]> => {
+    const path = [...prefix, name];
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return leafClaims(value as Record<string, unknown>, path);
+    return [[path, value]];
+  });
+}
+
+interface TypeMetadataClaim {
+  path: string[];
+  display?: Array<{ lang: string; label: string }>;
+}
+
+const labelCache = new Map<string, Promise<Map<string, string>>>();
+
+/** Claim labels in the page's language from the license type's SD-JWT VC Type Metadata, the wallet's source too. */
+function claimLabels(typeId: string | undefined): Promise<Map<string, string>> {
+  if (typeId === undefined) return Promise.resolve(new Map<string, string>());
+  const lang = currentLang();
+  const key = `${typeId} ${lang}`;
+  let labels = labelCache.get(key);
+  if (!labels) {
+    labels = api<{ claims?: TypeMetadataClaim[] }>('GET', `/api/v1/license-types/${encodeURIComponent(typeId)}/type-metadata`).then(
+      (metadata) =>
+        new Map<string, string>(
+          (metadata.claims ?? []).flatMap((claim) => {
+            const label = claim.display?.find((display) => display.lang === lang)?.label;
+            return label === undefined ? [] : [[claim.path.join('/'), label] as const];
+          }),
+        ),
+      () => new Map<string, string>(),
+    );
+    labelCache.set(key, labels);
+  }
+  return labels;
 }
 
 /** The verdict screen: word, icon and colour; claims in large type; every check behind a disclosure. */
-export function verdictView(verdict: Verdict): HTMLElement {
+export function verdictView(verdict: Verdict, labels: ReadonlyMap<string, string> = new Map()): HTMLElement {
   const word = t(`verdict.${verdict.verdict}`);
-  const claims = Object.entries(verdict.license?.claims ?? {});
+  const claims = leafClaims(verdict.license?.claims ?? {});
   return h(
     'section',
     { id: 'verdict', 'aria-labelledby': 'verdict-word', tabindex: '-1' },
@@ -68,7 +107,10 @@ export function verdictView(verdict: Verdict): HTMLElement {
       ? h(
           'dl',
           { class: 'claims', id: 'verdict-claims' },
-          ...claims.flatMap(([name, value]) => [h('dt', {}, tOr(`claim.${name}`, name)), h('dd', { 'data-claim': name }, claimValue(value))]),
+          ...claims.flatMap(([path, value]) => {
+            const name = path.join('/');
+            return [h('dt', {}, labels.get(name) ?? tOr(`claim.${name}`, name)), h('dd', { 'data-claim': name }, claimValue(value))];
+          }),
         )
       : null,
     verdict.license
@@ -157,8 +199,10 @@ mountPage('counter', 'counter.title', (main) => {
           const out = statusLine();
           const picker = servicePicker(services);
           const show = (verdict: Verdict) => {
-            clear(result, verdictView(verdict));
-            result.querySelector<HTMLElement>('#verdict')?.focus();
+            void claimLabels(verdict.license?.type).then((labels) => {
+              clear(result, verdictView(verdict, labels));
+              result.querySelector<HTMLElement>('#verdict')?.focus();
+            });
           };
           const check = (text: string) => {
             out.textContent = t('counter.checking');
