@@ -224,7 +224,20 @@ describe('pages in Chromium', function () {
       await page.waitForSelector('#key-table');
     } else if (name === 'counter') await signIn(page, 'counterKey', server.counterKey('330000'));
     else if (name === 'home') await page.waitForSelector('#node-ledger');
-    else await page.waitForSelector('#cards');
+    else await walletShowing(page);
+  }
+
+  /** The wallet wired: a license added with its offer and PIN (issued through the API: the journey test issues in /agency), shown as a QR. */
+  async function walletShowing(page: Page): Promise<void> {
+    await page.waitForSelector('#card-list');
+    const issued = await server.api('POST', '/api/v1/licenses', { key: server.agencyKey('zj-psb'), body: idCardBody() });
+    const offer = issued.body.offer as { uri: string; txCode: string };
+    await page.fill('#offer-text', offer.uri);
+    await page.fill('#offer-pin-input', offer.txCode);
+    await page.click('#offer-add');
+    await page.click('article.license button[data-show]');
+    await page.waitForSelector('#holder-qr');
+    await page.waitForSelector('article.license [data-status]');
   }
 
   for (const name of PAGES) {
