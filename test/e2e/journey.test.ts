@@ -189,4 +189,14 @@ describe('journey through the pages: agency → wallet → counter, with cameras
     const scanned = await counterScans(await filmOf(page, '#holder-qr'));
     expect(scanned.verdict).to.equal('invalid');
   });
+
+  it('offline, the installed wallet still opens and shows the license as a QR code (service worker)', async () => {
+    const context = wallet ?? expect.fail('no wallet');
+    await context.setOffline(true);
+    await walletPage.reload();
+    await walletPage.click('article.license button[data-show]');
+    await walletPage.waitForSelector('#holder-qr');
+    expect(await walletPage.getAttribute('#holder-qr', 'data-text')).to.match(/^EL1:/);
+    await context.setOffline(false);
+  });
 });
