@@ -117,6 +117,15 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
     expect(failed(state.verdict as Verdict)).to.include('holder-binding');
   });
 
+  it('the wallet answers the hotel: name and age 18 or over, nothing else', async () => {
+    const created = await ask({ service: 'hotel-check-in' });
+    expect(await answer(created.uri)).to.include({ status: 200 });
+    const state = await stateOf(created.id);
+    expect(state.verdict, JSON.stringify(state.verdict)).to.include({ valid: true });
+    expect(Object.keys(state.verdict?.license?.claims ?? {}).sort()).to.deep.equal(['age_equal_or_over', 'name']);
+    expect(Object.keys(state.verdict?.license?.claims.age_equal_or_over as object)).to.deep.equal(['18']);
+  });
+
   it('refuses bad requests with a code: unknown claim, unknown service, no counter key', async () => {
     const unknownClaim = await server.api('POST', '/api/v1/presentation-requests', { key: scCounter, body: { licenseType: 'id-card', claims: ['idNumber'] } });
     expect(unknownClaim.status).to.equal(400);
