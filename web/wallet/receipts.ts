@@ -4,21 +4,12 @@
  * aud = the endpoint, a fresh nonce. Nobody without the key reads them. Receipts are kept per
  * holder key, and the wallet holds one key per credential, so a credential's key asks for its own.
  */
+import { RECEIPT_REQUEST_TYP, type Receipt } from '../../core/presentation/receipt';
 import { bytesToBase64Url } from './encoding';
 import { WalletError } from './errors';
 import { signJwt, type HolderKey } from './holder-key';
 
-export const RECEIPT_REQUEST_TYP = 'receipt-request+jwt';
-
-export interface Receipt {
-  id: string;
-  at: string;
-  counter: { id: string; name: string | null; province: string };
-  service: string | null;
-  licenseType: string;
-  claims: string[];
-  verdict: string;
-}
+export { RECEIPT_REQUEST_TYP, type Receipt };
 
 export interface ReceiptContext {
   fetch: typeof fetch;

@@ -12,6 +12,7 @@ import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Request } from 'express';
 import type { Outcome } from '../services/issuance';
+import { licenseSummary } from '../services/lifecycle';
 import type { StatusReader } from '../services/registry-info';
 import { ADMIN_ROUTES } from './admin-routes';
 import { OID4VCI_ROUTES } from './oid4vci-routes';
@@ -119,21 +120,7 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'The licenses, oldest first', 400: 'Not exactly one valid identifier' },
     async handle(ctx) {
       const rows = await ctx.services.issuance.findByHolder(agencyOf(ctx), ctx.body as z.infer<typeof searchBody>);
-      return {
-        status: 200,
-        json: {
-          licenses: rows.map((row) => ({
-            licenseId: row.id,
-            type: row.type,
-            state: row.state,
-            status: row.status,
-            validFrom: row.validFrom,
-            validUntil: row.validUntil,
-            supersedes: row.supersedes,
-            createdAt: row.createdAt,
-          })),
-        },
-      };
+      return { status: 200, json: { licenses: rows.map(licenseSummary) } };
     },
   },
   {

@@ -5,7 +5,7 @@
 import { REASON_CODES, type LicenseAnchor, type ReasonCode } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
-import type { AgencyRow, Store } from '../ports/store';
+import type { AgencyRow, LicenseRow, Store } from '../ports/store';
 import type { IssuanceService } from './issuance';
 import type { RegistryLedger } from './registry-ledger';
 
@@ -52,16 +52,21 @@ export class LifecycleService {
   /** The agency's own licenses, newest first: what its console lists (no holder data, only ids, types and states). */
   async listOwn(agency: AgencyRow, limit: number, before?: string) {
     const rows = await this.store.listLicensesByAgency(agency.id, limit, before);
-    return rows.map((row) => ({
-      licenseId: row.id,
-      type: row.type,
-      state: row.state,
-      status: row.status,
-      validFrom: row.validFrom,
-      validUntil: row.validUntil,
-      supersedes: row.supersedes,
-      txId: row.txId,
-      createdAt: row.createdAt,
-    }));
+    return rows.map(licenseSummary);
   }
+}
+
+/** A license as an agency's lists show it: ids, type, states and dates — no holder data. */
+export function licenseSummary(row: LicenseRow) {
+  return {
+    licenseId: row.id,
+    type: row.type,
+    state: row.state,
+    status: row.status,
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+    supersedes: row.supersedes,
+    txId: row.txId,
+    createdAt: row.createdAt,
+  };
 }

@@ -12,6 +12,7 @@
  * receipt-request+jwt, header jwk, iat within 60 s, a nonce used once, aud = this node's receipts
  * URL); the receipts returned are those of that key's thumbprint.
  */
+import { RECEIPT_REQUEST_TYP, type Receipt } from '../../../core/presentation/receipt';
 import { errors as joseErrors, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { canonicalize } from '../../../core/canonical-json';
 import { RegistryError } from '../../../core/errors';
@@ -23,7 +24,7 @@ import type { RatingCount, ReceiptDraft, ReceiptRow } from '../ports/presentatio
 import type { Store } from '../ports/store';
 import type { RegistryLedger } from './registry-ledger';
 
-export const RECEIPT_REQUEST_TYP = 'receipt-request+jwt';
+export { RECEIPT_REQUEST_TYP };
 const PROOF_WINDOW_SECONDS = 60;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 const MAX_COMMENT = 200;
@@ -38,15 +39,8 @@ export interface ReceiptsDeps {
   anchorIdentity: string;
 }
 
-export interface ReceiptView {
-  id: string;
-  at: string;
-  counter: { id: string; name: string | null; province: string };
-  service: string | null;
-  licenseType: string;
-  claims: string[];
-  verdict: string;
-}
+/** A receipt as its holder reads it (core/presentation/receipt). */
+export type ReceiptView = Receipt;
 
 export interface ChainReport {
   node: string;
