@@ -8,6 +8,11 @@ export function splitClaimPath(path: string): string[] {
   return path.split('/');
 }
 
+/** `['age_equal_or_over', 18]` → `age_equal_or_over/18`: the one written form of a claim path, in pages and APIs alike. */
+export function joinClaimPath(path: ReadonlyArray<string | number>): string {
+  return path.join('/');
+}
+
 interface DisclosureLike {
   digest: string;
   /** null for an array element disclosure, which names no claim. */

@@ -1,11 +1,12 @@
 /**
  * The citizen's journey through the real pages, no API shortcut for a user's step: a Zhejiang
- * clerk issues an ID card in /agency; the citizen's wallet (/wallet, its own browser profile and
+ * administrator registers an agency and a Sichuan administrator a hotel counter in /admin, each
+ * issuing the key its clerks sign in with; the new agency's clerk issues an ID card in /agency; the citizen's wallet (/wallet, its own browser profile and
  * IndexedDB) adds it with the offer shown on the agency's page and the PIN; a Sichuan counter
  * (/counter) scans the wallet's QR code through Chromium's fake camera — a Y4M video made from a
  * screenshot of the QR element — and sees it valid with the name only; the counter shows its
- * request QR, the wallet scans it with its own fake camera, the citizen approves and the counter
- * sees the verdict; the citizen reads the receipt and rates the service; the agency revokes in
+ * request QR for hotel check-in (the name, and aged 18 or over), the wallet scans it with its own
+ * fake camera, the citizen approves those two claims and the counter sees the verdict; the citizen reads the receipt and rates the service; the agency revokes in
  * /agency, the wallet says so, and the next scan at the counter is invalid.
  */
 import { expect } from 'chai';
@@ -18,6 +19,7 @@ import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { writeY4mFromPng } from '../support/y4m';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, contextFor, launch, screenshot } from './browser';
+import { createAgency, createCounter, issueKey, openAdmin } from './admin-steps';
 import { fillIssueForm, signIn } from './forms';
 
 /** Chromium with a camera that films `y4m`, and the permission prompt answered yes. */
@@ -25,7 +27,7 @@ function fakeCamera(y4m: string): string[] {
   return ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`];
 }
 
-describe('journey through the pages: agency → wallet → counter, with cameras', function () {
+describe('journey through the pages: admin → agency → wallet → counter, with cameras', function () {
   this.timeout(600000);
   let server: TestServer;
   let browser: Browser;
@@ -33,7 +35,9 @@ describe('journey through the pages: agency → wallet → counter, with cameras
   let agency: Page;
   let wallet: BrowserContext | undefined;
   let walletPage: Page;
-  const counterKey = () => server.counterKey('510000');
+  /** What the administrators made in /admin: the keys the clerks sign in with. */
+  const keys: { agency?: string; counter?: string } = {};
+  const counterKey = () => keys.counter ?? expect.fail('the administrators did not register the counter');
   const state: { licenseId?: string; name?: string } = {};
   let frames = 0;
 
@@ -99,9 +103,41 @@ describe('journey through the pages: agency → wallet → counter, with cameras
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('the clerk issues an ID card in /agency and the citizen adds it to the wallet with the offer and the PIN', async () => {
+  it('a Zhejiang administrator registers an agency, a Sichuan administrator a hotel counter, in /admin, each with a key', async () => {
+    const adminOf = (province: string) => server.demo.admins.find((admin) => admin.province === province)?.apiKey ?? expect.fail(`no admin in ${province}`);
+    const zhejiang = await (await contextFor(browser, { lang: 'zh-CN', elder: false, device: 'desktop' })).newPage();
+    await openAdmin(zhejiang, server.url, adminOf('330000'));
+    await createAgency(zhejiang, { id: 'zj-wz-psb', name: '温州市公安局', types: ['id-card'] });
+    keys.agency = await issueKey(zhejiang, 'agency', 'zj-wz-psb');
+    await zhejiang.context().close();
+
+    const sichuan = await (await contextFor(browser, { lang: 'zh-CN', elder: false, device: 'desktop' })).newPage();
+    await openAdmin(sichuan, server.url, adminOf('510000'));
+    await createCounter(sichuan, {
+      id: 'sc-jinjiang-hotel',
+      name: '成都锦江宾馆前台',
+      service: {
+        id: 'hotel-check-in',
+        zh: '酒店入住',
+        en: 'Hotel check-in',
+        licenseType: 'id-card',
+        claims: 'name age_equal_or_over/18',
+        acceptsUnbound: false,
+      },
+    });
+    keys.counter = await issueKey(sichuan, 'counter', 'sc-jinjiang-hotel');
+    await sichuan.context().close();
+
+    expect(keys.agency).to.match(/^elk_/);
+    expect((await server.api('GET', '/api/v1/me', { key: keys.counter })).body).to.deep.include({ kind: 'counter', id: 'sc-jinjiang-hotel' });
+    const services = await server.api('GET', '/api/v1/counter/services', { key: keys.counter });
+    expect(services.body.services).to.have.length(1);
+    expect(services.body.services[0]).to.deep.include({ id: 'hotel-check-in', claims: ['name', 'age_equal_or_over/18'], acceptsUnbound: false });
+  });
+
+  it('a clerk of the new agency issues an ID card in /agency and the citizen adds it to the wallet with the offer and the PIN', async () => {
     await agency.goto(`${server.url}/agency`);
-    await signIn(agency, 'agencyKey', server.agencyKey('zj-psb'));
+    await signIn(agency, 'agencyKey', keys.agency ?? expect.fail('the administrator did not register the agency'));
     const body = idCardBody();
     state.name = (body.holder as { name: string }).name;
     await fillIssueForm(agency, body);
@@ -140,12 +176,12 @@ describe('journey through the pages: agency → wallet → counter, with cameras
     expect(scanned).to.deep.equal({ verdict: 'valid', claims: ['name'] });
   });
 
-  it('the counter shows its request QR, the wallet scans it, the citizen approves and the counter sees the verdict; then a receipt, rated', async () => {
+  it('the hotel counter shows its request QR, the wallet scans it, the citizen approves the name and age 18+, the counter sees them; then a receipt, rated', async () => {
     const desk = await contextFor(browser, { lang: 'en', elder: false, device: 'desktop' });
     const counter = await desk.newPage();
     await counter.goto(`${server.url}/counter`);
     await signIn(counter, 'counterKey', counterKey());
-    await counter.check('#service-identity-check');
+    await counter.check('#service-hotel-check-in');
     await counter.click('#request-show');
     await counter.waitForSelector('#request-qr img.qr');
     const film = await filmOf(counter, '#request-qr img.qr');
@@ -155,12 +191,16 @@ describe('journey through the pages: agency → wallet → counter, with cameras
       throw new Error(`the wallet did not ask: ${(await page.textContent('#present')) ?? ''}`, { cause: error });
     });
     expect(await page.textContent('#asker')).to.include('成都');
-    expect(await page.$$eval('#asked li', (items) => items.map((item) => item.getAttribute('data-claim')))).to.deep.equal(['name']);
+    const asked = await page.$$eval('#asked li', (items) => items.map((item) => item.getAttribute('data-claim')));
+    expect(asked.sort()).to.deep.equal(['age_equal_or_over/18', 'name']);
     await screenshot(page, 'wallet-approve-zh-phone', '#present');
     await page.click('#approve');
     await page.waitForSelector('#answer .status[data-outcome="answered"]');
     await counter.waitForSelector('#verdict .verdict[data-verdict="valid"]', { timeout: 30000 });
-    expect(await counter.$$eval('#verdict-claims dd[data-claim]', (items) => items.map((item) => item.getAttribute('data-claim')))).to.deep.equal(['name']);
+    const shown = await counter.$$eval('#verdict-claims dd[data-claim]', (items) => items.map((item) => [item.getAttribute('data-claim'), item.textContent]));
+    expect(shown.map(([claim]) => claim).sort()).to.deep.equal(['age_equal_or_over/18', 'name']);
+    expect(Object.fromEntries(shown).name).to.equal(state.name);
+    await screenshot(counter, 'counter-hotel-valid-en-desktop', '#verdict');
     await desk.close();
 
     // Two presentations at the Sichuan counter: the holder QR and this answer.

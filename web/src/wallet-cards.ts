@@ -5,6 +5,7 @@
  */
 import QRCode from 'qrcode';
 import type { ClaimPath, ClaimView, CredentialView, HolderQr, Wallet } from '../wallet/index';
+import { joinClaimPath } from '../../core/presentation/claim-paths';
 import { DEFAULT_HOLDER_SHOWN_CLAIMS } from '../wallet/index';
 import { clear, currentLang, describeFailure, h, statusLine, t, when } from './common';
 
@@ -13,8 +14,6 @@ export function registryOf(issuer: string): string {
   const at = issuer.lastIndexOf('/issuers/');
   return at < 0 ? location.origin : issuer.slice(0, at);
 }
-
-const pathKey = (path: ClaimPath): string => path.join('.');
 
 function claimText(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -48,7 +47,7 @@ async function disclosureTicks(wallet: Wallet, view: CredentialView): Promise<{ 
   );
   const boxes = [...plan.disclosed, ...plan.withheld].map((claim, index) => {
     const id = `disclose-${view.id.slice(0, 8)}-${String(index)}`;
-    const box = h('input', { type: 'checkbox', id, 'data-claim': pathKey(claim.path), checked: plan.disclosed.includes(claim) });
+    const box = h('input', { type: 'checkbox', id, 'data-claim': joinClaimPath(claim.path), checked: plan.disclosed.includes(claim) });
     return { claim, box, label: h('label', { class: 'check', for: id }, box, claim.label) };
   });
   return {
@@ -84,7 +83,7 @@ function holderQrView(qr: HolderQr, dataUrl: string, labels: string[], again: ()
 async function showQr(wallet: Wallet, view: CredentialView, chosen: ClaimPath[], host: HTMLElement, again: () => void): Promise<void> {
   const qr = await wallet.createHolderQr(view.id, chosen);
   const dataUrl = await QRCode.toDataURL(qr.text, { errorCorrectionLevel: 'M', margin: 4, scale: 4 });
-  const labels = qr.disclosed.map((path) => view.claims.find((claim) => pathKey(claim.path) === pathKey(path))?.label ?? pathKey(path));
+  const labels = qr.disclosed.map((path) => view.claims.find((claim) => joinClaimPath(claim.path) === joinClaimPath(path))?.label ?? joinClaimPath(path));
   clear(host, holderQrView(qr, dataUrl, labels, again));
 }
 

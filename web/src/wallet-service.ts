@@ -4,6 +4,7 @@
  * before anything is sent), and the receipts a registry keeps of where the license was used, each
  * with a 1–5 rating (好差评) of the service.
  */
+import { joinClaimPath } from '../../core/presentation/claim-paths';
 import type { DcqlMatch, Receipt, VerifierRequest, Wallet } from '../wallet/index';
 import { clear, currentLang, h, statusLine, t, tOr, when } from './common';
 import { registryOf } from './wallet-cards';
@@ -15,7 +16,7 @@ function approval(wallet: Wallet, host: HTMLElement, request: VerifierRequest, m
     const no = h('button', { type: 'button', class: 'secondary', id: 'decline' }, t('wallet.decline'));
     const asked = h('ul', { id: 'asked' });
     void wallet.disclosurePlan(match.credentialId, match.claims, currentLang()).then((plan) => {
-      clear(asked, ...plan.disclosed.map((claim) => h('li', { 'data-claim': claim.path.join('.') }, claim.label)));
+      clear(asked, ...plan.disclosed.map((claim) => h('li', { 'data-claim': joinClaimPath(claim.path) }, claim.label)));
     });
     const province = request.verifier.province ?? '';
     const question = h(
@@ -46,7 +47,12 @@ export function answerCounter(wallet: Wallet, uri: string, host: HTMLElement, do
   const ask = h('div');
   clear(host, ask, out);
   out.textContent = t('wallet.reading');
-  wallet.answerRequest(uri, { approve: (request, match) => approval(wallet, ask, request, match) }).then(
+  // The request is read once the holder is asked: the question replaces the "reading" line.
+  const approve = (request: VerifierRequest, match: DcqlMatch) => {
+    out.textContent = '';
+    return approval(wallet, ask, request, match);
+  };
+  wallet.answerRequest(uri, { approve }).then(
     (outcome) => {
       clear(ask);
       if (outcome.answered) out.textContent = outcome.status < 300 ? t('wallet.answered') : t('wallet.answerRefused', { status: outcome.status });

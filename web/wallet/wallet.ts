@@ -3,6 +3,7 @@
  * on WebCrypto and fetch only. It holds a P-256 key per credential (non-extractable: no server and
  * no script ever sees the private key), the credentials, and the holder's own log of presentations.
  */
+import { joinClaimPath } from '../../core/presentation/claim-paths';
 import { WalletError } from './errors';
 import { generateHolderKey, jwkThumbprint, type HolderKey, type HolderPublicJwk } from './holder-key';
 import {
@@ -96,7 +97,7 @@ function localized<T extends { locale?: string; lang?: string }>(entries: readon
 function claimLabel(metadata: TypeMetadata | null, path: ClaimPath, lang: Lang): string {
   const claim = metadata?.claims?.find((candidate) => samePath(candidate.path.filter((part): part is string | number => part !== null), path));
   const display = localized(claim?.display, lang);
-  return display?.label ?? display?.name ?? path.join('.');
+  return display?.label ?? display?.name ?? joinClaimPath(path);
 }
 
 function typeName(stored: StoredCredential, lang: Lang): string {
@@ -247,7 +248,7 @@ export class Wallet {
     const view = (path: ClaimPath): ClaimView => ({ path, label: claimLabel(stored.typeMetadata, path, lang), value: valueAt(all, path) });
     for (const path of claims) {
       if (!presentable.some((candidate) => samePath(candidate, path)) && valueAt(all, path) === undefined) {
-        throw new WalletError('UNKNOWN_CLAIM', `the credential has no claim ${path.join('.')}`);
+        throw new WalletError('UNKNOWN_CLAIM', `the credential has no claim ${joinClaimPath(path)}`);
       }
     }
     const payload = issuerSignedPayload(stored.credential);
@@ -274,7 +275,7 @@ export class Wallet {
     const all = await credentialClaims(stored.credential);
     const disclosed = input.disclose.filter((path) => presentable.some((candidate) => samePath(candidate, path)));
     const unknown = input.disclose.find((path) => !presentable.some((candidate) => samePath(candidate, path)) && valueAt(all, path) === undefined);
-    if (unknown) throw new WalletError('UNKNOWN_CLAIM', `the credential has no claim ${unknown.join('.')}`);
+    if (unknown) throw new WalletError('UNKNOWN_CLAIM', `the credential has no claim ${joinClaimPath(unknown)}`);
     const now = this.#ctx.now();
     const presentation = await sdJwtFor(key.privateKey).present(stored.credential, presentationFrame(disclosed), {
       kb: { payload: { iat: Math.floor(now.getTime() / 1000), aud: input.aud, nonce: input.nonce } },

@@ -8,6 +8,7 @@
  * in large type, and each check expandable.
  */
 import type { CounterService } from '../../../core/admin-views';
+import { joinClaimPath } from '../../../core/presentation/claim-paths';
 import { ApiFailure, api, clear, currentLang, describeFailure, h, mountPage, signIn, signOutButton, statusLine, t, tOr } from '../common';
 import { scanner } from '../scan';
 
@@ -27,7 +28,7 @@ export interface Verdict {
   license?: {
     id: string;
     type: string;
-    issuer: { agency: string; province: string };
+    issuer: { agency: string; name: string; province: string };
     validFrom: string;
     validUntil: string | null;
     claims: Record<string, unknown>;
@@ -108,7 +109,7 @@ export function verdictView(verdict: Verdict, labels: ReadonlyMap<string, string
           'dl',
           { class: 'claims', id: 'verdict-claims' },
           ...claims.flatMap(([path, value]) => {
-            const name = path.join('/');
+            const name = joinClaimPath(path);
             return [h('dt', {}, labels.get(name) ?? tOr(`claim.${name}`, name)), h('dd', { 'data-claim': name }, claimValue(value))];
           }),
         )
@@ -118,7 +119,7 @@ export function verdictView(verdict: Verdict, labels: ReadonlyMap<string, string
           'p',
           {},
           t('verdict.issuer', {
-            agency: verdict.license.issuer.agency,
+            agency: verdict.license.issuer.name,
             province: tOr(`province.${verdict.license.issuer.province}`, verdict.license.issuer.province),
           }),
         )
