@@ -113,7 +113,7 @@ describe('registry HTTP API: verification', function () {
       id: issued.licenseId,
       type: 'id-card',
       vct: 'urn:cn:elicense:vct:id-card',
-      issuer: { agency: 'zj-psb', iss: `${server.url}/issuers/zj-psb`, province: '330000' },
+      issuer: { agency: 'zj-psb', name: '浙江省公安厅', iss: `${server.url}/issuers/zj-psb`, province: '330000' },
     });
     const birthdate = (body.data as { birthDate: string }).birthDate;
     const age = Number('2026-11-28'.slice(0, 4)) - Number(birthdate.slice(0, 4));

@@ -17,7 +17,7 @@ import { HOLDER_NONCE, HOLDER_SHOWN_AUD, HOLDER_SHOWN_WINDOW_SECONDS } from '../
 import { jwkThumbprint, parsePublicJwk } from '../../../core/jwk';
 import type { PublicJwk } from '../../../core/anchor';
 import type { PresentationStore } from '../ports/presentation-store';
-import type { BindingOutcome, PresentationCheck, PresentationCheckName, PresentationRules, PresentedCredential } from './presentation-rules';
+import { PRESENTATION_CHECK_NAMES, type BindingOutcome, type PresentationCheck, type PresentationRules, type PresentedCredential } from './presentation-rules';
 import type { CheckOutcome, CredentialCheck, PresentationChecks, VerificationContext } from './verification';
 
 /** Clock skew tolerated between a phone and the verifier. */
@@ -79,8 +79,6 @@ function freshnessProblem(payload: JWTPayload, rules: PresentationRules, now: Da
   return null;
 }
 
-const PRESENTATION_CHECKS: readonly PresentationCheckName[] = ['holder-binding', 'freshness', 'replay', 'data-minimisation'];
-
 export class HolderBinding implements PresentationChecks {
   constructor(private readonly store: PresentationStore) {}
 
@@ -100,7 +98,7 @@ export class HolderBinding implements PresentationChecks {
       );
       return running.then((outcome) => (found.outcome = outcome));
     };
-    return PRESENTATION_CHECKS.map((name): CredentialCheck => async (ctx) => {
+    return PRESENTATION_CHECK_NAMES.map((name): CredentialCheck => async (ctx) => {
       const check = (await run(ctx)).checks.find((candidate) => candidate.name === name);
       return check ? ({ check } satisfies CheckOutcome) : null;
     });

@@ -2,7 +2,8 @@
  * What a presentation is held to and what its checks find: shared by the verifier's check list
  * (verification.ts) and the checks themselves (holder-binding.ts).
  */
-export type PresentationCheckName = 'holder-binding' | 'freshness' | 'replay' | 'data-minimisation';
+export const PRESENTATION_CHECK_NAMES = ['holder-binding', 'freshness', 'replay', 'data-minimisation'] as const;
+export type PresentationCheckName = (typeof PRESENTATION_CHECK_NAMES)[number];
 
 export interface PresentationCheck {
   name: PresentationCheckName;

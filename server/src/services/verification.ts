@@ -51,8 +51,19 @@ import { statusListOutcome, type StatusListReader } from './status-list-check';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
-export type CheckName =
-  'format' | 'issuer-key' | 'signature' | 'disclosures' | 'issuer-authorized' | 'anchor' | 'status' | 'status-list' | 'validity' | PresentationCheckName;
+/** The checks of a credential, in the order a verdict lists them; a presentation adds PRESENTATION_CHECK_NAMES. */
+export const CREDENTIAL_CHECK_NAMES = [
+  'format',
+  'issuer-key',
+  'signature',
+  'disclosures',
+  'issuer-authorized',
+  'anchor',
+  'status',
+  'status-list',
+  'validity',
+] as const;
+export type CheckName = (typeof CREDENTIAL_CHECK_NAMES)[number] | PresentationCheckName;
 
 export interface Check {
   name: CheckName;
@@ -65,7 +76,8 @@ export interface VerifiedLicense {
   /** The license type id (`id-card`); `vct` is its national name. */
   type: string;
   vct: string;
-  issuer: { agency: string; iss: string; province: string | null };
+  /** `name` as the trust registry on the ledger has it: what a counter clerk reads. */
+  issuer: { agency: string; name: string; iss: string; province: string | null };
   validFrom: string | null;
   validUntil: string | null;
   /** The holder's disclosed claims (registered claims left out). */
@@ -360,7 +372,7 @@ function licenseOf(ctx: VerificationContext): VerifiedLicense | null {
     id: claims.lid,
     type: typeId,
     vct: claims.vct,
-    issuer: { agency: agencyId, iss: claims.iss, province: key.agency.province },
+    issuer: { agency: agencyId, name: key.agency.name, iss: claims.iss, province: key.agency.province },
     validFrom,
     validUntil,
     claims: Object.fromEntries(Object.entries(disclosed ?? {}).filter(([name]) => !isRegisteredClaim(name))),
