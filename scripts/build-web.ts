@@ -5,11 +5,25 @@
  * runs it after tsc; the browser tests call buildWeb() so they always test the current source.
  */
 import { build } from 'esbuild';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 export const WEB_OUT = join(ROOT, 'dist', 'pages');
+
+/** The wallet is the installable one: its shell names the manifest the browser installs it from. */
+const EXTRA_HEAD: Record<string, string> = {
+  wallet: '<link rel="manifest" href="/manifest.webmanifest" />\n    <meta name="theme-color" content="#0b3d91" />',
+};
+
+/** One HTML shell per page bundle, from web/page.html: the page is its script; `home` is index.html. */
+function writeShells(web: string, outDir: string, pages: readonly string[]): void {
+  const template = readFileSync(join(web, 'page.html'), 'utf8');
+  for (const page of pages) {
+    const html = template.replace('PAGE.js', `${page}.js`).replace('<!--page-head-->', EXTRA_HEAD[page] ?? '');
+    writeFileSync(join(outDir, `${page === 'home' ? 'index' : page}.html`), html.replace(/\n\s*\n/g, '\n'));
+  }
+}
 
 export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
   const web = join(ROOT, 'web');
@@ -51,6 +65,11 @@ export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
     logLevel: 'warning',
   });
   cpSync(join(web, 'pages'), outDir, { recursive: true });
+  writeShells(
+    web,
+    outDir,
+    pages.map((name) => name.replace(/\.ts$/, '')),
+  );
   copyFileSync(join(web, 'app.css'), join(outDir, 'static', 'app.css'));
   copyFileSync(join(ROOT, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm'), join(outDir, 'static', 'vendor', 'zxing_reader.wasm'));
 }
