@@ -6,24 +6,15 @@
  */
 import { expect } from 'chai';
 import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
-import { issueIdCard } from '../support/citizen-wallet';
+import { issuingRegistry } from '../support/citizen-wallet';
 import { PRE_AUTH, credential, discover, holder, json, nonce, proof, token, type Discovered } from '../support/outside-wallet';
-import { ifStarted } from '../support/defined';
-import { startTestServer, type TestServer } from '../support/registry-server';
 
 describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function () {
   this.timeout(60000);
-  let server: TestServer;
-  let zjPsb: string;
-
-  before(async () => {
-    server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
-    zjPsb = server.agencyKey('zj-psb');
-  });
-  after(() => ifStarted(server, (started) => started.remove()));
+  const registry = issuingRegistry();
 
   async function offered(): Promise<{ licenseId: string; found: Discovered; pin: string }> {
-    const { licenseId, offer } = await issueIdCard(server, zjPsb);
+    const { licenseId, offer } = await registry.issue();
     return { licenseId, found: await discover(offer.uri), pin: offer.txCode };
   }
 
@@ -67,7 +58,7 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
       expect(body.error, JSON.stringify(body)).to.equal(error);
     };
     await expectRefused(await proof(key, { aud: found.issuer, nonce: 'not-a-nonce-of-this-issuer' }), 'invalid_nonce');
-    await expectRefused(await proof(key, { aud: `${server.url}/issuers/zj-amr`, nonce: await nonce(found) }), 'invalid_proof');
+    await expectRefused(await proof(key, { aud: `${registry.server.url}/issuers/zj-amr`, nonce: await nonce(found) }), 'invalid_proof');
     await expectRefused(await proof(other, { aud: found.issuer, nonce: await nonce(found) }, key.jwk), 'invalid_proof');
     const forged = (await proof(key, { aud: found.issuer, nonce: await nonce(found) })).split('.').slice(0, 2).join('.') + `.${'A'.repeat(86)}`;
     await expectRefused(forged, 'invalid_proof');
@@ -91,7 +82,7 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
   });
 
   it('the OpenAPI document shows the token request as a form (RFC 6749 §4.1.3), the credential request as JSON', async () => {
-    const document = (await server.api('GET', '/api/v1/openapi.json')).body as {
+    const document = (await registry.server.api('GET', '/api/v1/openapi.json')).body as {
       paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } } }>;
     };
     const content = document.paths['/issuers/{agencyId}/token']?.post?.requestBody?.content ?? {};
@@ -124,7 +115,7 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
     });
     expect(await json(wrongGrant)).to.include({ error: 'unsupported_grant_type' });
 
-    server.setClockOffset(7 * 86400000 + 1000);
+    registry.server.setClockOffset(7 * 86400000 + 1000);
     try {
       const expired = await token(found, pin);
       const body = await json(expired);
@@ -132,7 +123,7 @@ describe('OpenID4VCI: an outside client from the spec (fetch + jose)', function 
       expect(body.error).to.equal('invalid_grant');
       expect(body.error_description).to.match(/expired/);
     } finally {
-      server.setClockOffset(0);
+      registry.server.setClockOffset(0);
     }
   });
 

@@ -11,9 +11,7 @@ import { PNG } from 'pngjs';
 import { randomBytes } from 'node:crypto';
 import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
 import { MemoryWalletStorage, Wallet, WalletError, jwkThumbprint } from '../../web/wallet/index';
-import { issueIdCard } from '../support/citizen-wallet';
-import { ifStarted } from '../support/defined';
-import { startTestServer, type TestServer } from '../support/registry-server';
+import { issuingRegistry } from '../support/citizen-wallet';
 
 function wrongPin(pin: string): string {
   return pin === '000000' ? '000001' : '000000';
@@ -21,16 +19,9 @@ function wrongPin(pin: string): string {
 
 describe('OpenID4VCI: getting a license into a wallet', function () {
   this.timeout(60000);
-  let server: TestServer;
-  let zjPsb: string;
+  const registry = issuingRegistry();
 
-  before(async () => {
-    server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
-    zjPsb = server.agencyKey('zj-psb');
-  });
-  after(() => ifStarted(server, (started) => started.remove()));
-
-  const issue = () => issueIdCard(server, zjPsb);
+  const issue = () => registry.issue();
 
   async function refusal(promise: Promise<unknown>): Promise<WalletError> {
     const error = await promise.then(
@@ -45,7 +36,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     const { offer } = await issue();
     expect(offer.uri).to.match(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
     const reference = new URL(offer.uri).searchParams.get('credential_offer_uri');
-    expect(reference).to.match(new RegExp(`^${server.url}/issuers/zj-psb/credential-offers/[A-Za-z0-9_-]{43}$`));
+    expect(reference).to.match(new RegExp(`^${registry.server.url}/issuers/zj-psb/credential-offers/[A-Za-z0-9_-]{43}$`));
     expect(offer.txCode).to.match(/^\d{6}$/);
     expect(Date.parse(offer.expiresAt) - Date.now()).to.be.within(7 * 86400000 - 60000, 7 * 86400000 + 60000);
     expect(offer.uri).to.not.include(offer.txCode);
@@ -69,7 +60,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     expect(await wallet.holderJwk(stored.id)).to.deep.equal(cnf.jwk);
 
     // The issuer's signature, with the key the ledger's trust registry lists for the agency.
-    const issuers = await server.api('GET', '/api/v1/trust/issuers');
+    const issuers = await registry.server.api('GET', '/api/v1/trust/issuers');
     const agency = (issuers.body.issuers as Array<{ id: string; keys: Array<{ kid: string; jwk: Record<string, string> }> }>).find(
       (candidate) => candidate.id === 'zj-psb',
     );
@@ -104,7 +95,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
       nonce: randomBytes(16).toString('base64url'),
       aud: HOLDER_SHOWN_AUD,
     });
-    const verdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: shown } });
+    const verdict = await registry.server.api('POST', '/api/v1/verify', { key: registry.server.counterKey('510000'), body: { credential: shown } });
     expect(verdict.status, JSON.stringify(verdict.body)).to.equal(200);
     const checks = verdict.body.checks as Array<{ name: string; ok: boolean; detail: string }>;
     expect(
@@ -119,7 +110,7 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
     // The wallet's holder-shown QR, signed with its key for the credential, verifies too, and
     // the holder's own log keeps every presentation.
     const qr = await wallet.createHolderQr(stored.id);
-    const qrVerdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: qr.text } });
+    const qrVerdict = await registry.server.api('POST', '/api/v1/verify', { key: registry.server.counterKey('510000'), body: { credential: qr.text } });
     expect(qrVerdict.body.valid, JSON.stringify(qrVerdict.body.checks)).to.equal(true);
     const log = await wallet.listPresentations();
     expect(log.map((entry) => entry.audience)).to.deep.equal(['https://counter.example', HOLDER_SHOWN_AUD, HOLDER_SHOWN_AUD]);
@@ -153,12 +144,12 @@ describe('OpenID4VCI: getting a license into a wallet', function () {
 
   it('refuses an expired offer', async () => {
     const { offer } = await issue();
-    server.setClockOffset(7 * 86400000 + 1000);
+    registry.server.setClockOffset(7 * 86400000 + 1000);
     try {
       const error = await refusal(new Wallet({ storage: new MemoryWalletStorage() }).redeemOffer(offer.uri, offer.txCode));
       expect(error.code).to.equal('OFFER_INVALID');
     } finally {
-      server.setClockOffset(0);
+      registry.server.setClockOffset(0);
     }
   });
 });

@@ -9,25 +9,16 @@ import { decodeJwt } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { HOLDER_SHOWN_AUD } from '../../core/presentation/holder-shown';
 import { MemoryWalletStorage, Wallet, WalletError } from '../../web/wallet/index';
-import { issueIdCard, type Offer } from '../support/citizen-wallet';
-import { ifStarted } from '../support/defined';
-import { startTestServer, type TestServer } from '../support/registry-server';
+import { issuingRegistry, type Offer } from '../support/citizen-wallet';
 
 describe('OpenID4VCI: re-offering a license after a lost phone', function () {
   this.timeout(60000);
-  let server: TestServer;
-  let zjPsb: string;
+  const registry = issuingRegistry();
 
-  before(async () => {
-    server = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
-    zjPsb = server.agencyKey('zj-psb');
-  });
-  after(() => ifStarted(server, (started) => started.remove()));
+  const issue = () => registry.issue();
 
-  const issue = () => issueIdCard(server, zjPsb);
-
-  async function reoffer(licenseId: string, key = zjPsb) {
-    return server.api('POST', `/api/v1/licenses/${licenseId}/offer`, { key });
+  async function reoffer(licenseId: string, key = registry.zjPsb) {
+    return registry.server.api('POST', `/api/v1/licenses/${licenseId}/offer`, { key });
   }
 
   it('binds the same license to the new phone’s key; the license stays active', async () => {
@@ -51,7 +42,7 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
     const cnf = decodeJwt(bound.credential.split('~')[0] ?? '').cnf as { jwk: { x: string } };
     expect(cnf.jwk).to.deep.equal(await newPhone.holderJwk(bound.id));
 
-    const status = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: zjPsb });
+    const status = await registry.server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: registry.zjPsb });
     expect(status.body.status).to.equal('active');
   });
 
@@ -70,7 +61,7 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
         nonce: randomBytes(16).toString('base64url'),
         aud: HOLDER_SHOWN_AUD,
       });
-      const verdict = await server.api('POST', '/api/v1/verify', { key: server.counterKey('510000'), body: { credential: shown } });
+      const verdict = await registry.server.api('POST', '/api/v1/verify', { key: registry.server.counterKey('510000'), body: { credential: shown } });
       expect(verdict.status, JSON.stringify(verdict.body)).to.equal(200);
       return verdict.body as { valid: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
     };
@@ -89,7 +80,7 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
     expect(verdict.valid, 'the lost phone’s credential').to.equal(false);
     expect(verdict.checks.filter((check) => !check.ok).map((check) => check.name)).to.include('status-list');
     expect((await show(newPhone, bound.id)).valid, 'the new phone’s credential').to.equal(true);
-    const status = await server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: zjPsb });
+    const status = await registry.server.api('GET', `/api/v1/licenses/${licenseId}/status`, { key: registry.zjPsb });
     expect(status.body.status).to.equal('active');
   });
 
@@ -103,12 +94,12 @@ describe('OpenID4VCI: re-offering a license after a lost phone', function () {
 
   it('only the issuing agency re-offers, and only an active license', async () => {
     const { licenseId } = await issue();
-    const other = await reoffer(licenseId, server.agencyKey('zj-amr'));
+    const other = await reoffer(licenseId, registry.server.agencyKey('zj-amr'));
     expect(other.status).to.equal(403);
-    expect((await server.api('POST', `/api/v1/licenses/${licenseId}/offer`)).status).to.equal(401);
+    expect((await registry.server.api('POST', `/api/v1/licenses/${licenseId}/offer`)).status).to.equal(401);
     expect((await reoffer('330000-NOSUCHLICENSE0')).status).to.equal(404);
 
-    const revoked = await server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: zjPsb, body: { reason: 'fraud' } });
+    const revoked = await registry.server.api('POST', `/api/v1/licenses/${licenseId}/revoke`, { key: registry.zjPsb, body: { reason: 'fraud' } });
     expect(revoked.status, JSON.stringify(revoked.body)).to.equal(200);
     const refused = await reoffer(licenseId);
     expect(refused.status).to.equal(409);

@@ -4,7 +4,9 @@
  * and the wallet module redeems the offer (OpenID4VCI pre-authorized code flow) with a key of its own.
  */
 import { MemoryWalletStorage, Wallet, type StoredCredential, type WalletStorage } from '../../web/wallet/index';
-import type { TestServer } from './registry-server';
+import { expect } from 'chai';
+import { ifStarted } from './defined';
+import { startTestServer, type TestServer } from './registry-server';
 import { idCardBody } from './requests';
 
 export interface Offer {
@@ -46,4 +48,34 @@ export async function citizenWithIdCard(server: TestServer, agencyKey: string, s
   const issued = await issueIdCard(server, agencyKey);
   const held = await wallet.redeemOffer(issued.offer.uri, issued.offer.txCode);
   return { wallet, storage, issued, held };
+}
+
+/** The registry of one describe block, started before its tests and removed after, and the Zhejiang PSB's key. */
+export interface IssuingRegistry {
+  readonly server: TestServer;
+  readonly zjPsb: string;
+  /** An ID card issued by the Zhejiang PSB, with its credential offer. */
+  issue(): Promise<Issued>;
+}
+
+/**
+ * Registers the hooks that start a registry for the calling describe block (the public rate limit
+ * lifted: these tests make many public calls from one address) and remove it afterwards.
+ */
+export function issuingRegistry(): IssuingRegistry {
+  let started: TestServer | undefined;
+  before(async () => {
+    started = await startTestServer({ PUBLIC_RATE_LIMIT: '100000' });
+  });
+  after(() => ifStarted(started, (server) => server.remove()));
+  const server = () => started ?? expect.fail('the registry did not start');
+  return {
+    get server() {
+      return server();
+    },
+    get zjPsb() {
+      return server().agencyKey('zj-psb');
+    },
+    issue: () => issueIdCard(server(), server().agencyKey('zj-psb')),
+  };
 }
