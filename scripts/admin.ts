@@ -25,6 +25,7 @@ const USAGE = `usage: npm run admin -- <command> [--province <code>] …
   counters                                     list the province's counters
   save-counter <id> <name> [services.json]     create or rename a counter, adding or replacing services
                                                (a JSON array of { id, names: {zh,en}, licenseType, claims, acceptsUnbound })
+  delete-service <counterId> <serviceId>       remove one service of a counter; requests already shown may finish
   api-keys                                     list the province's API keys (no secrets)
   issue-key <agency|counter|admin> <id>        issue an API key (shown once)
   revoke-key <keyId>                           revoke an API key
@@ -109,6 +110,10 @@ async function run(registry: Registry, parsed: Parsed): Promise<unknown> {
     case 'save-counter': {
       const [id = '', name = '', file] = need(args, 2, '<id> <name> [services.json]');
       return admin.saveCounter(actor(), { id, name, services: services(file) });
+    }
+    case 'delete-service': {
+      const [counterId = '', serviceId = ''] = need(args, 2, '<counterId> <serviceId>');
+      return admin.deleteCounterService(actor(), counterId, serviceId);
     }
     case 'api-keys':
       return admin.listApiKeys(actor());

@@ -1,11 +1,12 @@
 /**
  * The pages in a real Chromium against the real registry server: a province administrator
- * onboards an agency and a counter in /admin; the agency's clerk issues an ID card through the
- * form generated from its schema (a wrong check digit is shown next to the field), suspends it
- * with an inline confirmation and reads its ledger history; the counter scans (pastes) the
- * printed credential and gets a full-screen verdict. Then every page, in both languages and in
- * elder mode, on a phone and a desktop: axe-core finds no serious or critical violation, elder
- * mode is measured in the browser, and a screenshot is written to docs/screenshots/.
+ * onboards an agency and a counter in /admin and deletes one of its services (inline confirmation,
+ * by keyboard); the agency's clerk issues an ID card through the form generated from its schema (a
+ * wrong check digit is shown next to the field), suspends it with an inline confirmation and reads
+ * its ledger history; the counter scans (pastes) the printed credential and gets a full-screen
+ * verdict. Then every page, in both languages and in elder mode, on a phone and a desktop: axe-core
+ * finds no serious or critical violation, elder mode is measured in the browser, and a screenshot
+ * is written to docs/screenshots/.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
@@ -70,7 +71,7 @@ describe('pages in Chromium', function () {
     expect(record.headers.get('cache-control')).to.equal('no-store');
   });
 
-  it('an administrator registers an agency and a counter and issues their keys, in /admin', async () => {
+  it('an administrator registers an agency and a counter, deletes one of its services, and issues their keys, in /admin', async () => {
     const context = await contextFor(browser, { lang: 'zh-CN', elder: false, device: 'desktop' });
     const page = await context.newPage();
     const external: string[] = [];
@@ -101,6 +102,41 @@ describe('pages in Chromium', function () {
     await page.fill('#service-claims', 'name');
     await page.click('#counter-create');
     await page.waitForSelector('tr[data-counter="zj-e2e-counter"]');
+    // A second service, then deleted again with the keyboard: the inline confirmation, no pop-up.
+    await page.fill('#counter-id', 'zj-e2e-counter');
+    await page.fill('#counter-name', '温州市民中心');
+    await page.fill('#service-id', 'library');
+    await page.fill('#service-zh', '图书借阅');
+    await page.fill('#service-en', 'Library card');
+    await page.selectOption('#service-type', 'id-card');
+    await page.fill('#service-claims', 'name');
+    await page.click('#counter-create');
+    const library = page.locator('tr[data-counter="zj-e2e-counter"] li[data-service="library"]');
+    await library.waitFor();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await library.locator('button[data-delete-service]').focus();
+    await page.keyboard.press('Enter');
+    const confirm = library.locator('.confirm');
+    await confirm.waitFor();
+    expect(await confirm.locator('.confirm-question').textContent())
+      .to.include('图书借阅')
+      .and.include('zj-e2e-counter');
+    await confirm.locator('button.danger').focus();
+    await page.keyboard.press('Enter');
+    await library.waitFor({ state: 'detached' });
+    const listed = page.locator('tr[data-counter="zj-e2e-counter"] li[data-service]');
+    expect(await listed.evaluateAll((items) => items.map((item) => item.getAttribute('data-service')))).to.deep.equal(['hotel']);
+    expect(await page.textContent('p.status')).to.include('图书借阅');
+    const counters = (await server.api('GET', '/api/v1/admin/counters', { key: zjAdmin })).body.counters as Array<{
+      id: string;
+      services: Array<{ id: string }>;
+    }>;
+    expect(counters.find((counter) => counter.id === 'zj-e2e-counter')?.services.map((service) => service.id)).to.deep.equal(['hotel']);
+    expect(dialogs, 'pop-ups').to.deep.equal([]);
 
     await page.selectOption('#key-kind', 'agency');
     await page.selectOption('#key-principal', 'zj-e2e-psb');

@@ -1,17 +1,18 @@
 /**
  * Province administration over HTTP, as Zhejiang's administrator uses it: onboard an agency on
  * the ledger, let it issue, suspend it, rotate its key (old credentials still verify), set up a
- * counter with its services, issue and revoke API keys — and what another province's
+ * counter with its services and delete one, issue and revoke API keys — and what another province's
  * administrator, an agency, a counter and a revoked key get back. Plus the admin CLI on a stopped
  * node's data folder, and DEMO=false.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../server/src/config';
 import { startServer } from '../../server/src/server';
+import { citizenWithIdCard } from '../support/citizen-wallet';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { tempDir } from '../support/temp-dir';
@@ -144,6 +145,60 @@ describe('registry HTTP API: province administration', function () {
     expect(bad.body.error.field).to.equal('services.0.licenseType');
   });
 
+  it('deletes one service of a counter: gone from both lists, refused for new requests, a request already shown is still answered', async () => {
+    const hotel = {
+      id: 'hotel',
+      names: { zh: '酒店入住', en: 'Hotel check-in' },
+      licenseType: 'id-card',
+      claims: ['name', 'age_equal_or_over/18'],
+      acceptsUnbound: false,
+    };
+    const identity = { id: 'identity', names: { zh: '身份核验', en: 'Identity check' }, licenseType: 'id-card', claims: ['name'], acceptsUnbound: true };
+    const saved = await server.api('POST', '/api/v1/admin/counters', {
+      key: zjAdmin,
+      body: { id: 'zj-nb-desk', name: '宁波服务台', services: [hotel, identity] },
+    });
+    expect(saved.status, JSON.stringify(saved.body)).to.equal(200);
+    const counterKey = (await server.api('POST', '/api/v1/admin/api-keys', { key: zjAdmin, body: { kind: 'counter', principalId: 'zj-nb-desk' } })).body.token;
+    const citizen = await citizenWithIdCard(server, server.agencyKey('zj-psb'));
+    // Shown on the counter's screen before the administrator removes the service.
+    const shown = await server.api('POST', '/api/v1/presentation-requests', { key: counterKey, body: { service: 'hotel' } });
+    expect(shown.status, JSON.stringify(shown.body)).to.equal(201);
+
+    const deleted = await server.api('DELETE', '/api/v1/admin/counters/zj-nb-desk/services/hotel', { key: zjAdmin });
+    expect(deleted.status, JSON.stringify(deleted.body)).to.equal(200);
+    expect(deleted.body).to.deep.include({ id: 'zj-nb-desk', services: [identity] });
+    const listed = await server.api('GET', '/api/v1/admin/counters', { key: zjAdmin });
+    const desk = listed.body.counters.find((counter: { id: string }) => counter.id === 'zj-nb-desk');
+    expect(desk.services.map((service: { id: string }) => service.id)).to.deep.equal(['identity']);
+    const offered = await server.api('GET', '/api/v1/counter/services', { key: counterKey });
+    expect(offered.body.services.map((service: { id: string }) => service.id)).to.deep.equal(['identity']);
+
+    const refused = await server.api('POST', '/api/v1/presentation-requests', { key: counterKey, body: { service: 'hotel' } });
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error).to.include({ code: 'INVALID_FIELD', field: 'service' });
+    // The holder at the window still finishes: the request kept what it asked when it was made.
+    const answered = await citizen.wallet.answerRequest(shown.body.uri, { approve: () => true });
+    expect(answered.answered).to.equal(true);
+    const state = await server.api('GET', `/api/v1/presentation-requests/${shown.body.id}`, { key: counterKey });
+    expect(state.body).to.deep.include({ status: 'presented', service: 'hotel', claims: hotel.claims });
+    expect(state.body.verdict.verdict, JSON.stringify(state.body.verdict.checks)).to.equal('valid');
+
+    const again = await server.api('DELETE', '/api/v1/admin/counters/zj-nb-desk/services/hotel', { key: zjAdmin });
+    expect(again.status).to.equal(404);
+    expect(again.body.error.code).to.equal('NOT_FOUND');
+    const unknownCounter = await server.api('DELETE', '/api/v1/admin/counters/zj-nobody/services/identity', { key: zjAdmin });
+    expect(unknownCounter.status).to.equal(404);
+    const malformed = await server.api('DELETE', '/api/v1/admin/counters/zj-nb-desk/services/Not_A_Service', { key: zjAdmin });
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error.code).to.equal('INVALID_ARGUMENT');
+    const otherProvince = await server.api('DELETE', '/api/v1/admin/counters/zj-nb-desk/services/identity', { key: scAdmin });
+    expect(otherProvince.status).to.equal(403);
+    expect(otherProvince.body.error.code).to.equal('WRONG_PROVINCE');
+    const kept = await server.api('GET', '/api/v1/counter/services', { key: counterKey });
+    expect(kept.body.services.map((service: { id: string }) => service.id)).to.deep.equal(['identity']);
+  });
+
   it('revokes an API key: refused on the very next request', async () => {
     const issued = (await server.api('POST', '/api/v1/admin/api-keys', { key: zjAdmin, body: { kind: 'counter', principalId: 'zj-nb-counter' } })).body;
     expect((await server.api('GET', '/api/v1/me', { key: issued.token })).status).to.equal(200);
@@ -161,6 +216,7 @@ describe('registry HTTP API: province administration', function () {
       ['POST', '/api/v1/admin/agencies/zj-nb-psb', { status: 'suspended' }],
       ['POST', '/api/v1/admin/agencies/zj-psb/rotate-key'],
       ['POST', '/api/v1/admin/counters', { id: 'zj-nb-counter', name: 'taken over', services: [] }],
+      ['DELETE', '/api/v1/admin/counters/zj-nb-counter/services/hotel'],
       ['POST', '/api/v1/admin/api-keys', { kind: 'agency', principalId: 'zj-psb' }],
       ['POST', '/api/v1/admin/api-keys', { kind: 'admin', principalId: '330000' }],
       ['POST', `/api/v1/admin/api-keys/${ids[0]}/revoke`],
@@ -226,13 +282,18 @@ describe('admin CLI and DEMO=false', function () {
   const cli = async (...args: string[]) =>
     JSON.parse((await run(process.execPath, ['dist/scripts/admin.js', ...args], { env })).stdout) as Record<string, unknown>;
 
-  it('provisions a node without the demo: an admin key, an agency, a counter; then the server takes them', async () => {
+  it('provisions a node without the demo: an admin key, an agency, a counter (one of its services deleted); then the server takes them', async () => {
     const adminKey = await cli('admin-key', '--province', '330000');
     expect(adminKey.token).to.match(/^elk_/);
     const agency = await cli('create-agency', '--province', '330000', 'zj-hz-psb', '杭州市公安局', 'id-card');
     expect(agency.txId).to.match(/^[0-9a-f]{64}$/);
     const agencyKey = await cli('issue-key', '--province', '330000', 'agency', 'zj-hz-psb');
-    await cli('save-counter', '--province', '330000', 'zj-hz-counter', '杭州窗口');
+    const services = join(dir.path, 'services.json');
+    const service = (id: string) => ({ id, names: { zh: id, en: id }, licenseType: 'id-card', claims: ['name'], acceptsUnbound: true });
+    writeFileSync(services, JSON.stringify([service('identity'), service('library')]));
+    await cli('save-counter', '--province', '330000', 'zj-hz-counter', '杭州窗口', services);
+    const trimmed = await cli('delete-service', '--province', '330000', 'zj-hz-counter', 'library');
+    expect((trimmed.services as Array<{ id: string }>).map((row) => row.id)).to.deep.equal(['identity']);
     const counterKey = await cli('issue-key', '--province', '330000', 'counter', 'zj-hz-counter');
     expect(existsSync(join(dir.path, 'demo.json'))).to.equal(false);
 
@@ -247,6 +308,8 @@ describe('admin CLI and DEMO=false', function () {
       expect(await (await call('/api/v1/me', adminKey.token)).json()).to.deep.equal({ kind: 'admin', province: '330000' });
       expect((await call('/api/v1/licenses', agencyKey.token, idCardBody())).status).to.equal(201);
       expect(((await (await call('/api/v1/me', counterKey.token)).json()) as { id: string }).id).to.equal('zj-hz-counter');
+      const offered = (await (await call('/api/v1/counter/services', counterKey.token)).json()) as { services: Array<{ id: string }> };
+      expect(offered.services.map((row) => row.id)).to.deep.equal(['identity']);
     } finally {
       await running.close();
     }

@@ -214,6 +214,24 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         expect((await store().listCounters(province)).map((counter) => counter.id)).to.deep.equal([first, second].sort());
       });
 
+      it("deletes one service of a counter and no other counter's service of the same id", async () => {
+        const [counter, other] = [uniqueId('ctr'), uniqueId('ctr')];
+        const service = (counterId: string, id: string) => ({
+          counterId,
+          id,
+          names: { zh: `服务 ${id}`, en: `Service ${id}` },
+          licenseType: 'id-card',
+          claims: ['name'],
+          acceptsUnbound: true,
+          createdAt: nextInstant(),
+        });
+        for (const row of [service(counter, 'hotel'), service(counter, 'library'), service(other, 'hotel')]) await store().upsertCounterService(row);
+        await store().deleteCounterService(counter, 'hotel');
+        expect((await store().listCounterServices(counter)).map((row) => row.id)).to.deep.equal(['library']);
+        expect((await store().listCounterServices(other)).map((row) => row.id)).to.deep.equal(['hotel']);
+        expect((await refusal(store().deleteCounterService(counter, 'hotel'))).code).to.equal('NOT_FOUND');
+      });
+
       it("pages through an agency's licenses newest first", async () => {
         const agencyId = uniqueId('agency');
         const rows = [licenseRow({ agencyId }), licenseRow({ agencyId }), licenseRow({ agencyId })];

@@ -12,6 +12,8 @@ import type { RouteContext, RouteSpec } from './route-spec';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 const KEY_ID = /^[0-9a-f]{16}$/;
+// As the presentation requests name a service.
+const SERVICE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const knownType = z.string().refine((type) => listLicenseTypes().some((known) => known.id === type), { error: 'is not a known license type' });
 
 const agencyBody = z.strictObject({
@@ -27,8 +29,7 @@ const agencyChangesBody = z
   })
   .refine((changes) => Object.keys(changes).length > 0, { error: 'name, licenseTypes or status is required' });
 const serviceBody = z.strictObject({
-  // As the presentation requests name a service.
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -'),
+  id: z.string().regex(SERVICE_ID, 'lower-case letters, digits and -'),
   names: z.strictObject({ zh: z.string().trim().min(1).max(64), en: z.string().trim().min(1).max(64) }),
   licenseType: knownType,
   // Claim paths as the Type Metadata names them, `/` between levels: name, age_equal_or_over/18.
@@ -50,9 +51,9 @@ function actorOf(ctx: RouteContext): AdminActor {
   return { province: ctx.principal.province };
 }
 
-function pathId(ctx: RouteContext, pattern: RegExp = ID): string {
-  const id = ctx.params.id ?? '';
-  if (!pattern.test(id)) throw new RegistryError('INVALID_ARGUMENT', 'the id in the path is malformed');
+function pathId(ctx: RouteContext, pattern: RegExp = ID, name = 'id'): string {
+  const id = ctx.params[name] ?? '';
+  if (!pattern.test(id)) throw new RegistryError('INVALID_ARGUMENT', `the ${name} in the path is malformed`);
   return id;
 }
 
@@ -164,6 +165,18 @@ export const ADMIN_ROUTES: RouteSpec[] = [
     responses: { 200: 'Saved', 400: 'A field is invalid', ...ADMIN_REFUSALS },
     async handle(ctx) {
       return { status: 200, json: await ctx.services.admin.saveCounter(actorOf(ctx), ctx.body as z.infer<typeof counterBody>) };
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/counters/:id/services/:serviceId',
+    operationId: 'adminDeleteCounterService',
+    summary: 'Remove one service of a counter: no longer offered, new requests naming it are refused; requests already shown may still be answered',
+    access: 'admin',
+    responses: { 200: 'Removed: the counter as it now is', 400: 'An id in the path is malformed', ...ADMIN_REFUSALS, 404: 'Unknown counter or service' },
+    async handle(ctx) {
+      const counter = await ctx.services.admin.deleteCounterService(actorOf(ctx), pathId(ctx), pathId(ctx, SERVICE_ID, 'serviceId'));
+      return { status: 200, json: counter };
     },
   },
   {

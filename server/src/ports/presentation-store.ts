@@ -83,6 +83,11 @@ export interface PresentationStore {
   upsertCounterService(row: CounterServiceRow): Promise<void>;
   /** Ordered by id. */
   listCounterServices(counterId: string): Promise<CounterServiceRow[]>;
+  /**
+   * Removes one service of a counter; NOT_FOUND if the counter has no such service. Requests made
+   * for it keep their own copy of what it asked (type, claims, binding), so they are not touched.
+   */
+  deleteCounterService(counterId: string, id: string): Promise<void>;
 
   /** ALREADY_EXISTS if the id is taken. */
   insertPresentationRequest(row: PresentationRequestRow): Promise<void>;

@@ -181,6 +181,20 @@ export class AdminService {
     return this.counterView(saved);
   }
 
+  /**
+   * Removes one service of one of the province's counters: the counter page no longer offers it and
+   * a new request naming it is refused. Requests already shown for it may still be answered, with
+   * what they asked when they were made: the holder is at the window, and they expire on their own.
+   */
+  async deleteCounterService(actor: AdminActor, counterId: string, serviceId: string): Promise<CounterView> {
+    this.nodeOf(actor);
+    const counter = await this.deps.store.getCounter(counterId);
+    if (!counter) throw new RegistryError('NOT_FOUND', `counter ${counterId} is not filed on this node`);
+    if (counter.province !== actor.province) throw new RegistryError('WRONG_PROVINCE', `counter ${counterId} belongs to province ${counter.province}`);
+    await this.deps.store.deleteCounterService(counterId, serviceId);
+    return this.counterView(counter);
+  }
+
   async listApiKeys(actor: AdminActor): Promise<ApiKeyView[]> {
     this.nodeOf(actor);
     return (await this.deps.store.listApiKeys(actor.province)).map(apiKeyView);

@@ -253,8 +253,30 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
       },
     );
   });
-  const serviceText = (service: CounterService) =>
-    `${currentLang() === 'en' ? service.names.en : service.names.zh} (${typeName(ctx, service.licenseType)}: ${service.claims.join(', ')})`;
+  const serviceName = (service: CounterService) => (currentLang() === 'en' ? service.names.en : service.names.zh);
+  const serviceText = (service: CounterService) => `${serviceName(service)} (${typeName(ctx, service.licenseType)}: ${service.claims.join(', ')})`;
+  const serviceItem = (counter: CounterView, service: CounterService) => {
+    const names = { service: serviceName(service), counter: counter.id };
+    const actions = h('div', { class: 'row' });
+    const remove = h(
+      'button',
+      { type: 'button', class: 'danger', 'data-delete-service': service.id, 'aria-label': t('admin.deleteServiceLabel', names) },
+      t('admin.deleteService'),
+    );
+    remove.addEventListener('click', () =>
+      confirmInline(actions, t('admin.confirmDeleteService', names), t('action.confirm'), async () => {
+        try {
+          await api('DELETE', `/api/v1/admin/counters/${encodeURIComponent(counter.id)}/services/${encodeURIComponent(service.id)}`, { key: ctx.key });
+          out.textContent = t('admin.serviceDeleted', names);
+          ctx.refresh();
+        } catch (error) {
+          out.textContent = describeFailure(error);
+        }
+      }),
+    );
+    actions.append(remove);
+    return h('li', { 'data-service': service.id }, serviceText(service), actions);
+  };
   clear(
     section,
     h('h2', {}, t('admin.counters')),
@@ -274,7 +296,11 @@ async function countersSection(ctx: Context, section: HTMLElement): Promise<Coun
               { 'data-counter': counter.id },
               h('td', { class: 'mono' }, counter.id),
               h('td', {}, counter.name),
-              h('td', {}, counter.services.map(serviceText).join('；') || '—'),
+              h(
+                'td',
+                {},
+                counter.services.length > 0 ? h('ul', { class: 'services' }, ...counter.services.map((service) => serviceItem(counter, service))) : '—',
+              ),
             ),
           ),
         ),

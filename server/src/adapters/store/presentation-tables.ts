@@ -208,6 +208,11 @@ export class PresentationTables implements PresentationStore {
     });
   }
 
+  async deleteCounterService(counterId: string, id: string): Promise<void> {
+    const rows = await this.exec('delete counter service', 'DELETE FROM counter_services WHERE counter_id = $1 AND id = $2 RETURNING id', [counterId, id]);
+    if (rows.length === 0) throw new RegistryError('NOT_FOUND', `counter ${counterId} has no service ${id}`);
+  }
+
   async insertPresentationRequest(row: PresentationRequestRow): Promise<void> {
     await this.exec(
       'insert presentation request',
