@@ -240,6 +240,12 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
     let demo: DemoFile | null = null;
     if (config.demo && !existsSync(join(config.dataDir, 'demo.json'))) {
       demo = await createDemo({ store, ledger, signingKeys, principals, clock, issuerIdentity: opened.issuerIdentity }, opened.nodes, opened.agencies);
+      // Once, with the demo: an administrator who later deletes a demo counter's services keeps them deleted across restarts.
+      await seedCounterServices(
+        store,
+        DEMO_COUNTERS.map((counter) => counter.id),
+        clock().toISOString(),
+      );
       writeDemoFile(config.dataDir, demo);
     }
     if (config.ledger === 'embedded') await bindProvinces(ledger, opened.nodes);
@@ -251,11 +257,6 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       .catch((error: unknown) => {
         log(`status lists: preload failed, lists load on first use: ${(error as Error).message}`);
       });
-    await seedCounterServices(
-      store,
-      DEMO_COUNTERS.map((counter) => counter.id),
-      clock().toISOString(),
-    );
     const verification = new VerificationService(cache, audit, clock, new HolderBinding(store), statusLists);
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');

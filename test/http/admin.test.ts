@@ -271,49 +271,60 @@ describe('registry HTTP API: province administration', function () {
     expect(next.body.licenses.map((row: { licenseId: string }) => row.licenseId)).not.to.include(issued.body.licenseId);
     expect((await server.api('GET', '/api/v1/licenses?limit=0', { key })).status).to.equal(400);
   });
-});
 
-describe('admin CLI and DEMO=false', function () {
-  // Each command opens the node's store and ledger, as a stopped node's operator would.
-  this.timeout(300000);
-  const dir = tempDir('elicense-admin-cli-');
-  after(() => dir.remove());
-  const env = { ...process.env, DATA_DIR: dir.path, WALLET_DIR: join(dir.path, 'wallet'), DEMO: 'false', PORT: '0' };
-  const cli = async (...args: string[]) =>
-    JSON.parse((await run(process.execPath, ['dist/scripts/admin.js', ...args], { env })).stdout) as Record<string, unknown>;
+  it("keeps a demo counter's services deleted across a restart: the demo seeds them once, not at every start", async () => {
+    const counter = server.demo.counters.find((candidate) => candidate.province === '330000') ?? expect.fail('no Zhejiang demo counter');
+    const seeded = await server.api('GET', '/api/v1/counter/services', { key: counter.apiKey });
 
-  it('provisions a node without the demo: an admin key, an agency, a counter (one of its services deleted); then the server takes them', async () => {
-    const adminKey = await cli('admin-key', '--province', '330000');
-    expect(adminKey.token).to.match(/^elk_/);
-    const agency = await cli('create-agency', '--province', '330000', 'zj-hz-psb', '杭州市公安局', 'id-card');
-    expect(agency.txId).to.match(/^[0-9a-f]{64}$/);
-    const agencyKey = await cli('issue-key', '--province', '330000', 'agency', 'zj-hz-psb');
-    const services = join(dir.path, 'services.json');
-    const service = (id: string) => ({ id, names: { zh: id, en: id }, licenseType: 'id-card', claims: ['name'], acceptsUnbound: true });
-    writeFileSync(services, JSON.stringify([service('identity'), service('library')]));
-    await cli('save-counter', '--province', '330000', 'zj-hz-counter', '杭州窗口', services);
-    const trimmed = await cli('delete-service', '--province', '330000', 'zj-hz-counter', 'library');
-    expect((trimmed.services as Array<{ id: string }>).map((row) => row.id)).to.deep.equal(['identity']);
-    const counterKey = await cli('issue-key', '--province', '330000', 'counter', 'zj-hz-counter');
-    expect(existsSync(join(dir.path, 'demo.json'))).to.equal(false);
+    describe('admin CLI and DEMO=false', function () {
+      // Each command opens the node's store and ledger, as a stopped node's operator would.
+      this.timeout(300000);
+      const dir = tempDir('elicense-admin-cli-');
+      after(() => dir.remove());
+      const env = { ...process.env, DATA_DIR: dir.path, WALLET_DIR: join(dir.path, 'wallet'), DEMO: 'false', PORT: '0' };
+      const cli = async (...args: string[]) =>
+        JSON.parse((await run(process.execPath, ['dist/scripts/admin.js', ...args], { env })).stdout) as Record<string, unknown>;
 
-    const running = await startServer(loadConfig(env), { log: () => undefined });
-    try {
-      const call = (path: string, key: unknown, body?: unknown) =>
-        fetch(`${running.url}${path}`, {
-          method: body === undefined ? 'GET' : 'POST',
-          headers: { authorization: `Bearer ${String(key)}`, 'content-type': 'application/json' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-      expect(await (await call('/api/v1/me', adminKey.token)).json()).to.deep.equal({ kind: 'admin', province: '330000' });
-      expect((await call('/api/v1/licenses', agencyKey.token, idCardBody())).status).to.equal(201);
-      expect(((await (await call('/api/v1/me', counterKey.token)).json()) as { id: string }).id).to.equal('zj-hz-counter');
-      const offered = (await (await call('/api/v1/counter/services', counterKey.token)).json()) as { services: Array<{ id: string }> };
-      expect(offered.services.map((row) => row.id)).to.deep.equal(['identity']);
-    } finally {
-      await running.close();
-    }
-    const revoked = await cli('revoke-key', '--province', '330000', String(counterKey.id));
-    expect(revoked.revokedAt).to.be.a('string');
+      it('provisions a node without the demo: an admin key, an agency, a counter (one of its services deleted); then the server takes them', async () => {
+        const adminKey = await cli('admin-key', '--province', '330000');
+        expect(adminKey.token).to.match(/^elk_/);
+        const agency = await cli('create-agency', '--province', '330000', 'zj-hz-psb', '杭州市公安局', 'id-card');
+        expect(agency.txId).to.match(/^[0-9a-f]{64}$/);
+        const agencyKey = await cli('issue-key', '--province', '330000', 'agency', 'zj-hz-psb');
+        const services = join(dir.path, 'services.json');
+        const service = (id: string) => ({ id, names: { zh: id, en: id }, licenseType: 'id-card', claims: ['name'], acceptsUnbound: true });
+        writeFileSync(services, JSON.stringify([service('identity'), service('library')]));
+        await cli('save-counter', '--province', '330000', 'zj-hz-counter', '杭州窗口', services);
+        const trimmed = await cli('delete-service', '--province', '330000', 'zj-hz-counter', 'library');
+        expect((trimmed.services as Array<{ id: string }>).map((row) => row.id)).to.deep.equal(['identity']);
+        const counterKey = await cli('issue-key', '--province', '330000', 'counter', 'zj-hz-counter');
+        expect(existsSync(join(dir.path, 'demo.json'))).to.equal(false);
+
+        const running = await startServer(loadConfig(env), { log: () => undefined });
+        try {
+          const call = (path: string, key: unknown, body?: unknown) =>
+            fetch(`${running.url}${path}`, {
+              method: body === undefined ? 'GET' : 'POST',
+              headers: { authorization: `Bearer ${String(key)}`, 'content-type': 'application/json' },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            });
+          expect(await (await call('/api/v1/me', adminKey.token)).json()).to.deep.equal({ kind: 'admin', province: '330000' });
+          expect((await call('/api/v1/licenses', agencyKey.token, idCardBody())).status).to.equal(201);
+          expect(((await (await call('/api/v1/me', counterKey.token)).json()) as { id: string }).id).to.equal('zj-hz-counter');
+          const offered = (await (await call('/api/v1/counter/services', counterKey.token)).json()) as { services: Array<{ id: string }> };
+          expect(offered.services.map((row) => row.id)).to.deep.equal(['identity']);
+        } finally {
+          await running.close();
+        }
+        const revoked = await cli('revoke-key', '--province', '330000', String(counterKey.id));
+        expect(revoked.revokedAt).to.be.a('string');
+      });
+    });
+    const ids = seeded.body.services.map((service: { id: string }) => service.id) as string[];
+    expect(ids).to.include('hotel-check-in');
+    for (const id of ids) expect((await server.api('DELETE', `/api/v1/admin/counters/${counter.id}/services/${id}`, { key: zjAdmin })).status).to.equal(200);
+    await server.restart();
+    const restarted = await server.api('GET', '/api/v1/counter/services', { key: counter.apiKey });
+    expect(restarted.body.services).to.deep.equal([]);
   });
 });
