@@ -16,6 +16,7 @@ import { buildWeb } from '../../scripts/build-web';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
 import { chromiumMissing, contextFor, launch, screenshot, type Lang } from './browser';
+import { createAgency, createCounter, issueKey, openAdmin } from './admin-steps';
 import { fillIssueForm, signIn } from './forms';
 import { ELDER_PROBE, type ElderFinding } from './probes';
 
@@ -78,14 +79,8 @@ describe('pages in Chromium', function () {
     page.on('request', (request) => {
       if (!request.url().startsWith(server.url) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) external.push(request.url());
     });
-    await page.goto(`${server.url}/admin`);
-    await signIn(page, 'adminKey', zjAdmin);
-    await page.waitForSelector('#agency-table');
-    await page.fill('#agency-id', 'zj-e2e-psb');
-    await page.fill('#agency-name', '温州市公安局');
-    await page.check('#new-agency-id-card');
-    await page.click('#agency-create');
-    await page.waitForSelector('tr[data-agency="zj-e2e-psb"]');
+    await openAdmin(page, server.url, zjAdmin);
+    await createAgency(page, { id: 'zj-e2e-psb', name: '温州市公安局', types: ['id-card'] });
     const tx = await page.getAttribute('[data-tx]', 'data-tx');
     expect(tx).to.match(/^[0-9a-f]{64}$/);
     const issuers = await server.api('GET', '/api/v1/trust/issuers');
@@ -93,24 +88,16 @@ describe('pages in Chromium', function () {
     expect(onLedger).to.include({ province: '330000', status: 'active' });
     expect(onLedger.licenseTypes).to.deep.equal(['id-card']);
 
-    await page.fill('#counter-id', 'zj-e2e-counter');
-    await page.fill('#counter-name', '温州市民中心');
-    await page.fill('#service-id', 'hotel');
-    await page.fill('#service-zh', '酒店入住');
-    await page.fill('#service-en', 'Hotel check-in');
-    await page.selectOption('#service-type', 'id-card');
-    await page.fill('#service-claims', 'name');
-    await page.click('#counter-create');
-    await page.waitForSelector('tr[data-counter="zj-e2e-counter"]');
+    const counter = { id: 'zj-e2e-counter', name: '温州市民中心' };
+    await createCounter(page, {
+      ...counter,
+      service: { id: 'hotel', zh: '酒店入住', en: 'Hotel check-in', licenseType: 'id-card', claims: 'name', acceptsUnbound: false },
+    });
     // A second service, then deleted again with the keyboard: the inline confirmation, no pop-up.
-    await page.fill('#counter-id', 'zj-e2e-counter');
-    await page.fill('#counter-name', '温州市民中心');
-    await page.fill('#service-id', 'library');
-    await page.fill('#service-zh', '图书借阅');
-    await page.fill('#service-en', 'Library card');
-    await page.selectOption('#service-type', 'id-card');
-    await page.fill('#service-claims', 'name');
-    await page.click('#counter-create');
+    await createCounter(page, {
+      ...counter,
+      service: { id: 'library', zh: '图书借阅', en: 'Library card', licenseType: 'id-card', claims: 'name', acceptsUnbound: false },
+    });
     const library = page.locator('tr[data-counter="zj-e2e-counter"] li[data-service="library"]');
     await library.waitFor();
     const dialogs: string[] = [];
@@ -138,19 +125,8 @@ describe('pages in Chromium', function () {
     expect(counters.find((counter) => counter.id === 'zj-e2e-counter')?.services.map((service) => service.id)).to.deep.equal(['hotel']);
     expect(dialogs, 'pop-ups').to.deep.equal([]);
 
-    await page.selectOption('#key-kind', 'agency');
-    await page.selectOption('#key-principal', 'zj-e2e-psb');
-    await page.click('#key-issue');
-    created.agencyKey = (await page.textContent('#new-key-token'))?.trim();
-    await page.selectOption('#key-kind', 'counter');
-    await page.selectOption('#key-principal', 'zj-e2e-counter');
-    await page.click('#key-issue');
-    // Locators, not waitForFunction with a string: the page's CSP forbids eval, as it should.
-    await page
-      .locator('#new-key-token')
-      .filter({ hasNotText: created.agencyKey ?? '' })
-      .waitFor();
-    created.counterKey = (await page.textContent('#new-key-token'))?.trim();
+    created.agencyKey = await issueKey(page, 'agency', 'zj-e2e-psb');
+    created.counterKey = await issueKey(page, 'counter', 'zj-e2e-counter');
     expect(created.agencyKey).to.match(/^elk_/);
     expect(created.counterKey).to.match(/^elk_/);
     expect((await server.api('GET', '/api/v1/me', { key: created.counterKey })).body).to.deep.include({ kind: 'counter', id: 'zj-e2e-counter' });
