@@ -10,11 +10,10 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { makeIdCardRequest } from '../../core/license-types';
-import type { Registry } from '../../server/src/app';
 import { buildWeb } from '../../scripts/build-web';
 import { startTestServer, type TestServer } from '../support/registry-server';
 import { chromiumMissing, contextFor, launch, screenshot } from './browser';
-import { defined } from '../support/defined';
+import { ledgerLicenses } from '../support/ledger-licenses';
 
 const ROWS = Number(process.env.BULK_ROWS ?? 10000);
 const HEADER = [
@@ -61,18 +60,6 @@ function idCardCsv(count: number): { csv: Buffer; idNumbers: string[] } {
   }
   // A UTF-8 byte-order mark, as spreadsheet programs save CSV.
   return { csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]), idNumbers };
-}
-
-/** The agency's licenses as the ledger holds them: one status list entry per issued license. */
-async function ledgerLicenses(registry: Registry, agencyId: string): Promise<Set<string>> {
-  const reader = defined(registry.nodes[0]).readerIdentity;
-  const ids = new Set<string>();
-  for (let bookmark = ''; ;) {
-    const page = await registry.ledger.listStatusEntries(reader, { agencyId, pageSize: 1000, bookmark });
-    for (const entry of page.entries) ids.add(entry.licenseId);
-    if (page.entries.length < 1000 || page.bookmark === '' || page.bookmark === bookmark) return ids;
-    bookmark = page.bookmark;
-  }
 }
 
 async function progressOf(page: Page): Promise<number> {
