@@ -220,7 +220,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       holderRefKey,
       publicUrl: config.publicUrl ?? '',
       statusLists,
-      offerFor: (row) => oid4vci.createOffer(row),
+      offerFor: (row, agency) => oid4vci.createOffer(row, agency),
     });
     const info = new RegistryInfoService(ledger, clock, {
       provinces: opened.nodes.map((node) => ({ code: node.code, name: node.name, mspId: node.mspId })),

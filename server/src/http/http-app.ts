@@ -6,7 +6,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { RegistryError } from '../../../core/errors';
 import type { Services } from '../services/index';
 import type { Logger } from '../logger';
-import { AuthFailureLimit, anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, publicRateLimit, requestLog } from './middleware';
+import { AuthFailureLimit, anonymousCaller, authenticate, callerOf, errorHandler, formBody, jsonBody, logOf, publicRateLimit, requestLog } from './middleware';
 import { openApiDocument } from './openapi';
 import { mountPages } from './pages';
 import { presentationEvents } from './presentation-events';
@@ -63,6 +63,8 @@ export function createHttpApp(services: Services, logger: Logger): Express {
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(requestLog(logger));
   app.use(responseHeaders);
+  // A route with its own limit parses first; the general parser then leaves the parsed body alone.
+  for (const route of ROUTES) if (route.maxBody) app[route.method](route.path, jsonBody(route.maxBody));
   app.use(jsonBody());
   // Form-encoded bodies: the OAuth token endpoint (OpenID4VCI) and OpenID4VP direct_post answers (§8.2).
   app.use(formBody());
@@ -90,7 +92,14 @@ export function createHttpApp(services: Services, logger: Logger): Express {
           }
           body = parsed.data;
         }
-        const reply = await route.handle({ req, services, principal: callerOf(res).principal, params: req.params as Record<string, string>, body });
+        const reply = await route.handle({
+          req,
+          services,
+          principal: callerOf(res).principal,
+          params: req.params as Record<string, string>,
+          body,
+          log: logOf(res, logger),
+        });
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.set(name, value);
         res.status(reply.status);
         if (reply.payload !== undefined) res.type(reply.contentType ?? 'application/octet-stream').send(reply.payload);

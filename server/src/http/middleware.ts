@@ -12,8 +12,8 @@ export const MAX_BODY = '64kb';
 /** Deeper JSON than any request of ours needs; deep nesting is how parsers and walkers get hurt. */
 export const MAX_DEPTH = 32;
 
-/** JSON bodies up to 64 KB, parsed strictly; anything else is a clear 4xx from `errorHandler`. */
-export function jsonBody(): RequestHandler[] {
+/** JSON bodies up to `limit` (64 KB unless a route says), parsed strictly; anything else is a clear 4xx from `errorHandler`. */
+export function jsonBody(limit: string = MAX_BODY): RequestHandler[] {
   const depthCheck: RequestHandler = (req, _res, next) => {
     if (req.body !== undefined && depthOf(req.body) > MAX_DEPTH) {
       next(new RegistryError('NESTING_TOO_DEEP', `the JSON body nests deeper than ${MAX_DEPTH} levels`, { field: 'body' }));
@@ -21,7 +21,7 @@ export function jsonBody(): RequestHandler[] {
     }
     next();
   };
-  return [express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }), depthCheck];
+  return [express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), depthCheck];
 }
 
 /** `application/x-www-form-urlencoded` bodies (the OAuth token endpoint), flat, as small as JSON ones. */
@@ -187,10 +187,10 @@ export function requestLog(logger: Logger): RequestHandler {
 
 /** Body-parser and Express errors carry a `type` or a 4xx `status`: what each means for the client, or null. */
 function edgeError(error: unknown): RegistryError | null {
-  const http = (typeof error === 'object' ? error : null) as { type?: string; status?: number; message?: string } | null;
+  const http = (typeof error === 'object' ? error : null) as { type?: string; status?: number; message?: string; limit?: number } | null;
   switch (http?.type) {
     case 'entity.too.large':
-      return new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${MAX_BODY}`);
+      return new RegistryError('PAYLOAD_TOO_LARGE', `the body is larger than ${http.limit === undefined ? MAX_BODY : `${Math.round(http.limit / 1024)}kb`}`);
     case 'entity.parse.failed':
       return new RegistryError('MALFORMED_JSON', 'the body is not valid JSON (an object or an array)', { field: 'body' });
     case 'encoding.unsupported':
@@ -210,15 +210,20 @@ function toRegistryError(error: unknown, log: Logger): RegistryError {
   return new RegistryError('INTERNAL', 'an internal error occurred; it has been logged');
 }
 
+/** The status and `{ error }` body an error is answered with: the whole response's, or one batch item's. */
+export function errorReply(error: unknown, log: Logger): { status: number; body: { error: Record<string, unknown> } } {
+  const registryError = toRegistryError(error, log);
+  if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log.warn({ code: registryError.code }, registryError.message);
+  const body = errorBody(registryError.code, registryError.message) as { error: Record<string, unknown> };
+  if (typeof registryError.details?.field === 'string') body.error.field = registryError.details.field;
+  if (typeof registryError.details?.txId === 'string') body.error.txId = registryError.details.txId;
+  return { status: ERROR_CODES[registryError.code], body };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   // Four parameters: Express recognises an error handler by its arity.
   return (error: unknown, _req, res, _next) => {
-    const log = logOf(res, logger);
-    const registryError = toRegistryError(error, log);
-    if (registryError.status >= 500 && registryError.code !== 'INTERNAL') log.warn({ code: registryError.code }, registryError.message);
-    const body = errorBody(registryError.code, registryError.message) as { error: Record<string, unknown> };
-    if (typeof registryError.details?.field === 'string') body.error.field = registryError.details.field;
-    if (typeof registryError.details?.txId === 'string') body.error.txId = registryError.details.txId;
-    res.status(ERROR_CODES[registryError.code]).json(body);
+    const { status, body } = errorReply(error, logOf(res, logger));
+    res.status(status).json(body);
   };
 }

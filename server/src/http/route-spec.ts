@@ -4,6 +4,7 @@
  */
 import type { Request } from 'express';
 import type { z } from 'zod';
+import type { Logger } from '../logger';
 import type { Services } from '../services/index';
 import type { Principal } from '../services/principals';
 
@@ -26,6 +27,8 @@ export interface RouteContext {
   principal: Principal | null;
   params: Record<string, string>;
   body: unknown;
+  /** The request's own logger (its lines carry the request id). */
+  log: Logger;
 }
 
 export interface RouteSpec {
@@ -45,6 +48,8 @@ export interface RouteSpec {
   bodySchema?: () => Record<string, unknown>;
   /** How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token request is a form). */
   consumes?: readonly RequestMediaType[];
+  /** A JSON body limit above the 64 KB every other route has (express/body-parser syntax, e.g. '1mb'): for batches. */
+  maxBody?: string;
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
   responses: Record<number, string>;

@@ -11,10 +11,11 @@ import { RegistryError } from '../../../core/errors';
 import { REGISTRY_ID } from '../../../core/registry-id';
 import { licenseTypeJsonSchema, listLicenseTypes } from '../../../core/license-types';
 import type { Request } from 'express';
-import type { Outcome } from '../services/issuance';
+import type { IssueResponse, Outcome } from '../services/issuance';
 import { licenseSummary } from '../services/lifecycle';
 import type { StatusReader } from '../services/registry-info';
 import { ADMIN_ROUTES } from './admin-routes';
+import { errorReply } from './middleware';
 import { OID4VCI_ROUTES } from './oid4vci-routes';
 
 // The table's types live in route-spec.ts so that each area's route file (admin-routes.ts) needs no import of this one.
@@ -34,6 +35,20 @@ const renewBody = z
   })
   .strict();
 const verifyBody = z.object({ credential: z.string() }).strict();
+/**
+ * Up to 200 licenses per request: a bulk upload's chunks (web/src/bulk.ts sends 100) ride one
+ * group-committed ledger transaction instead of one commit wait per row. Each request is checked
+ * by the issuance service exactly as POST /licenses checks it, so its answer is that route's.
+ */
+export const MAX_BATCH_ITEMS = 200;
+const batchBody = z
+  .object({
+    items: z
+      .array(z.object({ idempotencyKey: z.string().regex(IDEMPOTENCY_KEY, 'must be 1 to 200 printable ASCII characters'), request: z.unknown() }).strict())
+      .min(1)
+      .max(MAX_BATCH_ITEMS),
+  })
+  .strict();
 const searchBody = z.object({ idNumber: z.string().max(32).optional(), creditCode: z.string().max(32).optional() }).strict();
 
 function licenseId(ctx: RouteContext): string {
@@ -58,6 +73,13 @@ function idempotencyKey(req: Request): string | null {
 function issued(outcome: Outcome<unknown>): Reply {
   const headers: Record<string, string> = outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {};
   return { status: outcome.status, json: outcome.body, headers };
+}
+
+/** One batch item's answer: the status and body POST /licenses would have sent for it. */
+function itemReply(settled: PromiseSettledResult<Outcome<IssueResponse>>, ctx: RouteContext): { status: number; body: unknown; replayed?: true } {
+  if (settled.status === 'rejected') return errorReply(settled.reason, ctx.log);
+  const { status, body, replayed } = settled.value;
+  return { status, body, ...(replayed ? { replayed } : {}) };
 }
 
 /** Wallets and other provinces' verifiers fetch metadata from pages of their own origin. */
@@ -92,6 +114,27 @@ export const ROUTES: RouteSpec[] = [
     },
     async handle(ctx) {
       return issued(await ctx.services.issuance.issue(agencyOf(ctx), ctx.body, idempotencyKey(ctx.req)));
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/licenses/batch',
+    operationId: 'issueLicenses',
+    summary: `Issue up to ${MAX_BATCH_ITEMS} licenses at once, each with its own Idempotency-Key: per item, in order, the status and body POST /api/v1/licenses would answer`,
+    access: 'agency',
+    body: batchBody,
+    maxBody: '1mb',
+    responses: {
+      200: '{ results: [{ status, body, replayed? }] }: 201 with the license, or the 4xx/5xx error ({ error: { code, field } }) of that item',
+      400: 'Not { items: [{ idempotencyKey, request }] } with 1 to 200 items (error.field names the part)',
+      401: 'No valid API key',
+      403: 'Not an agency',
+      413: 'The body is larger than 1 MB',
+    },
+    async handle(ctx) {
+      const { items } = ctx.body as z.infer<typeof batchBody>;
+      const settled = await ctx.services.issuance.issueBatch(agencyOf(ctx), items);
+      return { status: 200, json: { results: settled.map((one) => itemReply(one, ctx)) } };
     },
   },
   {

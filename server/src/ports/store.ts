@@ -177,6 +177,13 @@ export interface CredentialOfferRow {
 
 /** What a request brings when it claims an idempotency key. */
 export type IdempotencyClaim = Pick<IdempotencyRow, 'principal' | 'key' | 'requestHash' | 'licenseId' | 'createdAt'>;
+/** A key's request answered: the response its retries replay. */
+export interface IdempotencyCompletion {
+  principal: string;
+  key: string;
+  responseStatus: number;
+  responseBody: unknown;
+}
 
 export interface Store extends PresentationStore {
   /** Applies pending migrations; safe to call on every start and from several processes. */
@@ -269,10 +276,14 @@ export interface Store extends PresentationStore {
   attachIdempotencyLicense(principal: string, key: string, licenseId: string): Promise<void>;
   /** pending → done with the response to replay. NOT_FOUND if the key was never claimed. */
   completeIdempotencyKey(principal: string, key: string, responseStatus: number, responseBody: unknown): Promise<void>;
+  /** Several at once, in one statement (issuance's group commit); NOT_FOUND names a key never claimed. */
+  completeIdempotencyKeys(completions: readonly IdempotencyCompletion[]): Promise<void>;
 
   // --- credential offers (OpenID4VCI) ---------------------------------------------------------
   /** ALREADY_EXISTS if the id or code hash is taken, LICENSE_NOT_FOUND if the license is unknown. */
   insertCredentialOffer(row: CredentialOfferRow): Promise<void>;
+  /** Several at once, in one statement (issuance's group commit); the same refusals. */
+  insertCredentialOffers(rows: readonly CredentialOfferRow[]): Promise<void>;
   getCredentialOfferByCode(codeHash: string): Promise<CredentialOfferRow | null>;
   getCredentialOfferByToken(tokenHash: string): Promise<CredentialOfferRow | null>;
   /** Oldest first. */

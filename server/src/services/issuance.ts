@@ -34,7 +34,7 @@ import {
   type IssueRequest,
 } from '../../../core/license-types';
 import type { Clock } from '../ports/clock';
-import type { AgencyRow, CredentialRow, LicenseRow, Store } from '../ports/store';
+import type { AgencyRow, CredentialRow, IdempotencyCompletion, LicenseRow, Store } from '../ports/store';
 import { AnchorBatcher } from './anchor-batcher';
 import { GroupCommit } from './group-commit';
 import type { RegistryLedger } from './registry-ledger';
@@ -65,6 +65,12 @@ export interface Outcome<T> {
   replayed: boolean;
 }
 
+/** One license of a batch: the body POST /licenses takes and the Idempotency-Key it would carry. */
+export interface BatchItem {
+  idempotencyKey: string;
+  request: unknown;
+}
+
 /** What the off-chain record holds; its canonical form with the salt gives the docHash. */
 export interface LicenseRecord {
   licenseId: string;
@@ -89,7 +95,7 @@ export interface IssuanceDeps {
    * Makes the credential offer that goes with a newly issued license (oid4vci-issuer.ts); null
    * when none can be made yet (recovery at start, before the server knows its URL).
    */
-  offerFor?: (row: LicenseRow) => Promise<IssuedOffer | null>;
+  offerFor?: (row: LicenseRow, agency: AgencyRow) => Promise<IssuedOffer | null>;
   /** Gives each printed credential its status list entry, registered with the anchor. */
   statusLists?: StatusListService;
 }
@@ -106,10 +112,12 @@ function isRefusal(error: unknown): error is RegistryError {
 export class IssuanceService {
   /**
    * Issuance is group-committed end to end: pending rows in one INSERT, their anchors in one
-   * ledger transaction, the batch marked anchored in one UPDATE, credentials in one INSERT.
+   * ledger transaction, the batch marked anchored in one UPDATE, credentials in one INSERT, their
+   * offers in one INSERT (oid4vci-issuer.ts), the idempotency keys' answers in one UPDATE.
    */
   private readonly pendingRows: GroupCommit<LicenseRow>;
   private readonly credentialRows: GroupCommit<CredentialRow>;
+  private readonly completions: GroupCommit<IdempotencyCompletion>;
   private readonly batcher: AnchorBatcher;
   /**
    * Keyed requests in flight in this process, by principal and Idempotency-Key: a retry that
@@ -121,6 +129,7 @@ export class IssuanceService {
   constructor(private readonly deps: IssuanceDeps) {
     this.pendingRows = new GroupCommit((rows) => deps.store.insertLicenses(rows), { windowMs: 1, splitOnError: true });
     this.credentialRows = new GroupCommit((rows) => deps.store.insertCredentials(rows), { windowMs: 1, splitOnError: true });
+    this.completions = new GroupCommit((rows) => deps.store.completeIdempotencyKeys(rows), { windowMs: 1, splitOnError: true });
     this.batcher = new AnchorBatcher(deps.ledger, {
       afterCommit: (inputs, anchored) =>
         deps.store.markLicensesAnchored(
@@ -141,6 +150,16 @@ export class IssuanceService {
     const request = validateIssueRequest(body, { today: chinaDate(this.now()) });
     this.requireAllowed(agency, request.type);
     return this.create(agency, request, null, body, idempotencyKey);
+  }
+
+  /**
+   * POST /licenses/batch: each item exactly as POST /licenses with its Idempotency-Key, all at
+   * once, so their rows and anchors ride the same group commits (one ledger transaction for up to
+   * 500 anchors) instead of each waiting for a commit of its own. Settled in order, never thrown:
+   * one item's refusal is its own answer.
+   */
+  issueBatch(agency: AgencyRow, items: readonly BatchItem[]): Promise<Array<PromiseSettledResult<Outcome<IssueResponse>>>> {
+    return Promise.allSettled(items.map((item) => this.issue(agency, item.request, item.idempotencyKey)));
   }
 
   /** POST /licenses/:id/renew — a new license superseding `oldId`, with changes from `body`. */
@@ -311,7 +330,12 @@ export class IssuanceService {
         if (isRefusal(error)) {
           await this.deps.store.markLicenseFailed(row.id, `${error.code}: ${error.message}`, this.now().toISOString());
           if (idempotencyKey !== null) {
-            await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, error.status, { error: { code: error.code, message: error.message } });
+            await this.completions.add({
+              principal,
+              key: idempotencyKey,
+              responseStatus: error.status,
+              responseBody: { error: { code: error.code, message: error.message } },
+            });
           }
         }
         throw error;
@@ -320,9 +344,9 @@ export class IssuanceService {
     // Only a resumed issuance can already have its credential.
     const credential = (resumed ? await this.currentCredential(current.id) : null) ?? (await this.issueCredential(current, agency, entry));
     // The offer is made before the answer is stored, so a replay gives the same code and PIN.
-    const offer = this.deps.offerFor ? await this.deps.offerFor(current) : null;
+    const offer = this.deps.offerFor ? await this.deps.offerFor(current, agency) : null;
     const body = { ...this.response(current, credential.credential), ...(offer ? { offer } : {}) };
-    if (idempotencyKey !== null) await this.deps.store.completeIdempotencyKey(principal, idempotencyKey, 201, body);
+    if (idempotencyKey !== null) await this.completions.add({ principal, key: idempotencyKey, responseStatus: 201, responseBody: body });
     return { status: 201, body, replayed: resumed };
   }
 

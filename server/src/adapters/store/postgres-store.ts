@@ -11,6 +11,7 @@ import type {
   CredentialOfferState,
   CredentialRow,
   IdempotencyClaim,
+  IdempotencyCompletion,
   IdempotencyRow,
   LicenseRow,
   LicenseState,
@@ -555,16 +556,34 @@ class PostgresStore extends PresentationTables implements Store {
   }
 
   async completeIdempotencyKey(principal: string, key: string, responseStatus: number, responseBody: unknown): Promise<void> {
-    // JSON.stringify(undefined) is undefined, not text: store it as the JSON null it would replay as.
-    const body = this.cipher.seal(JSON.stringify(responseBody === undefined ? null : responseBody), idempotencyBody(principal, key));
-    const rows = await this.run('complete idempotency key', () =>
+    await this.completeIdempotencyKeys([{ principal, key, responseStatus, responseBody }]);
+  }
+
+  async completeIdempotencyKeys(completions: readonly IdempotencyCompletion[]): Promise<void> {
+    if (completions.length === 0) return;
+    const params: SqlValue[] = [];
+    const tuples = completions.map(({ principal, key, responseStatus, responseBody }) => {
+      const first = params.length + 1;
+      // JSON.stringify(undefined) is undefined, not text: store it as the JSON null it would replay as.
+      params.push(
+        principal,
+        key,
+        responseStatus,
+        this.cipher.seal(JSON.stringify(responseBody === undefined ? null : responseBody), idempotencyBody(principal, key)),
+      );
+      return `($${first}::text, $${first + 1}::text, $${first + 2}::integer, $${first + 3}::bytea)`;
+    });
+    const rows = await this.run('complete idempotency keys', () =>
       this.sql.query(
-        `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body_enc = $4
-         WHERE principal = $1 AND key = $2 RETURNING key`,
-        [principal, key, responseStatus, body],
+        `UPDATE idempotency_keys AS k SET state = 'done', response_status = v.status, response_body_enc = v.body
+           FROM (VALUES ${tuples.join(', ')}) AS v (principal, key, status, body)
+          WHERE k.principal = v.principal AND k.key = v.key RETURNING k.principal, k.key`,
+        params,
       ),
     );
-    if (rows.length === 0) throw idempotencyNotFound(key);
+    const done = new Set(rows.map((row) => `${text(row, 'principal')}\n${text(row, 'key')}`));
+    const missing = completions.find((completion) => !done.has(`${completion.principal}\n${completion.key}`));
+    if (missing) throw idempotencyNotFound(missing.key);
   }
 
   private idempotencyFrom(row: SqlRow): IdempotencyRow {
@@ -589,33 +608,41 @@ class PostgresStore extends PresentationTables implements Store {
   // --- credential offers (OpenID4VCI) -----------------------------------------------------------
 
   async insertCredentialOffer(row: CredentialOfferRow): Promise<void> {
-    await this.run(
-      'insert credential offer',
-      () =>
-        this.sql.query(
-          `INSERT INTO credential_offers (${OFFER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17)`,
-          [
-            row.id,
-            row.licenseId,
-            row.agencyId,
-            row.configurationId,
-            row.codeHash,
-            row.txCodeHash,
-            row.state,
-            row.failedAttempts,
-            instantParam(row.expiresAt),
-            row.tokenHash,
-            instantParamOrNull(row.tokenExpiresAt),
-            row.holderJkt,
-            row.credentialRef,
-            row.credentialStatus === null ? null : JSON.stringify(row.credentialStatus),
-            instantParamOrNull(row.statusInvalidatedAt),
-            instantParam(row.createdAt),
-            instantParam(row.updatedAt),
-          ],
-        ),
-      { missingParent: () => licenseNotFound(row.licenseId) },
-    );
+    await this.insertCredentialOffers([row]);
+  }
+
+  async insertCredentialOffers(rows: readonly CredentialOfferRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: SqlValue[] = [];
+    const tuples = rows.map((row) => {
+      const first = params.length + 1;
+      params.push(
+        row.id,
+        row.licenseId,
+        row.agencyId,
+        row.configurationId,
+        row.codeHash,
+        row.txCodeHash,
+        row.state,
+        row.failedAttempts,
+        instantParam(row.expiresAt),
+        row.tokenHash,
+        instantParamOrNull(row.tokenExpiresAt),
+        row.holderJkt,
+        row.credentialRef,
+        row.credentialStatus === null ? null : JSON.stringify(row.credentialStatus),
+        instantParamOrNull(row.statusInvalidatedAt),
+        instantParam(row.createdAt),
+        instantParam(row.updatedAt),
+      );
+      return `(${Array.from({ length: 17 }, (_, i) => `$${first + i}${i === 13 ? '::jsonb' : ''}`).join(', ')})`;
+    });
+    await this.run('insert credential offers', () => this.sql.query(`INSERT INTO credential_offers (${OFFER_COLUMNS}) VALUES ${tuples.join(', ')}`, params), {
+      missingParent: () =>
+        rows.length === 1 && rows[0]
+          ? licenseNotFound(rows[0].licenseId)
+          : new RegistryError('LICENSE_NOT_FOUND', 'a credential offer names an unknown license'),
+    });
   }
 
   async getCredentialOfferByCode(codeHash: string): Promise<CredentialOfferRow | null> {
