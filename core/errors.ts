@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   REQUEST_ANSWERED: 409,
   REQUEST_EXPIRED: 410,
   INVALID_PRESENTATION: 400,
+  /** An answer not bound to this request (no KB-JWT where one is needed, another nonce or aud, a replay): the request stays open. */
+  HOLDER_BINDING_FAILED: 400,
+  /** A request closed after too many answers that failed holder binding. */
+  ATTEMPTS_EXHAUSTED: 409,
   ALREADY_RATED: 409,
   // offline bundles: one refused as a whole (signature, chain, shape), or a node that cannot sign one
   BUNDLE_REFUSED: 422,

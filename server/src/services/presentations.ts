@@ -64,15 +64,26 @@ export interface CreatedRequest {
   clientId: string;
 }
 
+/** An answer refused for holder binding, as the counter is shown it: why, never the claims it carried. */
+export interface FailedAttempt {
+  at: string;
+  reason: string;
+  binding: NonNullable<VerificationResult['binding']> | null;
+  checks: VerificationResult['checks'];
+}
+
 export interface RequestState {
   id: string;
-  status: 'pending' | 'presented' | 'expired';
+  status: 'pending' | 'presented' | 'expired' | 'attempts-exhausted';
   service: string | null;
   licenseType: string;
   claims: string[];
   expiresAt: string;
   presentedAt: string | null;
   verdict: VerificationResult | null;
+  /** Answers refused for holder binding so far; the request closed as attempts-exhausted at MAX_FAILED_ATTEMPTS. */
+  failedAttempts: number;
+  lastFailedAttempt: FailedAttempt | null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -93,6 +104,19 @@ function refuseUnsigned(result: VerificationResult): void {
   const failed = result.checks.find((check) => !check.ok && ANSWERING_CHECKS.has(check.name));
   if (failed) throw new RegistryError('INVALID_PRESENTATION', `the vp_token is not a credential signed by a known issuer (${failed.name}: ${failed.detail})`);
 }
+
+/**
+ * Checks that tie a presentation to this request and its holder. A genuine credential failing one
+ * of them (the printed form where a wallet is required, a KB-JWT for another nonce or aud, a
+ * replayed or foreign-signed one) proves nothing about who is at the counter: anyone who saw a
+ * printed copy or an old presentation can post it. So it does not use up the request (400, the
+ * counter is shown the attempt) and the citizen's own answer is still taken. Once bound, a
+ * presentation that is invalid for another reason (revoked, too much disclosed) is the answer.
+ */
+const BINDING_CHECKS: ReadonlySet<string> = new Set(['holder-binding', 'freshness', 'replay']);
+
+/** Refused attempts a request takes before it closes, so response_uri cannot be spammed until expiry. */
+export const MAX_FAILED_ATTEMPTS = 5;
 
 export class PresentationsService {
   private readonly events = new EventEmitter();
@@ -146,6 +170,8 @@ export class PresentationsService {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.deps.requestTtlSeconds * 1000).toISOString(),
       presentedAt: null,
+      failedAttempts: 0,
+      lastFailedAttempt: null,
     };
     await this.deps.store.insertPresentationRequest(row);
     const requestUri = `${baseUrl}/api/v1/presentation-requests/${id}/request`;
@@ -165,11 +191,20 @@ export class PresentationsService {
     return row.status === 'pending' && Date.parse(row.expiresAt) <= now.getTime();
   }
 
+  /** Refuses a request that no longer takes an answer: expired, answered, or closed after failed attempts. */
+  private refuseClosed(row: PresentationRequestRow, now: Date): void {
+    if (this.expired(row, now)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
+    if (row.status === 'attempts-exhausted') {
+      throw new RegistryError('ATTEMPTS_EXHAUSTED', `this presentation request was closed after ${row.failedAttempts} answers that failed holder binding`);
+    }
+    if (row.status !== 'pending')
+      throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
+  }
+
   /** The signed request object (JAR, RFC 9101) the wallet fetches from request_uri. */
   async requestObject(id: string): Promise<string> {
     const row = await this.pendingRequest(id);
-    if (this.expired(row)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
-    if (row.status !== 'pending') throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered');
+    this.refuseClosed(row, this.deps.clock());
     const counter = await this.deps.store.getCounter(row.counterId);
     // The library insists on https URIs; a node without PUBLIC_URL serves plain http on 127.0.0.1.
     if (row.responseUri.startsWith('http://')) setGlobalConfig({ allowInsecureUrls: true });
@@ -218,9 +253,7 @@ export class PresentationsService {
   async receiveResponse(id: string, body: unknown): Promise<void> {
     const row = await this.pendingRequest(id);
     const now = this.deps.clock();
-    if (this.expired(row, now)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
-    if (row.status !== 'pending')
-      throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
+    this.refuseClosed(row, now);
     const presentation = this.presentationIn(row, body);
     const counter = await this.deps.store.getCounter(row.counterId);
     const verifier: Verifier = { kind: 'counter', id: row.counterId, province: row.province, ledgerIdentity: this.deps.readerFor(row.province) };
@@ -234,6 +267,7 @@ export class PresentationsService {
     };
     const outcome = await this.deps.verification.verifyPresentation(presentation, verifier, rules);
     refuseUnsigned(outcome.result);
+    await this.refuseUnbound(row, outcome.result, now);
     if (!(await this.deps.store.completePresentationRequest(id, outcome.result, now.toISOString()))) {
       throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
     }
@@ -250,6 +284,25 @@ export class PresentationsService {
       });
     }
     this.events.emit(id, counter?.id ?? row.counterId);
+  }
+
+  /** An answer failing a binding check: counted and shown to the counter, refused to the poster; the request stays open. */
+  private async refuseUnbound(row: PresentationRequestRow, result: VerificationResult, now: Date): Promise<void> {
+    const unbound = result.checks.filter((check) => !check.ok && BINDING_CHECKS.has(check.name));
+    const [first] = unbound;
+    if (!first) return;
+    const attempt: FailedAttempt = { at: now.toISOString(), reason: first.name, binding: result.binding ?? null, checks: result.checks };
+    const recorded = await this.deps.store.recordFailedAttempt(row.id, attempt, MAX_FAILED_ATTEMPTS);
+    if (!recorded) {
+      throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
+    }
+    this.events.emit(row.id);
+    const why = unbound.map((check) => `${check.name}: ${check.detail}`).join('; ');
+    const next =
+      recorded.status === 'attempts-exhausted'
+        ? `the request is now closed after ${recorded.failedAttempts} such answers`
+        : `the request stays open (${MAX_FAILED_ATTEMPTS - recorded.failedAttempts} attempts left)`;
+    throw new RegistryError('HOLDER_BINDING_FAILED', `the presentation is not bound to this request (${why}); ${next}`);
   }
 
   /** The one presentation of the vp_token (DCQL: `{ "license": ["<SD-JWT+KB>"] }`), with its state checked by the library. */
@@ -292,6 +345,8 @@ export class PresentationsService {
       expiresAt: row.expiresAt,
       presentedAt: row.presentedAt,
       verdict: row.verdict as VerificationResult | null,
+      failedAttempts: row.failedAttempts,
+      lastFailedAttempt: row.lastFailedAttempt as FailedAttempt | null,
     };
   }
 
@@ -300,13 +355,18 @@ export class PresentationsService {
     this.events.emit('close');
   }
 
-  /** Calls `listener` once the request is answered (or the server stops); returns an unsubscribe. */
-  onAnswered(id: string, listener: () => void): () => void {
-    this.events.on(id, listener);
-    this.events.on('close', listener);
+  /**
+   * Calls `listener(false)` each time the request changes (answered, a failed attempt, closed) and
+   * `listener(true)` when the server stops; returns an unsubscribe.
+   */
+  onChange(id: string, listener: (stopping: boolean) => void): () => void {
+    const changed = () => listener(false);
+    const stopping = () => listener(true);
+    this.events.on(id, changed);
+    this.events.on('close', stopping);
     return () => {
-      this.events.off(id, listener);
-      this.events.off('close', listener);
+      this.events.off(id, changed);
+      this.events.off('close', stopping);
     };
   }
 
