@@ -43,7 +43,11 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** A JSON Schema for the body when it is validated by the domain instead (license requests, OAuth forms). */
   bodySchema?: () => Record<string, unknown>;
-  /** How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token request is a form). */
+  /**
+   * How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token
+   * request and OpenID4VP's direct_post are forms). Enforced: another type is 415, and only a route
+   * declaring a form has form bodies parsed.
+   */
   consumes?: readonly RequestMediaType[];
   idempotent?: boolean;
   produces?: 'application/json' | 'image/png' | 'image/svg+xml' | 'application/jwt' | 'application/oauth-authz-req+jwt' | 'application/statuslist+jwt';
