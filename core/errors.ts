@@ -55,6 +55,9 @@ export const ERROR_CODES = {
   BUNDLE_UNAVAILABLE: 503,
   // limits
   RATE_LIMITED: 429,
+  /** A counter's cap on pending presentation requests, or on open event streams. */
+  TOO_MANY_OPEN_REQUESTS: 429,
+  TOO_MANY_STREAMS: 429,
   // infrastructure
   LEDGER_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,

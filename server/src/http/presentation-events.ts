@@ -2,7 +2,7 @@
  * Server-Sent Events for a counter page waiting on its request: one `state` event now, an
  * `attempt` event for each answer refused for holder binding (the request stays open), and a last
  * `state` event when the wallet's presentation arrives, the request expires or is closed after too
- * many failed attempts; then the stream ends.
+ * many failed attempts; then the stream ends. A counter holds a limited number of streams at once.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RegistryError } from '../../../core/errors';
@@ -23,6 +23,15 @@ export function presentationEvents(services: Services): RequestHandler {
     }
     const counterId = principal.counter.id;
     const id = String(req.params.id ?? '');
+    let release: () => void;
+    try {
+      release = services.presentations.holdStream(counterId);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    // The response's close fires on a client's disconnect and on our own end alike.
+    res.on('close', () => release());
     services.presentations
       .state(id, counterId)
       .then((initial) => {

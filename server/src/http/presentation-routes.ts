@@ -61,6 +61,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
       400: 'Unknown type, claim or service',
       401: 'No counter key',
       403: 'Not a counter',
+      429: 'The counter holds COUNTER_MAX_OPEN_REQUESTS pending requests already (TOO_MANY_OPEN_REQUESTS)',
     },
     async handle(ctx) {
       const created = await ctx.services.presentations.createRequest(counterOf(ctx), ctx.body as z.infer<typeof requestBody>, baseUrlOf(ctx));

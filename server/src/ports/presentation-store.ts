@@ -99,6 +99,8 @@ export interface PresentationStore {
    * `limit`-th closes the request (attempts-exhausted). Null when it was not pending any more.
    */
   recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number; status: PresentationRequestStatus } | null>;
+  /** Requests of a counter still pending and not expired at `now`. */
+  countOpenPresentationRequests(counterId: string, now: string): Promise<number>;
 
   /**
    * Remembers a one-time value until `expiresAt`. True the first time; false while it is remembered

@@ -40,6 +40,10 @@ export interface PresentationsDeps {
   /** The node's request-signing key (the did:jwk of client_id). */
   verifierKey: KeyPair;
   requestTtlSeconds: number;
+  /** Pending requests a counter may hold at once. */
+  maxOpenRequestsPerCounter: number;
+  /** Event streams (a waiting page each) a counter may hold open at once, on this process. */
+  maxStreamsPerCounter: number;
   /** The vct of a license type, as the credentials carry it. */
   vctOf(licenseType: string): string;
   /** The claim paths the type's Type Metadata lists, or null for an unknown type. */
@@ -120,6 +124,8 @@ export const MAX_FAILED_ATTEMPTS = 5;
 
 export class PresentationsService {
   private readonly events = new EventEmitter();
+  /** Open event streams per counter id (this process's connections; they end with it). */
+  private readonly streams = new Map<string, number>();
   readonly clientId: string;
 
   constructor(private readonly deps: PresentationsDeps) {
@@ -152,6 +158,14 @@ export class PresentationsService {
   async createRequest(counter: CounterRow, input: RequestInput, baseUrl: string): Promise<CreatedRequest> {
     const ask = await this.resolveAsk(counter, input);
     const now = this.deps.clock();
+    // Not atomic with the insert: concurrent asks of one counter may pass it together; a cap, not an exact count.
+    const open = await this.deps.store.countOpenPresentationRequests(counter.id, now.toISOString());
+    if (open >= this.deps.maxOpenRequestsPerCounter) {
+      throw new RegistryError(
+        'TOO_MANY_OPEN_REQUESTS',
+        `counter ${counter.id} has ${open} open presentation requests (at most ${this.deps.maxOpenRequestsPerCounter}); wait for one to be answered or expire`,
+      );
+    }
     const id = randomBytes(16).toString('base64url');
     const row: PresentationRequestRow = {
       id,
@@ -347,6 +361,26 @@ export class PresentationsService {
       verdict: row.verdict as VerificationResult | null,
       failedAttempts: row.failedAttempts,
       lastFailedAttempt: row.lastFailedAttempt as FailedAttempt | null,
+    };
+  }
+
+  /** Takes one of the counter's event-stream places; the returned release gives it back (idempotent). */
+  holdStream(counterId: string): () => void {
+    const held = this.streams.get(counterId) ?? 0;
+    if (held >= this.deps.maxStreamsPerCounter) {
+      throw new RegistryError(
+        'TOO_MANY_STREAMS',
+        `counter ${counterId} has ${held} event streams open (at most ${this.deps.maxStreamsPerCounter}); close a waiting page`,
+      );
+    }
+    this.streams.set(counterId, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.streams.get(counterId) ?? 1) - 1;
+      if (left > 0) this.streams.set(counterId, left);
+      else this.streams.delete(counterId);
     };
   }
 

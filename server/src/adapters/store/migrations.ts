@@ -1,5 +1,5 @@
 import { RegistryError } from '../../../../core/errors';
-import { PRESENTATION_ATTEMPTS_MIGRATION, PRESENTATION_MIGRATION } from './presentation-tables';
+import { PRESENTATION_ATTEMPTS_MIGRATION, PRESENTATION_MIGRATION, PRESENTATION_OPEN_BY_COUNTER_MIGRATION } from './presentation-tables';
 import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
 
 /**
@@ -174,6 +174,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   PRESENTATION_ATTEMPTS_MIGRATION,
+  PRESENTATION_OPEN_BY_COUNTER_MIGRATION,
 ];
 
 /**

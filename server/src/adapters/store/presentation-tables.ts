@@ -99,6 +99,13 @@ export const PRESENTATION_ATTEMPTS_MIGRATION = {
   ],
 } as const;
 
+/** Migration 31: the per-counter cap on open requests counts a counter's pending ones at each ask. */
+export const PRESENTATION_OPEN_BY_COUNTER_MIGRATION = {
+  version: 31,
+  name: 'presentations: open requests per counter',
+  statements: [`CREATE INDEX presentation_requests_open_by_counter ON presentation_requests (counter_id, expires_at) WHERE status = 'pending'`],
+} as const;
+
 const GENESIS = '0'.repeat(64);
 const REQUEST_COLUMNS = `id, counter_id, province, service, license_type, claims, accepts_unbound, nonce, state, client_id, response_uri, status,
   verdict_enc, created_at, expires_at, presented_at, failed_attempts, last_attempt_enc`;
@@ -305,6 +312,15 @@ export class PresentationTables implements PresentationStore {
     );
     const row = rows[0];
     return row ? { failedAttempts: int(row, 'failed_attempts'), status: requestStatus(row) } : null;
+  }
+
+  async countOpenPresentationRequests(counterId: string, now: string): Promise<number> {
+    const rows = await this.exec(
+      'count open presentation requests',
+      `SELECT count(*) AS open FROM presentation_requests WHERE counter_id = $1 AND status = 'pending' AND expires_at > $2`,
+      [counterId, now],
+    );
+    return rows[0] ? int(rows[0], 'open') : 0;
   }
 
   async rememberOnce(ref: string, expiresAt: string, now: string): Promise<boolean> {
