@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isLoopbackHttpUrl } from '../../core/loopback-url';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -132,8 +133,7 @@ function trustProxyOf(value: string | undefined): Config['trustProxy'] {
  */
 function checkPublicUrl(value: string): void {
   const url = new URL(value);
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !isLoopbackHttpUrl(value)) {
     throw new ConfigError('environment variable PUBLIC_URL: must be an https URL (plain http only on a loopback host such as 127.0.0.1)');
   }
   if (url.search !== '' || url.hash !== '') throw new ConfigError('environment variable PUBLIC_URL: must not carry a query or fragment');

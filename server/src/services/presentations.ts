@@ -17,11 +17,11 @@ import {
   validateOpenid4vpAuthorizationResponsePayload,
   parseOpenid4VpAuthorizationResponsePayload,
 } from '@openid4vc/openid4vp';
-import { setGlobalConfig } from '@openid4vc/utils';
 import { RegistryError } from '../../../core/errors';
 import { CLAIM_PATH } from '../../../core/presentation/claim-paths';
 import { CREDENTIAL_QUERY_ID, dcqlQueryFor } from '../../../core/presentation/dcql';
 import type { Clock } from '../ports/clock';
+import { allowLoopbackBase } from './loopback-http';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { QrRenderer } from '../ports/qr';
 import type { CounterServiceRow, PresentationRequestRow } from '../ports/presentation-store';
@@ -221,7 +221,7 @@ export class PresentationsService {
     this.refuseClosed(row, this.deps.clock());
     const counter = await this.deps.store.getCounter(row.counterId);
     // The library insists on https URIs; a node without PUBLIC_URL serves plain http on 127.0.0.1.
-    if (row.responseUri.startsWith('http://')) setGlobalConfig({ allowInsecureUrls: true });
+    allowLoopbackBase(row.responseUri);
     const key = this.deps.verifierKey;
     const didUrl = `${didJwkOf(key)}#0`;
     const seconds = Math.max(1, Math.floor((Date.parse(row.expiresAt) - this.deps.clock().getTime()) / 1000));
