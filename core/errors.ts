@@ -45,12 +45,19 @@ export const ERROR_CODES = {
   REQUEST_ANSWERED: 409,
   REQUEST_EXPIRED: 410,
   INVALID_PRESENTATION: 400,
+  /** An answer not bound to this request (no KB-JWT where one is needed, another nonce or aud, a replay): the request stays open. */
+  HOLDER_BINDING_FAILED: 400,
+  /** A request closed after too many answers that failed holder binding. */
+  ATTEMPTS_EXHAUSTED: 409,
   ALREADY_RATED: 409,
   // offline bundles: one refused as a whole (signature, chain, shape), or a node that cannot sign one
   BUNDLE_REFUSED: 422,
   BUNDLE_UNAVAILABLE: 503,
   // limits
   RATE_LIMITED: 429,
+  /** A counter's cap on pending presentation requests, or on open event streams. */
+  TOO_MANY_OPEN_REQUESTS: 429,
+  TOO_MANY_STREAMS: 429,
   // infrastructure
   LEDGER_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,

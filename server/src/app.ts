@@ -271,6 +271,8 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       qr,
       verifierKey: await verifierKeyOf(store, keys, clock),
       requestTtlSeconds: config.presentationRequestTtlSeconds,
+      maxOpenRequestsPerCounter: config.counterLimits.openRequests,
+      maxStreamsPerCounter: config.counterLimits.streams,
       vctOf,
       claimPathsOf: (licenseType) =>
         typeMetadata(licenseType)

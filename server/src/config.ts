@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isLoopbackHttpUrl } from '../../core/loopback-url';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -64,6 +65,10 @@ const schema = z.object({
   FABRIC_COMMIT_SCOPE: z.enum(['network', 'organization']).default('network'),
   /** Seconds a counter's presentation request stays open. */
   PRESENTATION_REQUEST_TTL: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Pending presentation requests one counter may hold at once (a busy hall has a few screens, not hundreds). */
+  COUNTER_MAX_OPEN_REQUESTS: z.coerce.number().int().min(1).max(10000).default(50),
+  /** Server-Sent Event streams one counter may hold open at once (one per waiting page). */
+  COUNTER_MAX_STREAMS: z.coerce.number().int().min(1).max(10000).default(20),
   /** Seconds between anchors of the receipt chain head on the ledger (at most a minute). */
   RECEIPT_ANCHOR_INTERVAL: z.coerce.number().int().min(1).max(60).default(30),
 });
@@ -92,6 +97,8 @@ export interface Config {
   offerTtlMs: number;
   fabric: { networkState: string; province: string | null; commitScope: 'network' | 'organization' };
   presentationRequestTtlSeconds: number;
+  /** Per counter: pending presentation requests and open event streams. */
+  counterLimits: { openRequests: number; streams: number };
   receiptAnchorIntervalSeconds: number;
 }
 
@@ -126,8 +133,7 @@ function trustProxyOf(value: string | undefined): Config['trustProxy'] {
  */
 function checkPublicUrl(value: string): void {
   const url = new URL(value);
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !isLoopbackHttpUrl(value)) {
     throw new ConfigError('environment variable PUBLIC_URL: must be an https URL (plain http only on a loopback host such as 127.0.0.1)');
   }
   if (url.search !== '' || url.hash !== '') throw new ConfigError('environment variable PUBLIC_URL: must not carry a query or fragment');
@@ -178,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offerTtlMs: durationMs(e.OFFER_TTL),
     fabric: { networkState: resolve(e.FABRIC_NETWORK), province: e.FABRIC_PROVINCE ?? null, commitScope: e.FABRIC_COMMIT_SCOPE },
     presentationRequestTtlSeconds: e.PRESENTATION_REQUEST_TTL,
+    counterLimits: { openRequests: e.COUNTER_MAX_OPEN_REQUESTS, streams: e.COUNTER_MAX_STREAMS },
     receiptAnchorIntervalSeconds: e.RECEIPT_ANCHOR_INTERVAL,
   };
 }

@@ -330,6 +330,34 @@ describe('registry HTTP API: licenses', function () {
       expect((await server.api('POST', '/api/v1/verify', {})).status).to.equal(400);
     });
 
+    it('reads form bodies only where the route table declares them (OAuth token, direct_post): elsewhere 415', async () => {
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const refused = [
+        { path: '/api/v1/verify', key: undefined, raw: new URLSearchParams({ credential: 'abc~' }).toString() },
+        { path: '/api/v1/licenses', key: zjPsb, raw: new URLSearchParams({ type: 'id-card' }).toString() },
+        { path: '/api/v1/presentation-requests', key: server.counterKey('510000'), raw: new URLSearchParams({ service: 'identity-check' }).toString() },
+        { path: '/api/v1/receipts', key: undefined, raw: new URLSearchParams({ proof: 'x'.repeat(40) }).toString() },
+      ];
+      for (const { path, key, raw } of refused) {
+        const response = await server.api('POST', path, { key, raw, headers: form });
+        expect(response.status, path).to.equal(415);
+        expect(response.body.error.code, path).to.equal('UNSUPPORTED_MEDIA_TYPE');
+        expect(response.body.error.message, path).to.include('application/json');
+      }
+      // The token endpoint reads its form (an unknown code is an OAuth refusal, not a media type one) and only a form.
+      const tokenForm = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'nope' });
+      const token = await server.api('POST', '/issuers/zj-psb/token', { raw: tokenForm.toString(), headers: form });
+      expect(token.status).to.equal(400);
+      expect(token.body.error).to.not.equal('UNSUPPORTED_MEDIA_TYPE');
+      const tokenJson = await server.api('POST', '/issuers/zj-psb/token', { body: Object.fromEntries(tokenForm) });
+      expect(tokenJson.status).to.equal(415);
+      expect(tokenJson.body.error.code).to.equal('UNSUPPORTED_MEDIA_TYPE');
+      expect(tokenJson.body.error.message).to.include('application/x-www-form-urlencoded');
+      // The OpenAPI document says the same as the gate: forms only on those two routes.
+      const forms = ROUTES.filter((route) => route.consumes?.includes('application/x-www-form-urlencoded')).map((route) => route.operationId);
+      expect(forms.sort()).to.deep.equal(['postPresentationResponse', ROUTES.find((route) => route.path === '/issuers/:agencyId/token')?.operationId].sort());
+    });
+
     it('answers deep nesting with 400, not a crash', async () => {
       const deep = '['.repeat(5000) + ']'.repeat(5000);
       const response = await server.api('POST', '/api/v1/licenses', { key: zjPsb, raw: `{"data":${deep}}` });

@@ -27,7 +27,22 @@ interface Verdict {
   license: { id: string; claims: Record<string, unknown> } | null;
 }
 
-const failed = (verdict: Verdict) => verdict.checks.filter((check) => !check.ok).map((check) => check.name);
+interface FailedAttempt {
+  at: string;
+  reason: string;
+  binding: string | null;
+  checks: Check[];
+}
+interface RequestState {
+  status: string;
+  verdict: Verdict | null;
+  claims: string[];
+  failedAttempts: number;
+  lastFailedAttempt: FailedAttempt | null;
+}
+
+const failed = (verdict: { checks: Check[] }) => verdict.checks.filter((check) => !check.ok).map((check) => check.name);
+const codeOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
 describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', function () {
   this.timeout(120000);
@@ -47,7 +62,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
   const stateOf = async (id: string, key = scCounter) => {
     const response = await server.api('GET', `/api/v1/presentation-requests/${id}`, { key });
     expect(response.status, JSON.stringify(response.body)).to.equal(200);
-    return response.body as { status: string; verdict: Verdict | null; claims: string[] };
+    return response.body as RequestState;
   };
   const request = (uri: string) => fetchRequestObject(uri);
   const post = (req: VerifierRequest, vpToken: Record<string, string[]>, state = req.state) =>
@@ -102,7 +117,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
     expect(text).to.include('"status":"presented"').and.to.include('"verdict":"valid"');
   });
 
-  it('a counter service names what it asks; the hotel refuses the printed form', async () => {
+  it('a counter service names what it asks; the hotel refuses the printed form, and the request waits for the wallet', async () => {
     const services = await server.api('GET', '/api/v1/counter/services', { key: scCounter });
     expect(services.body.services.map((service: { id: string }) => service.id)).to.include.members(['hotel-check-in', 'identity-check']);
     const verdict = (await server.api('POST', '/api/v1/verify', { key: scCounter, body: { credential: citizen.issued.printed } })).body as Verdict;
@@ -110,11 +125,19 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
     const created = await ask({ service: 'hotel-check-in' });
     const req = await request(created.uri);
     expect(req.dcqlQuery.credentials[0]?.claims?.map((claim) => claim.path.join('/'))).to.deep.equal(['name', 'age_equal_or_over/18']);
-    const printedToken = { license: [citizen.issued.printed] };
-    expect((await post(req, printedToken)).status).to.equal(200);
+    // Whoever holds a printed copy (or a photo of it) can post it: refused to them, shown to the counter, the request stays open.
+    const printed = await post(req, { license: [citizen.issued.printed] });
+    expect(printed.status).to.equal(400);
+    expect(await codeOf(printed)).to.equal('HOLDER_BINDING_FAILED');
     const state = await stateOf(created.id);
-    expect(state.verdict).to.include({ valid: false, binding: 'none' });
-    expect(failed(state.verdict as Verdict)).to.include('holder-binding');
+    expect(state).to.deep.include({ status: 'pending', verdict: null, failedAttempts: 1 });
+    expect(state.lastFailedAttempt).to.include({ reason: 'holder-binding', binding: 'none' });
+    expect(failed(state.lastFailedAttempt as FailedAttempt)).to.include('holder-binding');
+    expect(JSON.stringify(state.lastFailedAttempt)).to.not.include(citizen.issued.name);
+    expect(await answer(created.uri)).to.include({ status: 200 });
+    const answered = await stateOf(created.id);
+    expect(answered.status).to.equal('presented');
+    expect(answered.verdict).to.include({ valid: true, binding: 'cnf' });
   });
 
   it('the wallet answers the hotel: name and age 18 or over, nothing else', async () => {
@@ -149,17 +172,53 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
       const before = await stateOf(created.id);
       const again = await post(req, token);
       expect(again.status).to.equal(409);
-      expect(((await again.json()) as { error: { code: string } }).error.code).to.equal('REQUEST_ANSWERED');
+      expect(await codeOf(again)).to.equal('REQUEST_ANSWERED');
       expect(await stateOf(created.id)).to.deep.equal(before);
       expect(before.verdict?.valid).to.equal(true);
 
       // The same vp_token to another counter (Zhejiang) is refused: not its nonce or aud, and already used.
+      // It does not use up Zhejiang's request: that counter sees the attempt and still takes the citizen's answer.
       const other = await ask({ licenseType: 'id-card', claims: ['name'] }, zjCounter);
       const otherReq = await request(other.uri);
-      expect((await post(otherReq, token)).status).to.equal(200);
-      const replayed = (await stateOf(other.id, zjCounter)).verdict as Verdict;
-      expect(replayed.valid).to.equal(false);
-      expect(failed(replayed)).to.include.members(['freshness', 'replay']);
+      const replayed = await post(otherReq, token);
+      expect(replayed.status).to.equal(400);
+      expect(await codeOf(replayed)).to.equal('HOLDER_BINDING_FAILED');
+      const seen = await stateOf(other.id, zjCounter);
+      expect(seen).to.deep.include({ status: 'pending', verdict: null, failedAttempts: 1 });
+      expect(failed(seen.lastFailedAttempt as FailedAttempt)).to.include.members(['freshness', 'replay']);
+      expect(await answer(other.uri)).to.include({ status: 200 });
+      expect((await stateOf(other.id, zjCounter)).verdict?.valid).to.equal(true);
+    });
+
+    it('an unbound or replayed answer posted first is pushed to the counter as an attempt; the fifth closes the request (attempts-exhausted)', async () => {
+      const created = await ask({ service: 'hotel-check-in' });
+      const stream = await fetch(`${server.url}/api/v1/presentation-requests/${created.id}/events`, { headers: { authorization: `Bearer ${scCounter}` } });
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      const req = await request(created.uri);
+      const refusals: string[] = [];
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const response = await post(req, attempt % 2 === 1 ? { license: [citizen.issued.printed] } : { license: [await nameOnly()] });
+        expect(response.status, `attempt ${String(attempt)}`).to.equal(400);
+        refusals.push(await codeOf(response));
+      }
+      expect(refusals).to.deep.equal(Array.from({ length: 5 }, () => 'HOLDER_BINDING_FAILED'));
+      let text = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      const events = text.split('\n\n').filter((block) => block.startsWith('event: '));
+      expect(events.filter((block) => block.startsWith('event: attempt'))).to.have.length(5);
+      expect(events.at(-1)).to.include('"status":"attempts-exhausted"').and.to.include('"failedAttempts":5');
+      const closed = await stateOf(created.id);
+      expect(closed).to.deep.include({ status: 'attempts-exhausted', verdict: null, failedAttempts: 5 });
+      expect(failed(closed.lastFailedAttempt as FailedAttempt)).to.include('holder-binding');
+      // The citizen's own answer now comes too late: the counter shows a new request.
+      const late = await post(req, await vpTokenFor(req));
+      expect(late.status).to.equal(409);
+      expect(await codeOf(late)).to.equal('ATTEMPTS_EXHAUSTED');
+      expect((await fetch(req.responseUri.replace(/\/response$/, '/request'))).status).to.equal(409);
     });
 
     it('junk posted to response_uri by whoever read the QR code is refused (400) and does not use up the request: the wallet still answers', async () => {
@@ -169,7 +228,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
       for (const junk of ['junk', 'a.b.c~', `${citizen.held.credential.split('~')[0] ?? ''}x~`]) {
         const refused = await post(req, { license: [junk] });
         expect(refused.status, junk).to.equal(400);
-        expect(((await refused.json()) as { error: { code: string } }).error.code).to.equal('INVALID_PRESENTATION');
+        expect(await codeOf(refused)).to.equal('INVALID_PRESENTATION');
         expect((await stateOf(created.id)).status).to.equal('pending');
       }
       expect(await answer(created.uri)).to.deep.include({ answered: true, status: 200 });
@@ -178,40 +237,54 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
       expect(state.verdict?.valid).to.equal(true);
     });
 
+    /** Posts a hand-made presentation to a fresh request: the HTTP status, its error code if any, and the request's state after. */
     const answerWith = async (build: (req: VerifierRequest, presented: string) => Promise<string>) => {
       const created = await ask({ licenseType: 'id-card', claims: ['name'] });
       const req = await request(created.uri);
-      expect((await post(req, { license: [await build(req, await nameOnly())] })).status).to.equal(200);
-      return (await stateOf(created.id)).verdict as Verdict;
+      const response = await post(req, { license: [await build(req, await nameOnly())] });
+      return { status: response.status, code: response.ok ? null : await codeOf(response), state: await stateOf(created.id) };
+    };
+    /** A presentation the request cannot take (not bound to it): 400, the request still pending, the attempt shown to the counter. */
+    const refusedAttempt = async (build: (req: VerifierRequest, presented: string) => Promise<string>) => {
+      const { status, code, state } = await answerWith(build);
+      expect({ status, code }).to.deep.equal({ status: 400, code: 'HOLDER_BINDING_FAILED' });
+      expect(state).to.deep.include({ status: 'pending', verdict: null, failedAttempts: 1 });
+      return state.lastFailedAttempt as FailedAttempt;
+    };
+    /** A bound presentation invalid for another reason: it is the answer, and closes the request with its verdict. */
+    const answeredVerdict = async (build: (req: VerifierRequest, presented: string) => Promise<string>) => {
+      const { status, state } = await answerWith(build);
+      expect(status).to.equal(200);
+      expect(state.status).to.equal('presented');
+      return state.verdict as Verdict;
     };
     const now = () => Math.floor(Date.now() / 1000);
 
-    it('a presentation signed by another key fails holder-binding', async () => {
+    it('a presentation signed by another key fails holder-binding: refused, the request stays open', async () => {
       const thief = await generateKeyPair('ES256');
-      const verdict = await answerWith((req, presented) =>
+      const attempt = await refusedAttempt((req, presented) =>
         withKb(presented, { iat: now(), nonce: req.nonce, aud: req.clientId, sd_hash: sdHash(presented) }, thief.privateKey),
       );
-      expect(verdict.valid).to.equal(false);
-      expect(failed(verdict)).to.deep.equal(['holder-binding']);
+      expect(failed(attempt)).to.deep.equal(['holder-binding']);
     });
 
-    it('a KB-JWT with the wrong nonce or aud fails freshness; with the wrong sd_hash, holder-binding', async () => {
-      const wrongNonce = await answerWith((req, presented) =>
+    it('a KB-JWT with the wrong nonce or aud fails freshness; with the wrong sd_hash, holder-binding: each refused, the request stays open', async () => {
+      const wrongNonce = await refusedAttempt((req, presented) =>
         withKb(presented, { iat: now(), nonce: 'x'.repeat(22), aud: req.clientId, sd_hash: sdHash(presented) }),
       );
       expect(failed(wrongNonce)).to.deep.equal(['freshness']);
-      const wrongAud = await answerWith((req, presented) =>
+      const wrongAud = await refusedAttempt((req, presented) =>
         withKb(presented, { iat: now(), nonce: req.nonce, aud: 'https://elsewhere.example', sd_hash: sdHash(presented) }),
       );
       expect(failed(wrongAud)).to.deep.equal(['freshness']);
-      const wrongHash = await answerWith((req, presented) =>
+      const wrongHash = await refusedAttempt((req, presented) =>
         withKb(presented, { iat: now(), nonce: req.nonce, aud: req.clientId, sd_hash: sdHash(`${presented}x`) }),
       );
       expect(failed(wrongHash)).to.deep.equal(['holder-binding']);
     });
 
     it('a disclosure that was not asked fails data-minimisation, and the counter does not see it', async () => {
-      const verdict = await answerWith(async (req) =>
+      const verdict = await answeredVerdict(async (req) =>
         citizen.wallet.createPresentation({ credentialId: citizen.held.id, disclose: [['name'], ['birthdate']], nonce: req.nonce, aud: req.clientId }),
       );
       expect(failed(verdict)).to.deep.equal(['data-minimisation']);
@@ -220,7 +293,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
 
     it('a disclosure the issuer never signed fails the disclosures check', async () => {
       const forged = Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), 'age_equal_or_over', { 18: true }])).toString('base64url');
-      const verdict = await answerWith(async (req, presented) => {
+      const verdict = await answeredVerdict(async (req, presented) => {
         const withForged = `${presented}${forged}~`;
         return withKb(withForged, { iat: now(), nonce: req.nonce, aud: req.clientId, sd_hash: sdHash(withForged) });
       });
@@ -243,7 +316,7 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
       try {
         const late = await post(req, token);
         expect(late.status).to.equal(410);
-        expect(((await late.json()) as { error: { code: string } }).error.code).to.equal('REQUEST_EXPIRED');
+        expect(await codeOf(late)).to.equal('REQUEST_EXPIRED');
         expect((await stateOf(created.id)).status).to.equal('expired');
       } finally {
         server.setClockOffset(0);

@@ -13,9 +13,10 @@
  */
 import { clientAuthenticationAnonymous, Oauth2ClientErrorResponseError, type CallbackContext, type Jwk } from '@openid4vc/oauth2';
 import { Openid4vciClient, Openid4vciRetrieveCredentialsError, type CredentialOfferObject, type IssuerMetadataResult } from '@openid4vc/openid4vci';
-import { setGlobalConfig } from '@openid4vc/utils';
+import { getGlobalConfig, setGlobalConfig } from '@openid4vc/utils';
+import { isLoopbackHttpUrl } from '../../core/loopback-url';
 import { bytesToBase64Url, decodeJwtPart, textToBase64Url } from './encoding';
-import { WalletError } from './errors';
+import { WalletError, type WalletErrorCode } from './errors';
 import { signEs256, sha256, type HolderKey } from './holder-key';
 
 export const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
@@ -28,12 +29,25 @@ export interface ProtocolContext {
 export type ParsedCredentialOffer = { credentialOfferUri: string } | { credentialOffer: Record<string, unknown> };
 
 /**
- * The library refuses plain http URLs unless told otherwise; a registry on this machine (the
- * local default, tests) is served over http, so loopback hosts — and only they — are allowed.
+ * Each URL the wallet is handed (offer, issuer, its endpoints, request_uri, response_uri) must be
+ * https, or http on this machine (a registry without PUBLIC_URL, the tests). The library's own check
+ * (`zHttpsUrl` in @openid4vc/utils) reads one process-wide flag, `allowInsecureUrls`, with no
+ * per-call option: once raised for a loopback registry it would let any http URL through, for every
+ * later flow. So the flag is raised only for a loopback URL, and the wallet refuses any other http
+ * URL here itself, whatever the flag says.
  */
-export function allowLoopbackHttp(url: string): void {
-  const { protocol, hostname } = new URL(url);
-  if (protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]')) setGlobalConfig({ allowInsecureUrls: true });
+export function requireSecureUrl(url: string, code: WalletErrorCode, what: string): void {
+  if (isLoopbackHttpUrl(url)) {
+    if (!getGlobalConfig().allowInsecureUrls) setGlobalConfig({ ...getGlobalConfig(), allowInsecureUrls: true });
+    return;
+  }
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new WalletError(code, `${what} is not a URL`);
+  }
+  if (protocol !== 'https:') throw new WalletError(code, `${what} ${url} is not https (plain http only on this machine)`);
 }
 
 /** §4.1: `openid-credential-offer://?credential_offer_uri=…` or `…?credential_offer=<JSON>`. */
@@ -82,24 +96,34 @@ function client(ctx: ProtocolContext, key?: HolderKey): Openid4vciClient {
 /** §4.1.3: the Credential Offer object, fetched when the offer came by reference. */
 export async function resolveCredentialOffer(uri: string, ctx: ProtocolContext): Promise<CredentialOfferObject> {
   const parsed = parseCredentialOffer(uri);
-  if ('credentialOfferUri' in parsed) allowLoopbackHttp(parsed.credentialOfferUri);
+  if ('credentialOfferUri' in parsed) requireSecureUrl(parsed.credentialOfferUri, 'OFFER_INVALID', 'credential_offer_uri');
+  let offer: CredentialOfferObject;
   try {
-    const offer = await client(ctx).resolveCredentialOffer(uri.trim());
-    allowLoopbackHttp(offer.credential_issuer);
-    return offer;
+    offer = await client(ctx).resolveCredentialOffer(uri.trim());
   } catch (error) {
     throw new WalletError('OFFER_INVALID', `the credential offer could not be resolved: ${(error as Error).message}`);
   }
+  requireSecureUrl(offer.credential_issuer, 'OFFER_INVALID', 'credential_issuer');
+  return offer;
 }
 
 /** §12.2.2 and RFC 8414: the issuer's metadata and its authorization server's. */
 export async function fetchIssuerMetadata(credentialIssuer: string, ctx: ProtocolContext): Promise<IssuerMetadataResult> {
-  allowLoopbackHttp(credentialIssuer);
+  requireSecureUrl(credentialIssuer, 'ISSUER_METADATA_INVALID', 'credential_issuer');
+  let metadata: IssuerMetadataResult;
   try {
-    return await client(ctx).resolveIssuerMetadata(credentialIssuer);
+    metadata = await client(ctx).resolveIssuerMetadata(credentialIssuer);
   } catch (error) {
     throw new WalletError('ISSUER_METADATA_INVALID', `the metadata of ${credentialIssuer} could not be read: ${(error as Error).message}`);
   }
+  // The endpoints the library will call next: the same rule as the issuer's own URL.
+  const { credential_endpoint: credentialEndpoint, nonce_endpoint: nonceEndpoint } = metadata.credentialIssuer;
+  requireSecureUrl(credentialEndpoint, 'ISSUER_METADATA_INVALID', 'credential_endpoint');
+  if (nonceEndpoint) requireSecureUrl(nonceEndpoint, 'ISSUER_METADATA_INVALID', 'nonce_endpoint');
+  for (const server of metadata.authorizationServers) {
+    if (server.token_endpoint) requireSecureUrl(server.token_endpoint, 'ISSUER_METADATA_INVALID', 'token_endpoint');
+  }
+  return metadata;
 }
 
 /** §6.1: pre-authorized_code and the PIN (tx_code) at the token endpoint, no client authentication. */

@@ -20,7 +20,7 @@ import {
 } from '@openid4vc/openid4vp';
 import { base64url, compactVerify, importJWK } from 'jose';
 import { WalletError } from './errors';
-import { allowLoopbackHttp, issuerSignedPayload } from './oid4vci';
+import { issuerSignedPayload, requireSecureUrl } from './oid4vci';
 import { presentablePaths, samePath, type ClaimPath } from './sd-jwt';
 
 export interface VerifierRequest {
@@ -115,9 +115,10 @@ export function parseAuthorizationRequest(uri: string): { clientId: string; requ
     // The library checks request_uri while parsing: a loopback registry over http must be allowed first.
     // (In the Node tests the server, in the same process, had already allowed it; a browser had not.)
     const requestUri = new URL(uri.trim()).searchParams.get('request_uri');
-    if (requestUri) allowLoopbackHttp(requestUri);
+    if (requestUri) requireSecureUrl(requestUri, 'REQUEST_INVALID', 'request_uri');
     parsed = parseOpenid4vpAuthorizationRequest({ authorizationRequest: uri.trim() });
-  } catch {
+  } catch (error) {
+    if (error instanceof WalletError) throw error;
     throw new WalletError('REQUEST_INVALID', 'the code is not an OpenID4VP request');
   }
   if (parsed.type !== 'jar' || !parsed.params.request_uri || !parsed.params.client_id) throw new WalletError('REQUEST_INVALID', 'the code is not an OpenID4VP request by reference');
@@ -127,7 +128,7 @@ export function parseAuthorizationRequest(uri: string): { clientId: string; requ
 /** Fetches request_uri and verifies the signed request object against the client identifier. */
 export async function fetchRequestObject(uri: string, fetcher: typeof fetch = (input, init) => globalThis.fetch(input, init)): Promise<VerifierRequest> {
   const { clientId, requestUri } = parseAuthorizationRequest(uri);
-  allowLoopbackHttp(requestUri);
+  requireSecureUrl(requestUri, 'REQUEST_INVALID', 'request_uri');
   const resolved = await resolveOpenid4vpAuthorizationRequest({
     authorizationRequestPayload: { client_id: clientId, request_uri: requestUri },
     callbacks: callbacksWith(fetcher),
@@ -135,7 +136,7 @@ export async function fetchRequestObject(uri: string, fetcher: typeof fetch = (i
   const payload = resolved.authorizationRequestPayload as Openid4vpAuthorizationRequest;
   if (payload.response_mode !== 'direct_post' || !payload.response_uri) throw new WalletError('REQUEST_INVALID', 'only response_mode direct_post is supported');
   if (!resolved.dcql) throw new WalletError('REQUEST_INVALID', 'the request carries no DCQL query');
-  allowLoopbackHttp(payload.response_uri);
+  requireSecureUrl(payload.response_uri, 'REQUEST_INVALID', 'response_uri');
   const metadata = (payload.client_metadata ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
   return {

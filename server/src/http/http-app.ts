@@ -11,6 +11,7 @@ import { openApiDocument } from './openapi';
 import { mountPages } from './pages';
 import { presentationEvents } from './presentation-events';
 import { PRESENTATION_ROUTES } from './presentation-routes';
+import type { RequestMediaType } from './route-spec';
 import { ROUTES as REGISTRY_ROUTES, type RouteSpec } from './routes';
 
 /** Every route this server answers, and what its OpenAPI document lists. */
@@ -42,15 +43,38 @@ const responseHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** What `req.is` matches for each media type a route may declare. */
+const MEDIA_TYPE_PATTERNS: Record<RequestMediaType, readonly string[]> = {
+  'application/json': ['application/json', 'application/*+json'],
+  'application/x-www-form-urlencoded': ['application/x-www-form-urlencoded'],
+};
+
 /**
- * A body no parser read (curl -d without -H 'Content-Type: application/json') would reach the
- * schema as "nothing"; saying which media types are read is what the caller needs to hear.
+ * A POST route reads the media types its table entry declares (`consumes`, JSON unless said) and
+ * nothing else: a body in another type gets 415 naming what is read. Form bodies are parsed only
+ * where declared (the OAuth token endpoint, OpenID4VP direct_post), so a form posted to a JSON
+ * endpoint is refused rather than read as if it were JSON (a cross-site form needs no CORS preflight).
+ * Without this a body no parser read (curl -d without -H 'Content-Type: application/json') would
+ * reach the schema as "nothing".
  */
-function requireKnownMediaType(req: Request): void {
-  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !req.is(['application/json', 'application/*+json', 'application/x-www-form-urlencoded'])) {
-    throw new RegistryError('UNSUPPORTED_MEDIA_TYPE', `the body's Content-Type (${req.headers['content-type'] ?? 'none'}) is not read: send application/json`);
-  }
+function bodyReaders(route: RouteSpec): RequestHandler[] {
+  if (route.method !== 'post') return [];
+  const consumes = route.consumes ?? ['application/json'];
+  const accepted = consumes.flatMap((type) => MEDIA_TYPE_PATTERNS[type]);
+  const gate: RequestHandler = (req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is([...accepted])) {
+      next(
+        new RegistryError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `the body's Content-Type (${req.headers['content-type'] ?? 'none'}) is not read here: send ${consumes.join(' or ')}`,
+        ),
+      );
+      return;
+    }
+    next();
+  };
+  return [gate, ...(consumes.includes('application/x-www-form-urlencoded') ? [formBody()] : [])];
 }
 
 export function createHttpApp(services: Services, logger: Logger): Express {
@@ -66,8 +90,6 @@ export function createHttpApp(services: Services, logger: Logger): Express {
   // A route with its own limit parses first; the general parser then leaves the parsed body alone.
   for (const route of ROUTES) if (route.maxBody) app[route.method](route.path, jsonBody(route.maxBody));
   app.use(jsonBody());
-  // Form-encoded bodies: the OAuth token endpoint (OpenID4VCI) and OpenID4VP direct_post answers (§8.2).
-  app.use(formBody());
   const authenticated = authenticate(services.principals, new AuthFailureLimit(services.settings.authFailureLimit));
   // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
   const anonymous = anonymousCaller();
@@ -79,11 +101,14 @@ export function createHttpApp(services: Services, logger: Logger): Express {
     const handlers = [
       route.access === 'oauth' ? anonymous : authenticated,
       ...(route.access === 'public' || route.access === 'verifier' || route.access === 'oauth' ? [limit] : []),
-      async (req: Request, res: Response) => {
+      ((_req, res, next) => {
         allowed(route, res);
+        next();
+      }) satisfies RequestHandler,
+      ...bodyReaders(route),
+      async (req: Request, res: Response) => {
         let body: unknown = req.body;
         if (route.method === 'post' && route.body) {
-          requireKnownMediaType(req);
           const parsed = route.body.safeParse(body ?? {});
           if (!parsed.success) {
             const [issue] = parsed.error.issues;

@@ -24,7 +24,7 @@ export function jsonBody(limit: string = MAX_BODY): RequestHandler[] {
   return [express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), depthCheck];
 }
 
-/** `application/x-www-form-urlencoded` bodies (the OAuth token endpoint), flat, as small as JSON ones. */
+/** `application/x-www-form-urlencoded` bodies, flat, as small as JSON ones: only for routes whose table entry declares them (`consumes`). */
 export function formBody(): RequestHandler {
   return express.urlencoded({ extended: false, limit: MAX_BODY, parameterLimit: 50 });
 }

@@ -56,7 +56,13 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     summary: 'A counter asks for claims (OpenID4VP, DCQL, direct_post): { licenseType, claims } or { service } → an openid4vp:// URI for a QR code',
     access: 'verifier',
     body: requestBody,
-    responses: { 201: '{ id, uri, qr: { png, svg }, expiresAt }', 400: 'Unknown type, claim or service', 401: 'No counter key', 403: 'Not a counter' },
+    responses: {
+      201: '{ id, uri, qr: { png, svg }, expiresAt }',
+      400: 'Unknown type, claim or service',
+      401: 'No counter key',
+      403: 'Not a counter',
+      429: 'The counter holds COUNTER_MAX_OPEN_REQUESTS pending requests already (TOO_MANY_OPEN_REQUESTS)',
+    },
     async handle(ctx) {
       const created = await ctx.services.presentations.createRequest(counterOf(ctx), ctx.body as z.infer<typeof requestBody>, baseUrlOf(ctx));
       return { status: 201, json: { id: created.id, uri: created.uri, qr: created.qr, expiresAt: created.expiresAt } };
@@ -66,7 +72,8 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     method: 'get',
     path: '/api/v1/presentation-requests/:id',
     operationId: 'getPresentationRequest',
-    summary: 'The state of a request: { status: pending | presented | expired, verdict } (verdict shaped as /verify answers)',
+    summary:
+      'The state of a request: { status: pending | presented | expired | attempts-exhausted, verdict, failedAttempts, lastFailedAttempt } (verdict shaped as /verify answers)',
     access: 'verifier',
     responses: { 200: 'The state', 403: "Another counter's request", 404: 'Unknown request' },
     async handle(ctx) {
@@ -80,7 +87,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     summary: "The signed request object at request_uri (JAR, typ oauth-authz-req+jwt, signed by the node's did:jwk key)",
     access: 'public',
     produces: 'application/oauth-authz-req+jwt',
-    responses: { 200: 'The request object', 404: 'Unknown request', 409: 'Already answered', 410: 'Expired' },
+    responses: { 200: 'The request object', 404: 'Unknown request', 409: 'Already answered, or closed (ATTEMPTS_EXHAUSTED)', 410: 'Expired' },
     async handle(ctx) {
       return { status: 200, contentType: 'application/oauth-authz-req+jwt', payload: await ctx.services.presentations.requestObject(requestId(ctx)) };
     },
@@ -96,9 +103,9 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     bodySchema: () => z.toJSONSchema(directPostBody),
     responses: {
       200: 'Received (the counter reads the verdict)',
-      400: 'No vp_token, wrong state, or not an issuer-signed credential (INVALID_PRESENTATION; the request stays pending)',
+      400: 'No vp_token, wrong state, not an issuer-signed credential (INVALID_PRESENTATION), or not bound to this request (HOLDER_BINDING_FAILED: no KB-JWT where one is needed, another nonce or aud, a replay; counted, the 5th closes the request); the request stays pending',
       404: 'Unknown request',
-      409: 'Already answered',
+      409: 'Already answered (REQUEST_ANSWERED), or closed after failed attempts (ATTEMPTS_EXHAUSTED)',
       410: 'Expired',
     },
     async handle(ctx) {

@@ -46,7 +46,11 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** A JSON Schema for the body when it is validated by the domain instead (license requests, OAuth forms). */
   bodySchema?: () => Record<string, unknown>;
-  /** How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token request is a form). */
+  /**
+   * How the body may be encoded, as the OpenAPI document lists it; JSON unless said (OAuth's token
+   * request and OpenID4VP's direct_post are forms). Enforced: another type is 415, and only a route
+   * declaring a form has form bodies parsed.
+   */
   consumes?: readonly RequestMediaType[];
   /** A JSON body limit above the 64 KB every other route has (express/body-parser syntax, e.g. '1mb'): for batches. */
   maxBody?: string;

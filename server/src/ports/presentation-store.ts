@@ -21,7 +21,8 @@ export interface CounterServiceRow {
   createdAt: string;
 }
 
-export type PresentationRequestStatus = 'pending' | 'presented';
+/** attempts-exhausted: closed after too many answers that were not bound to it (see PresentationsService). */
+export type PresentationRequestStatus = 'pending' | 'presented' | 'attempts-exhausted';
 
 export interface PresentationRequestRow {
   id: string;
@@ -38,6 +39,10 @@ export interface PresentationRequestRow {
   status: PresentationRequestStatus;
   /** The verdict once presented; encrypted at rest (it carries the disclosed claims). */
   verdict: unknown;
+  /** Answers refused for holder binding (no KB-JWT, another nonce, a replay): they do not close the request. */
+  failedAttempts: number;
+  /** The last of them, as the counter is shown it; encrypted at rest like the verdict. */
+  lastFailedAttempt: unknown;
   createdAt: string;
   expiresAt: string;
   presentedAt: string | null;
@@ -94,6 +99,13 @@ export interface PresentationStore {
   getPresentationRequest(id: string): Promise<PresentationRequestRow | null>;
   /** pending → presented with its verdict, atomically; false when it was not pending any more. */
   completePresentationRequest(id: string, verdict: unknown, at: string): Promise<boolean>;
+  /**
+   * Counts a refused answer on a pending request and keeps it as the last one, atomically; the
+   * `limit`-th closes the request (attempts-exhausted). Null when it was not pending any more.
+   */
+  recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number; status: PresentationRequestStatus } | null>;
+  /** Requests of a counter still pending and not expired at `now`. */
+  countOpenPresentationRequests(counterId: string, now: string): Promise<number>;
 
   /**
    * Remembers a one-time value until `expiresAt`. True the first time; false while it is remembered

@@ -22,7 +22,6 @@ import {
   type CallbackContext,
 } from '@openid4vc/oauth2';
 import { Openid4vciIssuer, Openid4vciVersion, type CredentialIssuerMetadata, type IssuerMetadataResult } from '@openid4vc/openid4vci';
-import { setGlobalConfig } from '@openid4vc/utils';
 import { LRUCache } from 'lru-cache';
 import type { PublicJwk } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
@@ -36,6 +35,7 @@ import type { AgencyRow, CredentialOfferRow, LicenseRow, Store } from '../ports/
 import type { HolderBoundIssuer } from './holder-bound-credential';
 import { GroupCommit } from './group-commit';
 import { OAuthError } from './oid4vci-errors';
+import { allowLoopbackBase } from './loopback-http';
 
 export const CREDENTIAL_FORMAT = 'dc+sd-jwt';
 const VCT_PREFIX = 'urn:cn:elicense:vct:';
@@ -91,11 +91,6 @@ function txCodeHash(code: string, txCode: string): string {
   return sha256Hex(`${code}:${txCode}`);
 }
 
-function isLoopback(base: string): boolean {
-  const { protocol, hostname } = new URL(base);
-  return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]');
-}
-
 export class Oid4vciIssuerService {
   private readonly issuer: Openid4vciIssuer;
   private readonly authorizationServer: Oauth2AuthorizationServer;
@@ -136,7 +131,7 @@ export class Oid4vciIssuerService {
   issuerUrl(agencyId: string): string {
     const base = this.deps.baseUrl();
     // The protocol library refuses http URLs unless told; only a loopback base (the local default) is.
-    if (isLoopback(base)) setGlobalConfig({ allowInsecureUrls: true });
+    allowLoopbackBase(base);
     return `${base}/issuers/${agencyId}`;
   }
 

@@ -17,11 +17,11 @@ import {
   validateOpenid4vpAuthorizationResponsePayload,
   parseOpenid4VpAuthorizationResponsePayload,
 } from '@openid4vc/openid4vp';
-import { setGlobalConfig } from '@openid4vc/utils';
 import { RegistryError } from '../../../core/errors';
 import { CLAIM_PATH } from '../../../core/presentation/claim-paths';
 import { CREDENTIAL_QUERY_ID, dcqlQueryFor } from '../../../core/presentation/dcql';
 import type { Clock } from '../ports/clock';
+import { allowLoopbackBase } from './loopback-http';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { QrRenderer } from '../ports/qr';
 import type { CounterServiceRow, PresentationRequestRow } from '../ports/presentation-store';
@@ -40,6 +40,10 @@ export interface PresentationsDeps {
   /** The node's request-signing key (the did:jwk of client_id). */
   verifierKey: KeyPair;
   requestTtlSeconds: number;
+  /** Pending requests a counter may hold at once. */
+  maxOpenRequestsPerCounter: number;
+  /** Event streams (a waiting page each) a counter may hold open at once, on this process. */
+  maxStreamsPerCounter: number;
   /** The vct of a license type, as the credentials carry it. */
   vctOf(licenseType: string): string;
   /** The claim paths the type's Type Metadata lists, or null for an unknown type. */
@@ -64,15 +68,26 @@ export interface CreatedRequest {
   clientId: string;
 }
 
+/** An answer refused for holder binding, as the counter is shown it: why, never the claims it carried. */
+export interface FailedAttempt {
+  at: string;
+  reason: string;
+  binding: NonNullable<VerificationResult['binding']> | null;
+  checks: VerificationResult['checks'];
+}
+
 export interface RequestState {
   id: string;
-  status: 'pending' | 'presented' | 'expired';
+  status: 'pending' | 'presented' | 'expired' | 'attempts-exhausted';
   service: string | null;
   licenseType: string;
   claims: string[];
   expiresAt: string;
   presentedAt: string | null;
   verdict: VerificationResult | null;
+  /** Answers refused for holder binding so far; the request closed as attempts-exhausted at MAX_FAILED_ATTEMPTS. */
+  failedAttempts: number;
+  lastFailedAttempt: FailedAttempt | null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -94,8 +109,23 @@ function refuseUnsigned(result: VerificationResult): void {
   if (failed) throw new RegistryError('INVALID_PRESENTATION', `the vp_token is not a credential signed by a known issuer (${failed.name}: ${failed.detail})`);
 }
 
+/**
+ * Checks that tie a presentation to this request and its holder. A genuine credential failing one
+ * of them (the printed form where a wallet is required, a KB-JWT for another nonce or aud, a
+ * replayed or foreign-signed one) proves nothing about who is at the counter: anyone who saw a
+ * printed copy or an old presentation can post it. So it does not use up the request (400, the
+ * counter is shown the attempt) and the citizen's own answer is still taken. Once bound, a
+ * presentation that is invalid for another reason (revoked, too much disclosed) is the answer.
+ */
+const BINDING_CHECKS: ReadonlySet<string> = new Set(['holder-binding', 'freshness', 'replay']);
+
+/** Refused attempts a request takes before it closes, so response_uri cannot be spammed until expiry. */
+export const MAX_FAILED_ATTEMPTS = 5;
+
 export class PresentationsService {
   private readonly events = new EventEmitter();
+  /** Open event streams per counter id (this process's connections; they end with it). */
+  private readonly streams = new Map<string, number>();
   readonly clientId: string;
 
   constructor(private readonly deps: PresentationsDeps) {
@@ -128,6 +158,14 @@ export class PresentationsService {
   async createRequest(counter: CounterRow, input: RequestInput, baseUrl: string): Promise<CreatedRequest> {
     const ask = await this.resolveAsk(counter, input);
     const now = this.deps.clock();
+    // Not atomic with the insert: concurrent asks of one counter may pass it together; a cap, not an exact count.
+    const open = await this.deps.store.countOpenPresentationRequests(counter.id, now.toISOString());
+    if (open >= this.deps.maxOpenRequestsPerCounter) {
+      throw new RegistryError(
+        'TOO_MANY_OPEN_REQUESTS',
+        `counter ${counter.id} has ${open} open presentation requests (at most ${this.deps.maxOpenRequestsPerCounter}); wait for one to be answered or expire`,
+      );
+    }
     const id = randomBytes(16).toString('base64url');
     const row: PresentationRequestRow = {
       id,
@@ -146,6 +184,8 @@ export class PresentationsService {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.deps.requestTtlSeconds * 1000).toISOString(),
       presentedAt: null,
+      failedAttempts: 0,
+      lastFailedAttempt: null,
     };
     await this.deps.store.insertPresentationRequest(row);
     const requestUri = `${baseUrl}/api/v1/presentation-requests/${id}/request`;
@@ -165,14 +205,23 @@ export class PresentationsService {
     return row.status === 'pending' && Date.parse(row.expiresAt) <= now.getTime();
   }
 
+  /** Refuses a request that no longer takes an answer: expired, answered, or closed after failed attempts. */
+  private refuseClosed(row: PresentationRequestRow, now: Date): void {
+    if (this.expired(row, now)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
+    if (row.status === 'attempts-exhausted') {
+      throw new RegistryError('ATTEMPTS_EXHAUSTED', `this presentation request was closed after ${row.failedAttempts} answers that failed holder binding`);
+    }
+    if (row.status !== 'pending')
+      throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
+  }
+
   /** The signed request object (JAR, RFC 9101) the wallet fetches from request_uri. */
   async requestObject(id: string): Promise<string> {
     const row = await this.pendingRequest(id);
-    if (this.expired(row)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
-    if (row.status !== 'pending') throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered');
+    this.refuseClosed(row, this.deps.clock());
     const counter = await this.deps.store.getCounter(row.counterId);
     // The library insists on https URIs; a node without PUBLIC_URL serves plain http on 127.0.0.1.
-    if (row.responseUri.startsWith('http://')) setGlobalConfig({ allowInsecureUrls: true });
+    allowLoopbackBase(row.responseUri);
     const key = this.deps.verifierKey;
     const didUrl = `${didJwkOf(key)}#0`;
     const seconds = Math.max(1, Math.floor((Date.parse(row.expiresAt) - this.deps.clock().getTime()) / 1000));
@@ -218,9 +267,7 @@ export class PresentationsService {
   async receiveResponse(id: string, body: unknown): Promise<void> {
     const row = await this.pendingRequest(id);
     const now = this.deps.clock();
-    if (this.expired(row, now)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
-    if (row.status !== 'pending')
-      throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
+    this.refuseClosed(row, now);
     const presentation = this.presentationIn(row, body);
     const counter = await this.deps.store.getCounter(row.counterId);
     const verifier: Verifier = { kind: 'counter', id: row.counterId, province: row.province, ledgerIdentity: this.deps.readerFor(row.province) };
@@ -234,6 +281,7 @@ export class PresentationsService {
     };
     const outcome = await this.deps.verification.verifyPresentation(presentation, verifier, rules);
     refuseUnsigned(outcome.result);
+    await this.refuseUnbound(row, outcome.result, now);
     if (!(await this.deps.store.completePresentationRequest(id, outcome.result, now.toISOString()))) {
       throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
     }
@@ -250,6 +298,25 @@ export class PresentationsService {
       });
     }
     this.events.emit(id, counter?.id ?? row.counterId);
+  }
+
+  /** An answer failing a binding check: counted and shown to the counter, refused to the poster; the request stays open. */
+  private async refuseUnbound(row: PresentationRequestRow, result: VerificationResult, now: Date): Promise<void> {
+    const unbound = result.checks.filter((check) => !check.ok && BINDING_CHECKS.has(check.name));
+    const [first] = unbound;
+    if (!first) return;
+    const attempt: FailedAttempt = { at: now.toISOString(), reason: first.name, binding: result.binding ?? null, checks: result.checks };
+    const recorded = await this.deps.store.recordFailedAttempt(row.id, attempt, MAX_FAILED_ATTEMPTS);
+    if (!recorded) {
+      throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
+    }
+    this.events.emit(row.id);
+    const why = unbound.map((check) => `${check.name}: ${check.detail}`).join('; ');
+    const next =
+      recorded.status === 'attempts-exhausted'
+        ? `the request is now closed after ${recorded.failedAttempts} such answers`
+        : `the request stays open (${MAX_FAILED_ATTEMPTS - recorded.failedAttempts} attempts left)`;
+    throw new RegistryError('HOLDER_BINDING_FAILED', `the presentation is not bound to this request (${why}); ${next}`);
   }
 
   /** The one presentation of the vp_token (DCQL: `{ "license": ["<SD-JWT+KB>"] }`), with its state checked by the library. */
@@ -292,6 +359,28 @@ export class PresentationsService {
       expiresAt: row.expiresAt,
       presentedAt: row.presentedAt,
       verdict: row.verdict as VerificationResult | null,
+      failedAttempts: row.failedAttempts,
+      lastFailedAttempt: row.lastFailedAttempt as FailedAttempt | null,
+    };
+  }
+
+  /** Takes one of the counter's event-stream places; the returned release gives it back (idempotent). */
+  holdStream(counterId: string): () => void {
+    const held = this.streams.get(counterId) ?? 0;
+    if (held >= this.deps.maxStreamsPerCounter) {
+      throw new RegistryError(
+        'TOO_MANY_STREAMS',
+        `counter ${counterId} has ${held} event streams open (at most ${this.deps.maxStreamsPerCounter}); close a waiting page`,
+      );
+    }
+    this.streams.set(counterId, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.streams.get(counterId) ?? 1) - 1;
+      if (left > 0) this.streams.set(counterId, left);
+      else this.streams.delete(counterId);
     };
   }
 
@@ -300,13 +389,18 @@ export class PresentationsService {
     this.events.emit('close');
   }
 
-  /** Calls `listener` once the request is answered (or the server stops); returns an unsubscribe. */
-  onAnswered(id: string, listener: () => void): () => void {
-    this.events.on(id, listener);
-    this.events.on('close', listener);
+  /**
+   * Calls `listener(false)` each time the request changes (answered, a failed attempt, closed) and
+   * `listener(true)` when the server stops; returns an unsubscribe.
+   */
+  onChange(id: string, listener: (stopping: boolean) => void): () => void {
+    const changed = () => listener(false);
+    const stopping = () => listener(true);
+    this.events.on(id, changed);
+    this.events.on('close', stopping);
     return () => {
-      this.events.off(id, listener);
-      this.events.off('close', listener);
+      this.events.off(id, changed);
+      this.events.off('close', stopping);
     };
   }
 

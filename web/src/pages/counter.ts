@@ -163,10 +163,22 @@ function requestPanel(key: string, service: () => CounterService | null, show: (
         clear(host, request.qr ? h('img', { src: request.qr.png, alt: t('counter.requestQrAlt'), class: 'qr' }) : null, h('p', {}, h('code', {}, request.uri)));
         out.textContent = t('counter.waiting');
         const poll = async () => {
-          const state = await api<{ status: string; verdict?: Verdict }>('GET', `/api/v1/presentation-requests/${encodeURIComponent(request.id)}`, { key });
+          const state = await api<{ status: string; verdict?: Verdict; failedAttempts: number; lastFailedAttempt: { reason: string } | null }>(
+            'GET',
+            `/api/v1/presentation-requests/${encodeURIComponent(request.id)}`,
+            { key },
+          );
           if (state.status === 'presented' && state.verdict) show(state.verdict);
           else if (state.status === 'expired') out.textContent = t('counter.expired');
-          else window.setTimeout(() => void poll(), 1000);
+          else if (state.status === 'attempts-exhausted') out.textContent = t('counter.attemptsExhausted', { count: state.failedAttempts });
+          else {
+            // An answer refused for holder binding (a printed copy, a replay) leaves the request open: say so, keep waiting.
+            if (state.lastFailedAttempt) {
+              const reason = state.lastFailedAttempt.reason;
+              out.textContent = t('counter.failedAttempt', { count: state.failedAttempts, reason: tOr(`check.${reason}`, reason) });
+            }
+            window.setTimeout(() => void poll(), 1000);
+          }
         };
         void poll();
       },

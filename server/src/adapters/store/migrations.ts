@@ -1,5 +1,5 @@
 import { RegistryError } from '../../../../core/errors';
-import { PRESENTATION_MIGRATION } from './presentation-tables';
+import { PRESENTATION_ATTEMPTS_MIGRATION, PRESENTATION_MIGRATION, PRESENTATION_OPEN_BY_COUNTER_MIGRATION } from './presentation-tables';
 import { STORE_LOCK_CLASS, type SqlClient } from './sql-client';
 
 /**
@@ -173,6 +173,8 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX verification_log_by_time ON verification_log (at)`,
     ],
   },
+  PRESENTATION_ATTEMPTS_MIGRATION,
+  PRESENTATION_OPEN_BY_COUNTER_MIGRATION,
 ];
 
 /**

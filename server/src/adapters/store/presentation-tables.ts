@@ -6,6 +6,7 @@ import { RegistryError } from '../../../../core/errors';
 import type {
   CounterServiceRow,
   PresentationRequestRow,
+  PresentationRequestStatus,
   PresentationStore,
   RatingCount,
   RatingRow,
@@ -83,9 +84,31 @@ export const PRESENTATION_MIGRATION = {
   ],
 } as const;
 
+/**
+ * Migration 30 (well clear of the numbers other branches take): an answer that fails holder binding
+ * no longer closes a request; it is counted, the last one kept (sealed), and too many close it.
+ */
+export const PRESENTATION_ATTEMPTS_MIGRATION = {
+  version: 30,
+  name: 'presentations: failed attempts per request',
+  statements: [
+    `ALTER TABLE presentation_requests ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0`,
+    `ALTER TABLE presentation_requests ADD COLUMN last_attempt_enc bytea`,
+    `ALTER TABLE presentation_requests DROP CONSTRAINT presentation_requests_status_check`,
+    `ALTER TABLE presentation_requests ADD CONSTRAINT presentation_requests_status_check CHECK (status IN ('pending', 'presented', 'attempts-exhausted'))`,
+  ],
+} as const;
+
+/** Migration 31: the per-counter cap on open requests counts a counter's pending ones at each ask. */
+export const PRESENTATION_OPEN_BY_COUNTER_MIGRATION = {
+  version: 31,
+  name: 'presentations: open requests per counter',
+  statements: [`CREATE INDEX presentation_requests_open_by_counter ON presentation_requests (counter_id, expires_at) WHERE status = 'pending'`],
+} as const;
+
 const GENESIS = '0'.repeat(64);
 const REQUEST_COLUMNS = `id, counter_id, province, service, license_type, claims, accepts_unbound, nonce, state, client_id, response_uri, status,
-  verdict_enc, created_at, expires_at, presented_at`;
+  verdict_enc, created_at, expires_at, presented_at, failed_attempts, last_attempt_enc`;
 const RECEIPT_COLUMNS = 'node, seq, holder, at, counter_id, province, service, license_type, claims, verdict, prev_hash, hash';
 
 function fail(operation: string, error: unknown): RegistryError {
@@ -142,6 +165,13 @@ function sealedOrNull(row: SqlRow, name: string): Uint8Array | null {
 }
 
 const verdictField = (id: string): FieldAddress => ({ table: 'presentation_requests', column: 'verdict_enc', row: [id] });
+const attemptField = (id: string): FieldAddress => ({ table: 'presentation_requests', column: 'last_attempt_enc', row: [id] });
+
+function requestStatus(row: SqlRow): PresentationRequestStatus {
+  const status = str(row, 'status');
+  if (status !== 'pending' && status !== 'presented' && status !== 'attempts-exhausted') throw new RegistryError('INTERNAL', 'store column status is unknown');
+  return status;
+}
 const commentField = (node: string, seq: number): FieldAddress => ({ table: 'ratings', column: 'comment_enc', row: [node, String(seq)] });
 
 function receiptFrom(row: SqlRow): ReceiptRow {
@@ -216,7 +246,7 @@ export class PresentationTables implements PresentationStore {
   async insertPresentationRequest(row: PresentationRequestRow): Promise<void> {
     await this.exec(
       'insert presentation request',
-      `INSERT INTO presentation_requests (${REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      `INSERT INTO presentation_requests (${REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         row.id,
         row.counterId,
@@ -234,6 +264,8 @@ export class PresentationTables implements PresentationStore {
         row.createdAt,
         row.expiresAt,
         row.presentedAt,
+        row.failedAttempts,
+        row.lastFailedAttempt === null ? null : this.presentationCipher.seal(JSON.stringify(row.lastFailedAttempt), attemptField(row.id)),
       ],
     );
   }
@@ -243,7 +275,7 @@ export class PresentationTables implements PresentationStore {
     const row = rows[0];
     if (!row) return null;
     const sealed = sealedOrNull(row, 'verdict_enc');
-    const status = str(row, 'status');
+    const attempt = sealedOrNull(row, 'last_attempt_enc');
     return {
       id: str(row, 'id'),
       counterId: str(row, 'counter_id'),
@@ -256,11 +288,13 @@ export class PresentationTables implements PresentationStore {
       state: str(row, 'state'),
       clientId: str(row, 'client_id'),
       responseUri: str(row, 'response_uri'),
-      status: status === 'presented' ? 'presented' : 'pending',
+      status: requestStatus(row),
       verdict: sealed === null ? null : (JSON.parse(this.presentationCipher.open(sealed, verdictField(id))) as unknown),
       createdAt: when(row, 'created_at'),
       expiresAt: when(row, 'expires_at'),
       presentedAt: whenOrNull(row, 'presented_at'),
+      failedAttempts: int(row, 'failed_attempts'),
+      lastFailedAttempt: attempt === null ? null : (JSON.parse(this.presentationCipher.open(attempt, attemptField(id))) as unknown),
     };
   }
 
@@ -271,6 +305,27 @@ export class PresentationTables implements PresentationStore {
       [id, this.presentationCipher.seal(JSON.stringify(verdict), verdictField(id)), at],
     );
     return rows.length === 1;
+  }
+
+  async recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number; status: PresentationRequestStatus } | null> {
+    const rows = await this.exec(
+      'record failed presentation attempt',
+      `UPDATE presentation_requests SET failed_attempts = failed_attempts + 1, last_attempt_enc = $2,
+         status = CASE WHEN failed_attempts + 1 >= $3 THEN 'attempts-exhausted' ELSE status END
+       WHERE id = $1 AND status = 'pending' RETURNING failed_attempts, status`,
+      [id, this.presentationCipher.seal(JSON.stringify(attempt), attemptField(id)), limit],
+    );
+    const row = rows[0];
+    return row ? { failedAttempts: int(row, 'failed_attempts'), status: requestStatus(row) } : null;
+  }
+
+  async countOpenPresentationRequests(counterId: string, now: string): Promise<number> {
+    const rows = await this.exec(
+      'count open presentation requests',
+      `SELECT count(*) AS open FROM presentation_requests WHERE counter_id = $1 AND status = 'pending' AND expires_at > $2`,
+      [counterId, now],
+    );
+    return rows[0] ? int(rows[0], 'open') : 0;
   }
 
   async rememberOnce(ref: string, expiresAt: string, now: string): Promise<boolean> {
