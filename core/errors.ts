@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   /** An answer not bound to this request (no KB-JWT where one is needed, another nonce or aud, a replay): the request stays open. */
   HOLDER_BINDING_FAILED: 400,
   /** A request closed after too many answers that failed holder binding. */
-  ATTEMPTS_EXHAUSTED: 409,
+  TOO_MANY_ATTEMPTS: 429,
   ALREADY_RATED: 409,
   // offline bundles: one refused as a whole (signature, chain, shape), or a node that cannot sign one
   BUNDLE_REFUSED: 422,

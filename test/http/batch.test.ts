@@ -4,6 +4,7 @@
  * issuing again, a row sent alone and then in a batch is issued once, and the envelope is checked.
  */
 import { expect } from 'chai';
+import { gzipSync } from 'node:zlib';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
 import { makeBusinessLicenseRequest } from '../../core/license-types';
 import { startTestServer, type TestServer } from '../support/registry-server';
@@ -156,5 +157,22 @@ describe('registry HTTP API: batch issuance', function () {
     const counter = await server.api('POST', '/api/v1/licenses/batch', { key: server.counterKey('330000'), body });
     expect(counter.status).to.equal(403);
     expect(counter.body.error.code).to.equal('FORBIDDEN');
+  });
+
+  it('reads no body before the caller is known, and no compressed body at all', async () => {
+    // Malformed JSON of 1 MB: refused as unauthenticated (401), not as malformed (400), so it was never parsed.
+    const junk = `{"items":[${'{},'.repeat(340000)}`;
+    const post = (headers: Record<string, string>, body: string | Uint8Array) =>
+      fetch(`${server.url}/api/v1/licenses/batch`, { method: 'POST', headers, body });
+    const anonymous = await post({ 'Content-Type': 'application/json' }, junk);
+    expect(anonymous.status).to.equal(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).to.equal('UNAUTHENTICATED');
+    const keyed = await post({ 'Content-Type': 'application/json', Authorization: `Bearer ${server.counterKey('330000')}` }, junk);
+    expect(keyed.status, 'a counter may not issue: refused before its body is read').to.equal(403);
+    // A gzip body a few KB long can unpack to the whole limit: not read, whoever sends it.
+    const gzipped = gzipSync(JSON.stringify({ items: [{ idempotencyKey: `gzip-${run}`, request: idCardBody() }] }));
+    const compressed = await post({ 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', Authorization: `Bearer ${zjPsb}` }, gzipped);
+    expect(compressed.status).to.equal(415);
+    expect(((await compressed.json()) as { error: { code: string } }).error.code).to.equal('UNSUPPORTED_MEDIA_TYPE');
   });
 });

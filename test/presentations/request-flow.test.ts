@@ -190,18 +190,26 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
       expect((await stateOf(other.id, zjCounter)).verdict?.valid).to.equal(true);
     });
 
-    it('an unbound or replayed answer posted first is pushed to the counter as an attempt; the fifth closes the request (attempts-exhausted)', async () => {
+    it('unbound or replayed answers posted first are pushed to the counter as attempts, five at most; the request stays open and the citizen’s answer is taken', async () => {
       const created = await ask({ service: 'hotel-check-in' });
       const stream = await fetch(`${server.url}/api/v1/presentation-requests/${created.id}/events`, { headers: { authorization: `Bearer ${scCounter}` } });
       const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
       const req = await request(created.uri);
-      const refusals: string[] = [];
-      for (let attempt = 1; attempt <= 5; attempt++) {
+      const refusals: Array<[number, string]> = [];
+      for (let attempt = 1; attempt <= 7; attempt++) {
         const response = await post(req, attempt % 2 === 1 ? { license: [citizen.issued.printed] } : { license: [await nameOnly()] });
-        expect(response.status, `attempt ${String(attempt)}`).to.equal(400);
-        refusals.push(await codeOf(response));
+        refusals.push([response.status, await codeOf(response)]);
       }
-      expect(refusals).to.deep.equal(Array.from({ length: 5 }, () => 'HOLDER_BINDING_FAILED'));
+      expect(refusals).to.deep.equal([
+        ...Array.from({ length: 5 }, () => [400, 'HOLDER_BINDING_FAILED']),
+        [429, 'TOO_MANY_ATTEMPTS'],
+        [429, 'TOO_MANY_ATTEMPTS'],
+      ]);
+      const open = await stateOf(created.id);
+      expect(open).to.deep.include({ status: 'pending', verdict: null, failedAttempts: 5 });
+      expect(failed(open.lastFailedAttempt as FailedAttempt)).to.include('holder-binding');
+      // The citizen's own answer is still taken after the junk.
+      expect(await answer(created.uri)).to.include({ status: 200 });
       let text = '';
       for (;;) {
         const { done, value } = await reader.read();
@@ -209,16 +217,25 @@ describe('presentations: the counter asks (OpenID4VP, DCQL, direct_post)', funct
         text += new TextDecoder().decode(value);
       }
       const events = text.split('\n\n').filter((block) => block.startsWith('event: '));
-      expect(events.filter((block) => block.startsWith('event: attempt'))).to.have.length(5);
-      expect(events.at(-1)).to.include('"status":"attempts-exhausted"').and.to.include('"failedAttempts":5');
-      const closed = await stateOf(created.id);
-      expect(closed).to.deep.include({ status: 'attempts-exhausted', verdict: null, failedAttempts: 5 });
-      expect(failed(closed.lastFailedAttempt as FailedAttempt)).to.include('holder-binding');
-      // The citizen's own answer now comes too late: the counter shows a new request.
-      const late = await post(req, await vpTokenFor(req));
-      expect(late.status).to.equal(409);
-      expect(await codeOf(late)).to.equal('ATTEMPTS_EXHAUSTED');
-      expect((await fetch(req.responseUri.replace(/\/response$/, '/request'))).status).to.equal(409);
+      expect(
+        events.filter((block) => block.startsWith('event: attempt')),
+        'only the counted attempts reach the screen',
+      ).to.have.length(5);
+      expect(events.at(-1)).to.include('"status":"presented"').and.to.include('"valid":true');
+    });
+
+    it("a stranger's printed card posted to a request of a service that accepts the printed form is an attempt, not the answer, unless it passes every check", async () => {
+      const created = await ask({ service: 'identity-check' });
+      const req = await request(created.uri);
+      // The printed form discloses every claim: more than the name asked, so not the answer.
+      const printed = await post(req, { license: [citizen.issued.printed] });
+      expect(printed.status).to.equal(400);
+      expect(await codeOf(printed)).to.equal('HOLDER_BINDING_FAILED');
+      const open = await stateOf(created.id);
+      expect(open).to.deep.include({ status: 'pending', failedAttempts: 1 });
+      expect(failed(open.lastFailedAttempt as FailedAttempt)).to.include('data-minimisation');
+      expect(await answer(created.uri)).to.include({ status: 200 });
+      expect((await stateOf(created.id)).verdict?.valid).to.equal(true);
     });
 
     it('junk posted to response_uri by whoever read the QR code is refused (400) and does not use up the request: the wallet still answers', async () => {

@@ -703,7 +703,7 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         lastFailedAttempt: null,
       });
 
-      it('counts refused attempts on a pending request, concurrent ones too, the limit-th closing it; counts open requests per counter', async () => {
+      it('counts refused attempts on a pending request up to the limit, concurrent ones too, leaving it open; counts open requests per counter', async () => {
         const row = requestRow(uniqueId('req'));
         const later = { ...requestRow(uniqueId('req')), counterId: row.counterId, expiresAt: '2999-01-01T00:00:00.000Z' };
         await store().insertPresentationRequest({ ...row, expiresAt: '2999-01-01T00:00:00.000Z' });
@@ -711,14 +711,16 @@ export function describeStoreContract(subject: () => StoreUnderTest): void {
         expect(await store().countOpenPresentationRequests(row.counterId, nextInstant())).to.equal(2);
         const attempt = { reason: 'holder-binding', checks: [{ name: 'holder-binding', ok: false, detail: HOLDER_NAME }] };
         const outcomes = await Promise.all(Array.from({ length: 4 }, () => store().recordFailedAttempt(row.id, attempt, 3)));
-        expect(outcomes.map((outcome) => outcome?.failedAttempts ?? null).sort()).to.deep.equal([1, 2, 3, null]);
-        expect(outcomes.find((outcome) => outcome?.failedAttempts === 3)?.status).to.equal('attempts-exhausted');
-        const closed = defined(await store().getPresentationRequest(row.id));
-        expect(closed).to.deep.include({ status: 'attempts-exhausted', failedAttempts: 3, verdict: null });
-        expect(closed.lastFailedAttempt).to.deep.equal(attempt);
+        const counted = outcomes.map((outcome) => (typeof outcome === 'string' ? outcome : outcome.failedAttempts));
+        expect(counted.map(String).sort()).to.deep.equal(['1', '2', '3', 'at-limit']);
+        const open = defined(await store().getPresentationRequest(row.id));
+        expect(open).to.deep.include({ status: 'pending', failedAttempts: 3, verdict: null });
+        expect(open.lastFailedAttempt).to.deep.equal(attempt);
         const raw = await sql().query('SELECT last_attempt_enc FROM presentation_requests WHERE id = $1', [row.id]);
         expect(containsText(Buffer.from(raw[0]?.last_attempt_enc as Uint8Array), HOLDER_NAME)).to.equal(false);
-        expect(await store().completePresentationRequest(row.id, { valid: true }, nextInstant())).to.equal(false);
+        // At the limit the holder's own answer is still taken; after it, nothing more is counted.
+        expect(await store().completePresentationRequest(row.id, { valid: true }, nextInstant())).to.equal(true);
+        expect(await store().recordFailedAttempt(row.id, attempt, 3)).to.equal('not-pending');
         expect(await store().countOpenPresentationRequests(row.counterId, nextInstant())).to.equal(1);
         expect(await store().countOpenPresentationRequests(row.counterId, '2999-01-01T00:00:00.000Z')).to.equal(0);
       });

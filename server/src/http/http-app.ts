@@ -55,7 +55,8 @@ const MEDIA_TYPE_PATTERNS: Record<RequestMediaType, readonly string[]> = {
  * where declared (the OAuth token endpoint, OpenID4VP direct_post), so a form posted to a JSON
  * endpoint is refused rather than read as if it were JSON (a cross-site form needs no CORS preflight).
  * Without this a body no parser read (curl -d without -H 'Content-Type: application/json') would
- * reach the schema as "nothing".
+ * reach the schema as "nothing". They run after the caller is authenticated and allowed (and the
+ * public rate-limited): a request the route refuses costs no parse, whatever it sends.
  */
 function bodyReaders(route: RouteSpec): RequestHandler[] {
   if (route.method !== 'post') return [];
@@ -74,7 +75,11 @@ function bodyReaders(route: RouteSpec): RequestHandler[] {
     }
     next();
   };
-  return [gate, ...(consumes.includes('application/x-www-form-urlencoded') ? [formBody()] : [])];
+  return [
+    gate,
+    ...(consumes.includes('application/json') ? jsonBody(route.maxBody) : []),
+    ...(consumes.includes('application/x-www-form-urlencoded') ? [formBody()] : []),
+  ];
 }
 
 export function createHttpApp(services: Services, logger: Logger): Express {
@@ -87,9 +92,6 @@ export function createHttpApp(services: Services, logger: Logger): Express {
   const limit = publicRateLimit(services.settings.publicRateLimit);
   app.use(requestLog(logger));
   app.use(responseHeaders);
-  // A route with its own limit parses first; the general parser then leaves the parsed body alone.
-  for (const route of ROUTES) if (route.maxBody) app[route.method](route.path, jsonBody(route.maxBody));
-  app.use(jsonBody());
   const authenticated = authenticate(services.principals, new AuthFailureLimit(services.settings.authFailureLimit));
   // OAuth endpoints carry their own Bearer tokens (access tokens), which are not API keys.
   const anonymous = anonymousCaller();

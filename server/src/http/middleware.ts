@@ -12,7 +12,11 @@ export const MAX_BODY = '64kb';
 /** Deeper JSON than any request of ours needs; deep nesting is how parsers and walkers get hurt. */
 export const MAX_DEPTH = 32;
 
-/** JSON bodies up to `limit` (64 KB unless a route says), parsed strictly; anything else is a clear 4xx from `errorHandler`. */
+/**
+ * JSON bodies up to `limit` (64 KB unless a route says), parsed strictly; anything else is a clear
+ * 4xx from `errorHandler`. Not inflated: a gzip body of 1 KB can unpack to the whole limit, and no
+ * client of this API compresses what it sends (Content-Encoding then answers 415).
+ */
 export function jsonBody(limit: string = MAX_BODY): RequestHandler[] {
   const depthCheck: RequestHandler = (req, _res, next) => {
     if (req.body !== undefined && depthOf(req.body) > MAX_DEPTH) {
@@ -21,12 +25,12 @@ export function jsonBody(limit: string = MAX_BODY): RequestHandler[] {
     }
     next();
   };
-  return [express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }), depthCheck];
+  return [express.json({ limit, strict: true, inflate: false, type: ['application/json', 'application/*+json'] }), depthCheck];
 }
 
 /** `application/x-www-form-urlencoded` bodies, flat, as small as JSON ones: only for routes whose table entry declares them (`consumes`). */
 export function formBody(): RequestHandler {
-  return express.urlencoded({ extended: false, limit: MAX_BODY, parameterLimit: 50 });
+  return express.urlencoded({ extended: false, inflate: false, limit: MAX_BODY, parameterLimit: 50 });
 }
 
 /** Depth of a parsed JSON value, iteratively (a recursive walk is what deep nesting would break). */

@@ -73,7 +73,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     path: '/api/v1/presentation-requests/:id',
     operationId: 'getPresentationRequest',
     summary:
-      'The state of a request: { status: pending | presented | expired | attempts-exhausted, verdict, failedAttempts, lastFailedAttempt } (verdict shaped as /verify answers)',
+      'The state of a request: { status: pending | presented | expired, verdict, failedAttempts, lastFailedAttempt } (verdict shaped as /verify answers)',
     access: 'verifier',
     responses: { 200: 'The state', 403: "Another counter's request", 404: 'Unknown request' },
     async handle(ctx) {
@@ -87,7 +87,7 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
     summary: "The signed request object at request_uri (JAR, typ oauth-authz-req+jwt, signed by the node's did:jwk key)",
     access: 'public',
     produces: 'application/oauth-authz-req+jwt',
-    responses: { 200: 'The request object', 404: 'Unknown request', 409: 'Already answered, or closed (ATTEMPTS_EXHAUSTED)', 410: 'Expired' },
+    responses: { 200: 'The request object', 404: 'Unknown request', 409: 'Already answered', 410: 'Expired' },
     async handle(ctx) {
       return { status: 200, contentType: 'application/oauth-authz-req+jwt', payload: await ctx.services.presentations.requestObject(requestId(ctx)) };
     },
@@ -105,7 +105,8 @@ export const PRESENTATION_ROUTES: RouteSpec[] = [
       200: 'Received (the counter reads the verdict)',
       400: 'No vp_token, wrong state, not an issuer-signed credential (INVALID_PRESENTATION), or not bound to this request (HOLDER_BINDING_FAILED: no KB-JWT where one is needed, another nonce or aud, a replay; counted, the 5th closes the request); the request stays pending',
       404: 'Unknown request',
-      409: 'Already answered (REQUEST_ANSWERED), or closed after failed attempts (ATTEMPTS_EXHAUSTED)',
+      409: 'Already answered (REQUEST_ANSWERED)',
+      429: 'Five answers not bound to this request were already refused (TOO_MANY_ATTEMPTS); the request stays open',
       410: 'Expired',
     },
     async handle(ctx) {

@@ -21,8 +21,7 @@ export interface CounterServiceRow {
   createdAt: string;
 }
 
-/** attempts-exhausted: closed after too many answers that were not bound to it (see PresentationsService). */
-export type PresentationRequestStatus = 'pending' | 'presented' | 'attempts-exhausted';
+export type PresentationRequestStatus = 'pending' | 'presented';
 
 export interface PresentationRequestRow {
   id: string;
@@ -100,10 +99,10 @@ export interface PresentationStore {
   /** pending → presented with its verdict, atomically; false when it was not pending any more. */
   completePresentationRequest(id: string, verdict: unknown, at: string): Promise<boolean>;
   /**
-   * Counts a refused answer on a pending request and keeps it as the last one, atomically; the
-   * `limit`-th closes the request (attempts-exhausted). Null when it was not pending any more.
+   * Counts a refused answer on a pending request and keeps it as the last one, atomically, while
+   * fewer than `limit` are counted: the count, or why not (the request was answered, or is at the limit).
    */
-  recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number; status: PresentationRequestStatus } | null>;
+  recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number } | 'not-pending' | 'at-limit'>;
   /** Requests of a counter still pending and not expired at `now`. */
   countOpenPresentationRequests(counterId: string, now: string): Promise<number>;
 

@@ -78,14 +78,14 @@ export interface FailedAttempt {
 
 export interface RequestState {
   id: string;
-  status: 'pending' | 'presented' | 'expired' | 'attempts-exhausted';
+  status: 'pending' | 'presented' | 'expired';
   service: string | null;
   licenseType: string;
   claims: string[];
   expiresAt: string;
   presentedAt: string | null;
   verdict: VerificationResult | null;
-  /** Answers refused for holder binding so far; the request closed as attempts-exhausted at MAX_FAILED_ATTEMPTS. */
+  /** Answers refused as not bound to this request, counted up to MAX_FAILED_ATTEMPTS (later ones are refused uncounted). */
   failedAttempts: number;
   lastFailedAttempt: FailedAttempt | null;
 }
@@ -114,12 +114,19 @@ function refuseUnsigned(result: VerificationResult): void {
  * of them (the printed form where a wallet is required, a KB-JWT for another nonce or aud, a
  * replayed or foreign-signed one) proves nothing about who is at the counter: anyone who saw a
  * printed copy or an old presentation can post it. So it does not use up the request (400, the
- * counter is shown the attempt) and the citizen's own answer is still taken. Once bound, a
- * presentation that is invalid for another reason (revoked, too much disclosed) is the answer.
+ * counter is shown the attempt) and the citizen's own answer is still taken. The same holds for an
+ * unbound (printed) form that fails any check where the service accepts that form: nothing ties it
+ * to this request either. A bound presentation that is invalid for another reason (revoked, too
+ * much disclosed) is the answer. A valid printed form where the service accepts one is the answer
+ * too: such a service trusts the clerk to compare the name with the person (README).
  */
 const BINDING_CHECKS: ReadonlySet<string> = new Set(['holder-binding', 'freshness', 'replay']);
 
-/** Refused attempts a request takes before it closes, so response_uri cannot be spammed until expiry. */
+/**
+ * Refused attempts recorded and pushed to the counter per request. Later ones are refused (429)
+ * without being recorded, so response_uri cannot flood the counter's screen, and the request stays
+ * open for the citizen's own answer: closing it would let five junk posts deny that answer.
+ */
 export const MAX_FAILED_ATTEMPTS = 5;
 
 export class PresentationsService {
@@ -205,12 +212,9 @@ export class PresentationsService {
     return row.status === 'pending' && Date.parse(row.expiresAt) <= now.getTime();
   }
 
-  /** Refuses a request that no longer takes an answer: expired, answered, or closed after failed attempts. */
+  /** Refuses a request that no longer takes an answer: expired or answered. */
   private refuseClosed(row: PresentationRequestRow, now: Date): void {
     if (this.expired(row, now)) throw new RegistryError('REQUEST_EXPIRED', 'this presentation request has expired');
-    if (row.status === 'attempts-exhausted') {
-      throw new RegistryError('ATTEMPTS_EXHAUSTED', `this presentation request was closed after ${row.failedAttempts} answers that failed holder binding`);
-    }
     if (row.status !== 'pending')
       throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
   }
@@ -302,21 +306,24 @@ export class PresentationsService {
 
   /** An answer failing a binding check: counted and shown to the counter, refused to the poster; the request stays open. */
   private async refuseUnbound(row: PresentationRequestRow, result: VerificationResult, now: Date): Promise<void> {
-    const unbound = result.checks.filter((check) => !check.ok && BINDING_CHECKS.has(check.name));
+    const failed = result.checks.filter((check) => !check.ok);
+    const unbound = result.binding === 'none' ? failed : failed.filter((check) => BINDING_CHECKS.has(check.name));
     const [first] = unbound;
     if (!first) return;
     const attempt: FailedAttempt = { at: now.toISOString(), reason: first.name, binding: result.binding ?? null, checks: result.checks };
     const recorded = await this.deps.store.recordFailedAttempt(row.id, attempt, MAX_FAILED_ATTEMPTS);
-    if (!recorded) {
+    if (recorded === 'not-pending') {
       throw new RegistryError('REQUEST_ANSWERED', 'this presentation request was already answered; a request accepts one presentation');
     }
-    this.events.emit(row.id);
     const why = unbound.map((check) => `${check.name}: ${check.detail}`).join('; ');
-    const next =
-      recorded.status === 'attempts-exhausted'
-        ? `the request is now closed after ${recorded.failedAttempts} such answers`
-        : `the request stays open (${MAX_FAILED_ATTEMPTS - recorded.failedAttempts} attempts left)`;
-    throw new RegistryError('HOLDER_BINDING_FAILED', `the presentation is not bound to this request (${why}); ${next}`);
+    if (recorded === 'at-limit') {
+      throw new RegistryError(
+        'TOO_MANY_ATTEMPTS',
+        `the presentation is not bound to this request (${why}); ${MAX_FAILED_ATTEMPTS} such answers were already refused`,
+      );
+    }
+    this.events.emit(row.id);
+    throw new RegistryError('HOLDER_BINDING_FAILED', `the presentation is not bound to this request (${why}); the request stays open for the holder's answer`);
   }
 
   /** The one presentation of the vp_token (DCQL: `{ "license": ["<SD-JWT+KB>"] }`), with its state checked by the library. */

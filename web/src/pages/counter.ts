@@ -170,9 +170,8 @@ function requestPanel(key: string, service: () => CounterService | null, show: (
           );
           if (state.status === 'presented' && state.verdict) show(state.verdict);
           else if (state.status === 'expired') out.textContent = t('counter.expired');
-          else if (state.status === 'attempts-exhausted') out.textContent = t('counter.attemptsExhausted', { count: state.failedAttempts });
           else {
-            // An answer refused for holder binding (a printed copy, a replay) leaves the request open: say so, keep waiting.
+            // An answer refused as not bound to this request (a printed copy, a replay) leaves it open: say so, keep waiting.
             if (state.lastFailedAttempt) {
               const reason = state.lastFailedAttempt.reason;
               out.textContent = t('counter.failedAttempt', { count: state.failedAttempts, reason: tOr(`check.${reason}`, reason) });

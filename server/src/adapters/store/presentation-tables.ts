@@ -86,7 +86,7 @@ export const PRESENTATION_MIGRATION = {
 
 /**
  * Migration 30 (well clear of the numbers other branches take): an answer that fails holder binding
- * no longer closes a request; it is counted, the last one kept (sealed), and too many close it.
+ * no longer closes a request; it is counted up to a limit and the last one kept (sealed).
  */
 export const PRESENTATION_ATTEMPTS_MIGRATION = {
   version: 30,
@@ -94,8 +94,6 @@ export const PRESENTATION_ATTEMPTS_MIGRATION = {
   statements: [
     `ALTER TABLE presentation_requests ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0`,
     `ALTER TABLE presentation_requests ADD COLUMN last_attempt_enc bytea`,
-    `ALTER TABLE presentation_requests DROP CONSTRAINT presentation_requests_status_check`,
-    `ALTER TABLE presentation_requests ADD CONSTRAINT presentation_requests_status_check CHECK (status IN ('pending', 'presented', 'attempts-exhausted'))`,
   ],
 } as const;
 
@@ -169,7 +167,7 @@ const attemptField = (id: string): FieldAddress => ({ table: 'presentation_reque
 
 function requestStatus(row: SqlRow): PresentationRequestStatus {
   const status = str(row, 'status');
-  if (status !== 'pending' && status !== 'presented' && status !== 'attempts-exhausted') throw new RegistryError('INTERNAL', 'store column status is unknown');
+  if (status !== 'pending' && status !== 'presented') throw new RegistryError('INTERNAL', 'store column status is unknown');
   return status;
 }
 const commentField = (node: string, seq: number): FieldAddress => ({ table: 'ratings', column: 'comment_enc', row: [node, String(seq)] });
@@ -307,16 +305,17 @@ export class PresentationTables implements PresentationStore {
     return rows.length === 1;
   }
 
-  async recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number; status: PresentationRequestStatus } | null> {
+  async recordFailedAttempt(id: string, attempt: unknown, limit: number): Promise<{ failedAttempts: number } | 'not-pending' | 'at-limit'> {
     const rows = await this.exec(
       'record failed presentation attempt',
-      `UPDATE presentation_requests SET failed_attempts = failed_attempts + 1, last_attempt_enc = $2,
-         status = CASE WHEN failed_attempts + 1 >= $3 THEN 'attempts-exhausted' ELSE status END
-       WHERE id = $1 AND status = 'pending' RETURNING failed_attempts, status`,
+      `UPDATE presentation_requests SET failed_attempts = failed_attempts + 1, last_attempt_enc = $2
+       WHERE id = $1 AND status = 'pending' AND failed_attempts < $3 RETURNING failed_attempts`,
       [id, this.presentationCipher.seal(JSON.stringify(attempt), attemptField(id)), limit],
     );
     const row = rows[0];
-    return row ? { failedAttempts: int(row, 'failed_attempts'), status: requestStatus(row) } : null;
+    if (row) return { failedAttempts: int(row, 'failed_attempts') };
+    const now = await this.exec('read presentation request status', 'SELECT status FROM presentation_requests WHERE id = $1', [id]);
+    return now[0] && requestStatus(now[0]) === 'pending' ? 'at-limit' : 'not-pending';
   }
 
   async countOpenPresentationRequests(counterId: string, now: string): Promise<number> {
