@@ -10,7 +10,8 @@ import { RUN_MS, rate, repeated, type Figures } from './measure';
 
 const BATCH = 500;
 
-export async function benchLedger(figures: Figures): Promise<void> {
+/** The ledger figures; `evaluateOnly` stops after the evaluate figure. */
+export async function benchLedger(figures: Figures, evaluateOnly = false): Promise<void> {
   console.log('\nEmbedded ledger (in-process)');
   const dir = join(tmpdir(), `elicense-bench-ledger-${process.pid}`);
   const net = await createTestNetwork(dir);
@@ -20,6 +21,7 @@ export async function benchLedger(figures: Figures): Promise<void> {
     const evaluate = () => net.ledger.evaluate(net.ids.scNr, 'license:VerifyLicense', [anchor.id, anchor.docHash]);
     for (let i = 0; i < 200; i++) await evaluate();
     figures.reportSpread('ledgerEvaluatePerSec', await repeated(() => rate(RUN_MS, 1, evaluate)), '/s', 'VerifyLicense evaluate, one at a time (aim ≥ 5,000)');
+    if (evaluateOnly) return;
 
     const issueOne = () => net.ledger.submit(net.ids.zjPsb, 'license:IssueLicense', [JSON.stringify(anchorFor('zj-psb', 'id-card'))]);
     figures.reportSpread(
