@@ -19,7 +19,17 @@ export interface Registry {
   /** `authorization` headers of the demo's Zhejiang public security agency and Sichuan counter. */
   agency: Record<string, string>;
   counter: Record<string, string>;
+  /** CPU seconds (user + system) the server process has used so far: a cost per request that a loaded machine's other work does not inflate. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in seconds (Linux; clock ticks of 100 Hz, as USER_HZ is everywhere). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) in its parentheses; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export const BENCH_SERVER_ENV = { PUBLIC_RATE_LIMIT: '1000000', AUTH_FAILURE_LIMIT: '1000000' } as const;
@@ -27,7 +37,9 @@ export const BENCH_SERVER_ENV = { PUBLIC_RATE_LIMIT: '1000000', AUTH_FAILURE_LIM
 export async function startRegistry(name: string): Promise<Registry> {
   const dataDir = join(tmpdir(), `elicense-bench-${name}-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const server = await spawnServer({ DATA_DIR: dataDir, WALLET_DIR: join(dataDir, 'wallet'), ...BENCH_SERVER_ENV });
+  // BENCH_SERVER_NODE_ARGS: node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const server = await spawnServer({ DATA_DIR: dataDir, WALLET_DIR: join(dataDir, 'wallet'), ...BENCH_SERVER_ENV }, undefined, nodeArgs);
   const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoFile;
   const agencyKey = demo.agencies.find((agency) => agency.id === 'zj-psb')?.apiKey;
   const counterKey = demo.counters.find((counter) => counter.province === '510000')?.apiKey;
@@ -38,6 +50,7 @@ export async function startRegistry(name: string): Promise<Registry> {
     call: httpClient(server.url, Math.max(CONCURRENCY, 64)),
     agency: { authorization: `Bearer ${agencyKey}` },
     counter: { authorization: `Bearer ${counterKey}` },
+    cpuSeconds: () => cpuSecondsOf(server.child.pid ?? 0),
     stop: async () => {
       server.child.kill('SIGTERM');
       await server.exited;

@@ -14,9 +14,15 @@ export interface ServerProcess {
   exited: Promise<unknown>;
 }
 
-/** Starts the server with `env` on top of this process's and resolves with its URL once it listens. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 180000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the server with `env` on top of this process's and resolves with its URL once it listens.
+ * `nodeArgs` go to node before the script (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 180000, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Listened for at once: an exit before anyone awaits it must not be missed.
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let output = '';

@@ -9,7 +9,7 @@
  *                      accepted typ, our iss and vct forms, within size, no unknown crit
  *   issuer-key         kid resolved from the trust source (the ledger), held by the agency `iss`
  *                      names, not retired before the credential was issued
- *   signature          jose `jwtVerify` with that key, ES256 pinned, registered claims required
+ *   signature          ES256 over the signing input with that key (P-256 only), on libuv's thread pool
  *   disclosures        every disclosure covered by a digest the signature covers (RFC 9901 §7.1)
  *   issuer-authorized  the agency is active and allowed this license type
  *   anchor             the license is anchored on the ledger for this type and issuer
@@ -21,12 +21,11 @@
  * When the trust source cannot answer, the verdict is `indeterminate` (fail closed: never valid),
  * so a counter can tell "try again" from "forged".
  */
-import { errors as joseErrors, importJWK, jwtVerify, type CryptoKey } from 'jose';
+import { createPublicKey, verify as verifyWithKey, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { effectiveStatus, isWithinValidity, type EffectiveStatus, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import {
-  CREDENTIAL_ALG,
   CredentialFormatError,
   agencyIdOfIssuer,
   applyDisclosures,
@@ -222,43 +221,51 @@ export const checkIssuerKey: CredentialCheck = async (ctx) => {
   return pass('issuer-key', `${kid} of ${key.agency.name} (${key.agency.province})${retired}`);
 };
 
-/** Imported public keys by kid: an import costs more than a signature check. */
-const importedKeys = new LRUCache<string, CryptoKey | Uint8Array>({ max: 10000 });
+/** Public keys by kid: an import costs more than a signature check. */
+const importedKeys = new LRUCache<string, KeyObject>({ max: 10000 });
 
-async function publicKeyOf(key: ResolvedKey): Promise<CryptoKey | Uint8Array> {
+/** The issuer key as a P-256 public key, or null when the registered JWK is anything else. */
+function publicKeyOf(key: ResolvedKey): KeyObject | null {
   const cached = importedKeys.get(key.kid);
   if (cached) return cached;
-  const imported = await importJWK({ ...key.jwk }, CREDENTIAL_ALG);
+  let imported: KeyObject;
+  try {
+    imported = createPublicKey({ key: { ...key.jwk }, format: 'jwk' });
+  } catch {
+    return null;
+  }
+  if (imported.asymmetricKeyType !== 'ec' || imported.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return null;
   importedKeys.set(key.kid, imported);
   return imported;
 }
 
-/** jose checks nbf and exp only after the signature: those refusals mean the signature holds (validity reports them). */
-function isTimeClaimRefusal(error: unknown): boolean {
-  return error instanceof joseErrors.JWTExpired || (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf');
+/**
+ * RFC 7515 §5.2 for ES256: the P1363 signature over `header.payload`, checked by node:crypto with a
+ * callback, which runs on libuv's thread pool. WebCrypto's verify (what jose's jwtVerify calls) did
+ * most of its work on the event loop: 26% of the server's time under the bench's verify load, and
+ * about 200 µs of the loop per call against 20 µs here. Format has already held the header to
+ * ES256, a kid and no crit, the signature to 64 bytes in low-S form, and the registered claims to
+ * their types; nbf and exp are the validity check's.
+ */
+function es256Verifies(jws: string, signature: Buffer, key: KeyObject): Promise<boolean> {
+  const signingInput = Buffer.from(jws.slice(0, jws.lastIndexOf('.')), 'ascii');
+  return new Promise((resolve, reject) => {
+    verifyWithKey('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature, (error, valid) => {
+      if (error) reject(error);
+      else resolve(valid);
+    });
+  });
 }
 
 export const checkSignature: CredentialCheck = async (ctx) => {
   const { parsed } = requireParsed(ctx);
   const key = requireKey(ctx);
-  try {
-    // The key comes only from the trust source, by the kid issuer-key resolved: header jwk, x5c or jku are never consulted.
-    await jwtVerify(
-      parsed.jws,
-      async (header) => {
-        if (header.kid !== key.kid) throw new RegistryError('INTERNAL', 'the header kid changed between checks');
-        return publicKeyOf(key);
-      },
-      { algorithms: [CREDENTIAL_ALG], requiredClaims: ['iss', 'vct', 'iat', 'lid'], currentDate: ctx.now },
-    );
-  } catch (error) {
-    if (!isTimeClaimRefusal(error)) {
-      const detail =
-        error instanceof joseErrors.JWSSignatureVerificationFailed
-          ? 'the ES256 signature does not verify with the registered key (forged or altered)'
-          : `the issuer-signed JWT is refused: ${error instanceof Error ? error.message : String(error)}`;
-      return fail('signature', detail, { stop: true });
-    }
+  // The key comes only from the trust source, by the kid issuer-key resolved: header jwk, x5c or jku are never consulted.
+  if (parsed.header.kid !== key.kid) throw new RegistryError('INTERNAL', 'the header kid changed between checks');
+  const publicKey = publicKeyOf(key);
+  if (!publicKey) return fail('signature', `the issuer-signed JWT is refused: key ${key.kid} is not a P-256 public key`, { stop: true });
+  if (!(await es256Verifies(parsed.jws, parsed.signature, publicKey))) {
+    return fail('signature', 'the ES256 signature does not verify with the registered key (forged or altered)', { stop: true });
   }
   return pass('signature', 'ES256 signature valid');
 };

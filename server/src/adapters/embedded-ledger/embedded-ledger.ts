@@ -12,6 +12,7 @@
  * Everything lives under `dir` (<DATA_DIR>/ledger): blocks.log and checkpoint.json.
  */
 import './quiet-shim';
+import './client-identity-memo';
 import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';

@@ -13,13 +13,30 @@ declare module 'fabric-shim/lib/contract-spi/chaincodefromcontract' {
   export = ChaincodeFromContract;
 }
 
+/** A winston logger as fabric-shim's and fabric-contract-api's `lib/logger` hand them out (one per name). */
+interface ChaincodeLibraryLogger {
+  silent: boolean;
+  level: string;
+  error(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  verbose(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+  silly(...args: unknown[]): void;
+  fatal(...args: unknown[]): void;
+}
+
 declare module 'fabric-shim/lib/logger' {
-  interface ShimLogger {
-    silent: boolean;
-    level: string;
-  }
   const logger: {
-    getLogger(name?: string): ShimLogger;
+    getLogger(name?: string): ChaincodeLibraryLogger;
+    setLevel(level: string): void;
+  };
+  export = logger;
+}
+
+declare module 'fabric-contract-api/lib/logger' {
+  const logger: {
+    getLogger(name?: string): ChaincodeLibraryLogger;
     setLevel(level: string): void;
   };
   export = logger;
