@@ -10,7 +10,9 @@ export type WalletErrorCode =
   | 'KEY_NOT_FOUND'
   | 'UNKNOWN_CLAIM'
   | 'REQUEST_INVALID'
-  | 'RECEIPTS_REFUSED';
+  | 'RECEIPTS_REFUSED'
+  /** A URL neither https nor http on this machine: nothing is sent to it. */
+  | 'INSECURE_URL';
 
 export class WalletError extends Error {
   readonly code: WalletErrorCode;

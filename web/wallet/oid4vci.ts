@@ -50,6 +50,19 @@ export function requireSecureUrl(url: string, code: WalletErrorCode, what: strin
   if (protocol !== 'https:') throw new WalletError(code, `${what} ${url} is not https (plain http only on this machine)`);
 }
 
+/**
+ * `fetcher` refusing any URL requireSecureUrl refuses, before a byte is sent: every request of the
+ * wallet and of the protocol libraries it hands this to (metadata the library discovers on its
+ * own, such as an authorization server's, included) passes the one test.
+ */
+export function secureFetch(fetcher: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    requireSecureUrl(url, 'INSECURE_URL', 'the URL');
+    return fetcher(input, init);
+  };
+}
+
 /** §4.1: `openid-credential-offer://?credential_offer_uri=…` or `…?credential_offer=<JSON>`. */
 export function parseCredentialOffer(uri: string): ParsedCredentialOffer {
   let url: URL;

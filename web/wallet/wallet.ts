@@ -15,6 +15,7 @@ import {
   requestCredential,
   requestNonce,
   resolveCredentialOffer,
+  secureFetch,
   type ProtocolContext,
 } from './oid4vci';
 import { DEFAULT_HOLDER_SHOWN_CLAIMS, createHolderQr, type HolderQr } from './holder-qr';
@@ -124,7 +125,8 @@ export class Wallet {
 
   constructor(options: WalletOptions) {
     this.#storage = options.storage;
-    this.#ctx = { fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)), now: options.now ?? (() => new Date()) };
+    // Every request the wallet and its protocol libraries make goes through secureFetch.
+    this.#ctx = { fetch: secureFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init))), now: options.now ?? (() => new Date()) };
     this.#typeMetadataUrl = options.typeMetadataUrl ?? registryTypeMetadataUrl;
   }
 
