@@ -26,6 +26,7 @@ export interface OfflineVerdict {
   license: {
     id: string;
     type: string;
+    vct: string;
     issuer: { agency: string; name: string; province: string | null };
     validFrom: string | null;
     validUntil: string | null;
@@ -37,6 +38,8 @@ export interface OfflineVerdict {
 /** A bundle checked against the trust anchor once (signature, chain, role, shape), for many verifications. */
 export interface CheckedBundle {
   issuedAt: Date;
+  /** SD-JWT VC Type Metadata documents by `vct`: claim labels offline. */
+  claims: { typeMetadata: Record<string, Record<string, unknown>> };
 }
 
 export interface OfflineVerifierModule {

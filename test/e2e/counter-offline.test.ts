@@ -3,10 +3,12 @@
  * in online and the page keeps the registry's signed offline bundle; then the network goes
  * (context.setOffline), the page reloads from the service worker, and the clerk pastes printed
  * credentials: an active one is valid, "Offline — checked against the registry's bundle of <time>
- * (<N> minutes old)"; one revoked before the bundle was fetched is invalid by its status list.
+ * (<N> minutes old)"; one revoked before the bundle was fetched is invalid by its status list; a
+ * holder-bound code gets "needs the network", not a verdict.
  * The verdicts come from the server's own verification service, bundled for the browser.
  */
 import { expect } from 'chai';
+import { SignJWT, generateKeyPair } from 'jose';
 import type { Browser } from 'playwright-core';
 import { encodeCredentialQr } from '../../core/credential-qr';
 import { buildWeb } from '../../scripts/build-web';
@@ -105,7 +107,10 @@ describe('the counter desk offline in Chromium (kept bundle, service worker)', f
     expect(valid.verdict).to.equal('valid');
     expect(valid.failed).to.deep.equal([]);
     expect(valid.offline).to.match(/^Offline — checked against the registry's bundle of .+ \(\d+ minutes old\)$/);
-    expect(await page.textContent('#verdict-claims')).to.include(printed.name ?? expect.fail('no name'));
+    // Claims labelled from the Type Metadata the bundle carries, as online from the API.
+    expect(await page.textContent('#verdict-claims'))
+      .to.include(printed.name ?? expect.fail('no name'))
+      .and.include('Aged 18 or over');
     const shot = await screenshot(page, 'counter-offline-en-phone', '#verdict');
     console.log(`      screenshot: ${shot}`);
 
@@ -114,6 +119,19 @@ describe('the counter desk offline in Chromium (kept bundle, service worker)', f
     expect(revoked.verdict).to.equal('invalid');
     expect(revoked.failed).to.deep.equal(['status-list']);
     expect(revoked.offline).to.match(/^Offline — /);
+
+    // A holder-bound code (here the printed credential with a key-binding JWT after it, as a wallet presents it) is not given a verdict offline.
+    const { privateKey } = await generateKeyPair('ES256');
+    const kbJwt = await new SignJWT({ nonce: 'n', aud: 'counter', iat: Math.floor(Date.now() / 1000) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' })
+      .sign(privateKey);
+    await page.evaluate("document.querySelector('#result').replaceChildren()");
+    await page.fill('#counter-scan-paste', `${printed.active ?? ''}${kbJwt}`);
+    await page.click('#counter-scan-use');
+    const status = page.locator('section[aria-labelledby="scan-title"] > p.status');
+    await status.filter({ hasText: 'needs the network' }).waitFor();
+    expect(await page.$('#verdict')).to.equal(null);
+
     expect(verifyCalls, 'no verify call reached the network').to.deep.equal([]);
     expect(errors).to.deep.equal([]);
     await context.close();

@@ -17,6 +17,8 @@ export interface KeptBundle {
   token: string;
   anchor: unknown;
   issuedAt: Date;
+  /** SD-JWT VC Type Metadata by `vct`, as the bundle carries it. */
+  typeMetadata: Record<string, Record<string, unknown>>;
 }
 
 let verifier: Promise<OfflineVerifierModule> | null = null;
@@ -55,7 +57,8 @@ export async function keptBundle(): Promise<KeptBundle | null> {
   const anchorText = read(ANCHOR_KEY);
   if (!token || !anchorText) return null;
   const anchor = JSON.parse(anchorText) as unknown;
-  return { token, anchor, issuedAt: (await checked(token, anchor)).issuedAt };
+  const bundle = await checked(token, anchor);
+  return { token, anchor, issuedAt: bundle.issuedAt, typeMetadata: bundle.claims.typeMetadata };
 }
 
 async function fetchText(path: string): Promise<string> {
@@ -74,7 +77,7 @@ export async function refreshKeptBundle(): Promise<KeptBundle> {
   const bundle = await checked(token.trim(), anchor);
   localStorage.setItem(ANCHOR_KEY, anchorText);
   localStorage.setItem(BUNDLE_KEY, token.trim());
-  return { token: token.trim(), anchor, issuedAt: bundle.issuedAt };
+  return { token: token.trim(), anchor, issuedAt: bundle.issuedAt, typeMetadata: bundle.claims.typeMetadata };
 }
 
 /** The verdict from the kept bundle, as the server's verifyFromBundle gives it (indeterminate when too old). */
@@ -92,4 +95,10 @@ export function needsNetwork(verdict: OfflineVerdict): boolean {
   const failed = verdict.checks.filter((check) => !check.ok).map((check) => check.name);
   // Only when nothing else failed: a revoked or forged holder-bound credential is invalid offline too.
   return failed.length === 1 && failed[0] === 'holder-binding';
+}
+
+/** The Type Metadata document the kept bundle carries for `vct` (claim labels offline), or null. */
+export async function keptTypeMetadata(vct: string): Promise<Record<string, unknown> | null> {
+  const kept = await keptBundle();
+  return kept ? (kept.typeMetadata[vct] ?? null) : null;
 }

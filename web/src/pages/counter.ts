@@ -16,7 +16,7 @@ import type { CounterService } from '../../../core/admin-views';
 import type { OfflineBundleAge } from '../../../core/offline-verifier';
 import { joinClaimPath } from '../../../core/presentation/claim-paths';
 import { ApiFailure, api, clear, currentLang, describeFailure, h, mountPage, signIn, signOutButton, statusLine, t, tOr, when } from '../common';
-import { OFFLINE_REFRESH_MS, keptBundle, needsNetwork, refreshKeptBundle, verifyFromKeptBundle } from '../offline-check';
+import { OFFLINE_REFRESH_MS, keptBundle, keptTypeMetadata, needsNetwork, refreshKeptBundle, verifyFromKeptBundle } from '../offline-check';
 import { scanner } from '../scan';
 
 interface Me {
@@ -35,6 +35,8 @@ export interface Verdict {
   license?: {
     id: string;
     type: string;
+    /** The national type name, which keys the Type Metadata in the offline bundle. */
+    vct?: string;
     issuer: { agency: string; name: string; province: string | null };
     validFrom: string | null;
     validUntil: string | null;
@@ -76,23 +78,35 @@ interface TypeMetadataClaim {
 
 const labelCache = new Map<string, Promise<Map<string, string>>>();
 
-/** Claim labels in the page's language from the license type's SD-JWT VC Type Metadata, the wallet's source too. */
-function claimLabels(typeId: string | undefined): Promise<Map<string, string>> {
-  if (typeId === undefined) return Promise.resolve(new Map<string, string>());
+interface TypeMetadata {
+  claims?: TypeMetadataClaim[];
+}
+
+/**
+ * Claim labels in the page's language from the license type's SD-JWT VC Type Metadata, the
+ * wallet's source too: from the API, or offline from the same document in the kept bundle.
+ */
+function claimLabels(license: Verdict['license']): Promise<Map<string, string>> {
+  if (!license) return Promise.resolve(new Map<string, string>());
   const lang = currentLang();
-  const key = `${typeId} ${lang}`;
+  const key = `${license.type} ${lang}`;
   let labels = labelCache.get(key);
   if (!labels) {
-    labels = api<{ claims?: TypeMetadataClaim[] }>('GET', `/api/v1/license-types/${encodeURIComponent(typeId)}/type-metadata`).then(
-      (metadata) =>
-        new Map<string, string>(
-          (metadata.claims ?? []).flatMap((claim) => {
-            const label = claim.display?.find((display) => display.lang === lang)?.label;
-            return label === undefined ? [] : [[claim.path.join('/'), label] as const];
-          }),
-        ),
-      () => new Map<string, string>(),
-    );
+    const labelled = (metadata: TypeMetadata | null) =>
+      new Map<string, string>(
+        (metadata?.claims ?? []).flatMap((claim) => {
+          const label = claim.display?.find((display) => display.lang === lang)?.label;
+          return label === undefined ? [] : [[claim.path.join('/'), label] as const];
+        }),
+      );
+    const offline = () => (license.vct ? keptTypeMetadata(license.vct) : Promise.resolve(null)).then((metadata) => metadata as TypeMetadata | null);
+    labels = api<TypeMetadata>('GET', `/api/v1/license-types/${encodeURIComponent(license.type)}/type-metadata`)
+      .catch(offline)
+      .then(labelled, () => new Map<string, string>());
+    // A failed or offline answer is not kept: the next verdict asks again.
+    void labels.then((map) => {
+      if (map.size === 0) labelCache.delete(key);
+    });
     labelCache.set(key, labels);
   }
   return labels;
@@ -300,7 +314,7 @@ mountPage('counter', 'counter.title', (main) => {
   main.append(h('h1', {}, t('counter.title')), body);
   const result = h('div', { id: 'result' });
   const show = (verdict: Verdict) => {
-    void claimLabels(verdict.license?.type).then((labels) => {
+    void claimLabels(verdict.license).then((labels) => {
       clear(result, verdictView(verdict, labels));
       result.querySelector<HTMLElement>('#verdict')?.focus();
     });
