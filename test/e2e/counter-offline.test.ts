@@ -132,6 +132,14 @@ describe('the counter desk offline in Chromium (kept bundle, service worker)', f
     await status.filter({ hasText: 'needs the network' }).waitFor();
     expect(await page.$('#verdict')).to.equal(null);
 
+    // In Chinese too: one tap redraws the offline desk, and the line names the bundle and its age.
+    await page.click('#lang-toggle');
+    await page.waitForSelector('#offline-desk');
+    const zh = await check(printed.active ?? '');
+    expect(zh.verdict).to.equal('valid');
+    expect(zh.offline).to.match(/^离线 — 已按登记系统 .+ 的离线数据包核验（\d+ 分钟前）$/);
+    await screenshot(page, 'counter-offline-zh-phone', '#verdict');
+
     expect(verifyCalls, 'no verify call reached the network').to.deep.equal([]);
     expect(errors).to.deep.equal([]);
     await context.close();
