@@ -16,7 +16,7 @@
  * padding has one spelling per byte string; packing refuses any other), so signatures, digests
  * and a KB-JWT's sd_hash hold unchanged. The verifier accepts either form.
  */
-import { deflateSync, inflateSync } from 'node:zlib';
+import { Inflate, deflate } from 'pako';
 import { Base45Error, base45Decode as decodeBase45, base45Encode } from './base45';
 import { CredentialFormatError, MAX_CREDENTIAL_BYTES } from './credential';
 
@@ -65,7 +65,7 @@ export function encodeCredentialQr(credential: string): string {
     const bytes = decodePart(part);
     chunks.push(Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes);
   }
-  return `${CREDENTIAL_QR_PREFIX}${base45Encode(deflateSync(Buffer.concat(chunks), { level: 9 }))}`;
+  return `${CREDENTIAL_QR_PREFIX}${base45Encode(deflate(Buffer.concat(chunks), { level: 9 }))}`;
 }
 
 export function isCredentialQr(text: string): boolean {
@@ -87,6 +87,26 @@ function readParts(packed: Buffer, count: number): string[] {
   return parts;
 }
 
+/**
+ * zlib inflate (RFC 1950, Adler-32 checked) that stops as soon as the output passes `limit`
+ * bytes, so a small QR text cannot make a counter inflate megabytes.
+ */
+function inflateWithin(data: Uint8Array, limit: number): Buffer {
+  const inflater = new Inflate();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  inflater.onData = (chunk) => {
+    // Without the `to: 'string'` option pako hands out bytes; its typing also allows text and ArrayBuffer.
+    if (!(chunk instanceof Uint8Array)) throw new CredentialFormatError('the QR form does not inflate to bytes');
+    size += chunk.length;
+    if (size > limit) throw new CredentialFormatError(`the QR form inflates beyond ${limit} bytes`);
+    chunks.push(chunk);
+  };
+  // push returns true only once the stream's end and its Adler-32 were read.
+  if (!inflater.push(data, true)) throw new CredentialFormatError('the QR form does not inflate (zlib, RFC 1950)');
+  return Buffer.concat(chunks, size);
+}
+
 /** The compact SD-JWT a QR form packs; refuses anything else, and bounds what it inflates. */
 export function decodeCredentialQr(text: string): string {
   if (!isCredentialQr(text)) throw new CredentialFormatError(`the QR form starts with ${CREDENTIAL_QR_PREFIX}`);
@@ -94,7 +114,7 @@ export function decodeCredentialQr(text: string): string {
   let packed: Buffer;
   try {
     // A compact credential is at most MAX_CREDENTIAL_BYTES; its packed bytes are fewer.
-    packed = inflateSync(base45Decode(text.slice(CREDENTIAL_QR_PREFIX.length)), { maxOutputLength: MAX_CREDENTIAL_BYTES });
+    packed = inflateWithin(base45Decode(text.slice(CREDENTIAL_QR_PREFIX.length)), MAX_CREDENTIAL_BYTES);
   } catch (error) {
     if (error instanceof CredentialFormatError) throw error;
     throw new CredentialFormatError('the QR form does not inflate (zlib, RFC 1950) within the size limit');

@@ -16,8 +16,9 @@
  *
  * Pure: claims, parsing and disclosure processing. Signing and signature checks live elsewhere.
  */
-import { createHash } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { chinaDayStart } from './dates';
 import { RegistryError } from './errors';
 import { JWK_THUMBPRINT } from './jwk';
@@ -216,7 +217,7 @@ function decodeJsonObject(part: string, what: string): Record<string, unknown> {
 
 /** RFC 9901 §4.2.3: the digest is over the ASCII bytes of the base64url disclosure as sent. */
 export function disclosureDigest(encoded: string): string {
-  return createHash('sha256').update(encoded, 'ascii').digest('base64url');
+  return Buffer.from(sha256(Buffer.from(encoded, 'ascii'))).toString('base64url');
 }
 
 function parseDisclosure(encoded: string): Disclosure {
@@ -293,7 +294,7 @@ export function parseCredential(text: string): ParsedCredential {
     disclosures: encodedDisclosures.map(parseDisclosure),
     kbJwt,
     sdJwt: trimmed.slice(0, trimmed.length - last.length),
-    ref: createHash('sha256').update(signature).digest('hex'),
+    ref: bytesToHex(sha256(signature)),
   };
 }
 

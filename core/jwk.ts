@@ -1,13 +1,13 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { canonicalize } from './canonical-json';
 import { RegistryError } from './errors';
 import type { PublicJwk } from './anchor';
 
 /** RFC 7638 thumbprint of an EC key: SHA-256 over the required members in lexicographic order. */
 export function jwkThumbprint(jwk: PublicJwk): string {
-  return createHash('sha256')
-    .update(canonicalize({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
-    .digest('base64url');
+  return Buffer.from(sha256(utf8ToBytes(canonicalize({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })))).toString('base64url');
 }
 
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
@@ -29,7 +29,8 @@ export function parsePublicJwk(value: unknown): PublicJwk {
   }
   const key: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
   try {
-    createPublicKey({ key: { ...key }, format: 'jwk' });
+    // SEC 1 uncompressed form; fromBytes checks each coordinate is below p and the point is on the curve.
+    p256.Point.fromBytes(Uint8Array.from([0x04, ...Buffer.from(key.x, 'base64url'), ...Buffer.from(key.y, 'base64url')]));
   } catch {
     throw new RegistryError('INVALID_ARGUMENT', 'jwk is not a point on P-256');
   }

@@ -19,6 +19,9 @@ export type { StatusEntryRef };
 export const STATUS_LIST_SIZE = 2 ** 17;
 export const STATUS_LIST_BITS = 2;
 
+/** The `typ` of a status list token (the draft's "Status List Token in JWT Format"): signed by a node, read by any verifier. */
+export const STATUS_LIST_TYP = 'statuslist+jwt';
+
 /** Status types of the draft's registry (section "Status Types"). */
 export const STATUS_VALID = 0;
 export const STATUS_INVALID = 1;

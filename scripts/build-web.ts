@@ -44,9 +44,24 @@ export async function buildWeb(outDir: string = WEB_OUT): Promise<void> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  // The browser's offline verifier is server code (the verification service itself, not a second
+  // copy), so no page imports it: it is its own bundle at a fixed URL the counter page imports.
+  const offline = await build({
+    entryPoints: { 'offline-verifier': join(ROOT, 'server', 'src', 'offline-verifier.browser.ts') },
+    metafile: true,
+    outdir: join(outDir, 'static', 'js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
   // The service worker precaches the page scripts (their chunk names change with each build), so
   // the wallet opens and shows a license offline from the first visit on.
-  const scripts = Object.keys(bundled.metafile.outputs)
+  const scripts = [...Object.keys(bundled.metafile.outputs), ...Object.keys(offline.metafile.outputs)]
     .filter((path) => path.endsWith('.js'))
     .map(
       (path) =>

@@ -14,6 +14,7 @@ import { typeMetadata } from '../../core/type-metadata';
 import { lockDataDir } from './adapters/data-dir-lock';
 import { makePrivate, privateFileCreation } from './adapters/data-dir-permissions';
 import { openEmbeddedNode } from './adapters/embedded-ledger/embedded-node';
+import { NodeSignatureVerifier } from './adapters/signatures/node-signatures';
 import { openFabricNode } from './adapters/fabric-ledger/fabric-node';
 import { WalletCertifiedSigner } from './adapters/identity/certified-jwt';
 import { IdentityWallet } from './adapters/identity/wallet';
@@ -257,7 +258,7 @@ export async function openRegistry(config: Config, overrides: RegistryOverrides 
       .catch((error: unknown) => {
         log(`status lists: preload failed, lists load on first use: ${(error as Error).message}`);
       });
-    const verification = new VerificationService(cache, audit, clock, new HolderBinding(store), statusLists);
+    const verification = new VerificationService(cache, audit, clock, new NodeSignatureVerifier(), new HolderBinding(store), statusLists);
     const firstNode = opened.nodes[0];
     if (!firstNode) throw new ConfigError('the ledger serves no province');
     const readerFor = (province: string | null) => (opened.nodes.find((node) => node.code === province) ?? firstNode).readerIdentity;

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
+import { deflateSync, inflateSync } from 'node:zlib';
 import {
   CredentialFormatError,
   agencyIdOfIssuer,
@@ -51,6 +52,21 @@ describe('core: the credential', () => {
       expect(() => encodeCredentialQr(jws)).to.throw(CredentialFormatError);
       expect(() => encodeCredentialQr(`${jws}=~`)).to.throw(CredentialFormatError);
       expect(() => decodeCredentialQr('ELC1:AB')).to.throw(CredentialFormatError);
+    });
+
+    it('reads cards packed by node:zlib before the packer moved to pako, and node reads the new ones: one zlib format', () => {
+      const jws = `${b64({ alg: 'ES256', typ: 'dc+sd-jwt' })}.${b64({ iss: 'x', _sd: ['a'] })}.${randomBytes(64).toString('base64url')}`;
+      const text = `${jws}~${b64(['s', 'name', '张伟'])}~`;
+      const packed = base45Decode(encodeCredentialQr(text).slice('ELC1:'.length));
+      const nodePacked = `ELC1:${base45Encode(deflateSync(inflateSync(packed), { level: 9 }))}`;
+      expect(decodeCredentialQr(nodePacked)).to.equal(text);
+      // A changed Adler-32 (the last four bytes) is refused, as node:zlib refused it.
+      const broken = Buffer.from(packed);
+      broken[broken.length - 1] = (broken.at(-1) ?? 0) ^ 1;
+      expect(() => decodeCredentialQr(`ELC1:${base45Encode(broken)}`)).to.throw(CredentialFormatError, /inflate/);
+      // A small text that inflates past the credential size limit is refused, not inflated.
+      const bomb = `ELC1:${base45Encode(deflateSync(Buffer.alloc(1 << 20), { level: 9 }))}`;
+      expect(() => decodeCredentialQr(bomb)).to.throw(CredentialFormatError, /beyond/);
     });
   });
 

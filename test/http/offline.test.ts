@@ -2,7 +2,8 @@
  * A counter with no network: provisioned once with the trust anchor, it takes a signed offline
  * bundle fetched from a real server over HTTP; then the server is gone and it verifies through the
  * library and through `npm run verify:offline` spawned as a child process — fresh, stale, revoked,
- * tampered and forged bundles.
+ * tampered and forged bundles. The browser's root (WebCrypto and @peculiar/x509 instead of
+ * node:crypto, what the counter page runs offline) gives the same verdicts from the same bundle.
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,8 @@ import { OFFLINE_BUNDLE_TYP, TRUST_ANCHOR_FORMAT, type TrustAnchor } from '../..
 import type { ChannelConfiguration } from '../../server/src/ports/ledger';
 import { createCa, enroll } from '../../server/src/adapters/identity/local-ca';
 import { loadBundle, offlineVerifyPerSec, verifyOffline, type LoadedBundle } from '../../server/src/offline-verifier';
+import * as browserRoot from '../../server/src/offline-verifier.browser';
+import { encodeCredentialQr } from '../../core/credential-qr';
 import { startTestServer } from '../support/registry-server';
 import { refusedWith } from '../support/refusal';
 import { idCardBody } from '../support/requests';
@@ -191,6 +194,50 @@ describe('offline verification: a counter with no network', function () {
   it("a bundle signed by another of the province's identities (no bundle-signer role) is refused", async () => {
     const error = await refusedWith(verifyOffline(active, await resign(bundle, readerIdentity), anchor), 'BUNDLE_REFUSED');
     expect(error.message).to.include('not bundle-signer');
+  });
+
+  describe("the browser's verifier (offline-verifier.browser: WebCrypto, @peculiar/x509)", () => {
+    it('accepts the bundle the server signs, naming the same signer as the Node verifier', async () => {
+      const inBrowser = await browserRoot.loadBundle(bundle, anchor);
+      expect(inBrowser.signer).to.deep.equal(loaded.signer);
+      expect(inBrowser.issuedAt.getTime()).to.equal(loaded.issuedAt.getTime());
+      expect(inBrowser.claims).to.deep.equal(loaded.claims);
+    });
+
+    it('gives the verdicts the Node verifier gives: active valid (compact and ELC1), revoked invalid, stale indeterminate', async () => {
+      const inBrowser = await browserRoot.loadBundle(bundle, anchor);
+      const now = new Date();
+      const stale = new Date(loaded.issuedAt.getTime() + DAY_MS + 1000);
+      for (const [credential, at, expected] of [
+        [active, now, 'valid'],
+        [encodeCredentialQr(active), now, 'valid'],
+        [revoked, now, 'invalid'],
+        [active, stale, 'indeterminate'],
+      ] as const) {
+        const browser = await browserRoot.verifyOffline(credential, inBrowser, anchor, { now: at });
+        expect(browser.verdict, JSON.stringify(browser.checks)).to.equal(expected);
+        expect(browser).to.deep.equal(await verifyOffline(credential, loaded, anchor, { now: at }));
+      }
+    });
+
+    it('refuses a bundle signed outside the anchor, one without the bundle-signer role, and one with a byte changed', async () => {
+      const stranger = createCa({ country: 'CN', organization: 'Zhejiang', commonName: 'ca.zhejiangmsp' });
+      const forged = await resign(bundle, enroll(stranger, { enrollmentId: 'bundle-signer', attributes: { role: 'bundle-signer' } }));
+      const foreign = await refusedWith(browserRoot.verifyOffline(active, forged, anchor), 'BUNDLE_REFUSED');
+      expect(foreign.message).to.include('does not chain to a root of the trust anchor');
+      const noRole = await refusedWith(browserRoot.verifyOffline(active, await resign(bundle, readerIdentity), anchor), 'BUNDLE_REFUSED');
+      expect(noRole.message).to.include('not bundle-signer');
+      const tampered = await refusedWith(browserRoot.verifyOffline(active, changeOneByte(bundle), anchor), 'BUNDLE_REFUSED');
+      expect(tampered.message).to.match(/signature|JSON|JWS/i);
+    });
+
+    it('refuses a bundle when its signing certificate is not yet, or no longer, valid', async () => {
+      const leaf = new X509Certificate(Buffer.from(decodeProtectedHeader(bundle).x5c?.[0] ?? '', 'base64'));
+      for (const now of [new Date(Date.parse(leaf.validFrom) - 1000), new Date(Date.parse(leaf.validTo) + 1000)]) {
+        const error = await refusedWith(browserRoot.loadBundle(bundle, anchor, { now }), 'BUNDLE_REFUSED');
+        expect(error.message).to.match(/is not valid at/);
+      }
+    });
   });
 
   describe('npm run verify:offline (spawned, no server)', () => {

@@ -202,9 +202,16 @@ export const session = {
 
 /**
  * The sign-in block every keyed page starts with: a password-type field for the API key, checked
- * against GET /api/v1/me for the expected kind. Calls `onSignedIn` with the key and who it is.
+ * against GET /api/v1/me for the expected kind. Calls `onSignedIn` with the key and who it is;
+ * with `onOffline`, a network failure calls that instead of refusing the key.
  */
-export function signIn<T extends { kind: string }>(container: HTMLElement, slot: string, kind: T['kind'], onSignedIn: (key: string, me: T) => void): void {
+export function signIn<T extends { kind: string }>(
+  container: HTMLElement,
+  slot: string,
+  kind: T['kind'],
+  onSignedIn: (key: string, me: T) => void,
+  options: { onOffline?: (key: string) => void } = {},
+): void {
   const saved = session.get(slot);
   const status = statusLine();
   const input = h('input', {
@@ -222,6 +229,11 @@ export function signIn<T extends { kind: string }>(container: HTMLElement, slot:
       session.set(slot, key);
       onSignedIn(key, me);
     } catch (error) {
+      // No network says nothing about the key: a page that works offline keeps it and goes on without the server.
+      if (options.onOffline && error instanceof ApiFailure && error.error.status === 0) {
+        options.onOffline(key);
+        return;
+      }
       session.set(slot, null);
       status.textContent = describeFailure(error);
     }

@@ -11,17 +11,20 @@ import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import {
   BUNDLE_SIGNER_ROLE,
+  DEFAULT_OFFLINE_MAX_AGE_SECONDS,
   OFFLINE_BUNDLE_TYP,
+  parseTrustAnchor,
   readBundleClaims,
   type BundleKey,
   type BundleStatusList,
   type OfflineBundleClaims,
   type TrustAnchor,
 } from '../../../core/offline-bundle';
+import { STATUS_LIST_TYP } from '../../../core/status-list';
 import type { CertifiedVerifier } from '../ports/certified-documents';
+import type { SignatureVerifier } from '../ports/signatures';
 import type { StatusListEntryAnswer, TrustSource } from '../ports/trust-source';
 import { statusListOf } from './status-list-check';
-import { STATUS_LIST_TYP } from './status-lists';
 import { CREDENTIAL_CHECKS, checkAnchor, checkStatus, verifyCredential, type CredentialCheck, type VerificationResult } from './verification';
 
 /** A bundle from a clock a little ahead is fine; one from far in the future is not ours. */
@@ -195,6 +198,7 @@ export class BundleStatusLists {
 
 export interface OfflineVerificationOptions {
   now: Date;
+  signatures: SignatureVerifier;
   /** The freshness window: a bundle older than this cannot make a credential `valid`. */
   maxAgeSeconds: number;
 }
@@ -216,7 +220,7 @@ export const OFFLINE_CHECKS: readonly CredentialCheck[] = CREDENTIAL_CHECKS.filt
  * `indeterminate` ("status data from <time>"); what is `invalid` stays so.
  */
 export async function verifyFromBundle(credential: unknown, bundle: LoadedBundle, options: OfflineVerificationOptions): Promise<OfflineVerificationResult> {
-  const { result } = await verifyCredential(credential, { trust: bundle.trust, now: options.now, checks: OFFLINE_CHECKS });
+  const { result } = await verifyCredential(credential, { trust: bundle.trust, signatures: options.signatures, now: options.now, checks: OFFLINE_CHECKS });
   const ageSeconds = Math.floor((options.now.getTime() - bundle.issuedAt.getTime()) / 1000);
   const about = {
     issuedAt: bundle.issuedAt.toISOString(),
@@ -234,4 +238,38 @@ export async function verifyFromBundle(credential: unknown, bundle: LoadedBundle
   }
   if (!about.fresh) return { ...result, valid: false, verdict: 'indeterminate', reason: `status data from ${about.issuedAt}`, bundle: about };
   return { ...result, bundle: about };
+}
+
+/** The offline verifier a composition root gives a counter: Node's (offline-verifier.ts) or the browser's (offline-verifier.browser.ts). */
+export interface OfflineVerifier {
+  /**
+   * Checks a bundle against the trust anchor — signature, x5c chain to a root, signer role, shape —
+   * and readies it for many verifications. Throws RegistryError BUNDLE_REFUSED.
+   */
+  loadBundle: (token: string, anchor: unknown, options?: { now?: Date }) => Promise<LoadedBundle>;
+  /**
+   * The verdict for one credential from a bundle (its token, or loaded once with loadBundle) and
+   * the trust anchor: valid / invalid as online, indeterminate when the bundle is older than
+   * `maxAgeSeconds` (default 24 h). Throws RegistryError BUNDLE_REFUSED for a bundle that fails.
+   */
+  verifyOffline: (
+    credential: unknown,
+    bundle: string | LoadedBundle,
+    anchor: unknown,
+    options?: { now?: Date; maxAgeSeconds?: number },
+  ) => Promise<OfflineVerificationResult>;
+}
+
+/** The offline verifier over a certificate reader and a signature check: the only differences between Node and a browser. */
+export function createOfflineVerifier(certified: CertifiedVerifier, signatures: SignatureVerifier): OfflineVerifier {
+  const loadBundle = (token: string, anchor: unknown, options: { now?: Date } = {}) =>
+    loadOfflineBundle(token, parseTrustAnchor(anchor), options.now ?? new Date(), certified);
+  return {
+    loadBundle,
+    verifyOffline: async (credential, bundle, anchor, options = {}) => {
+      const now = options.now ?? new Date();
+      const loaded = typeof bundle === 'string' ? await loadBundle(bundle, anchor, { now }) : bundle;
+      return verifyFromBundle(credential, loaded, { now, signatures, maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_OFFLINE_MAX_AGE_SECONDS });
+    },
+  };
 }

@@ -17,7 +17,7 @@ import { isProvinceCode } from '../../../core/admin-divisions';
 import type { AgencyKey, StoredStatus } from '../../../core/anchor';
 import { REGISTRY_ID } from '../../../core/registry-id';
 import { RegistryError } from '../../../core/errors';
-import { LIST_ID_PATTERN, STATUS_LIST_BITS, STATUS_LIST_SIZE, type StatusEntryView } from '../../../core/status-list';
+import { LIST_ID_PATTERN, STATUS_LIST_BITS, STATUS_LIST_SIZE, STATUS_LIST_TYP, type StatusEntryView } from '../../../core/status-list';
 import type { Clock } from '../ports/clock';
 import type { KeyPair, Keys } from '../ports/keys';
 import type { LedgerEvent } from '../ports/ledger';
@@ -27,7 +27,6 @@ import type { SigningKeysService } from './signing-keys';
 import { statusListOf } from './status-list-check';
 import { AgencyLists, type ListState, type StatusChange } from './status-list-state';
 
-export const STATUS_LIST_TYP = 'statuslist+jwt';
 export const STATUS_LIST_MEDIA_TYPE = 'application/statuslist+jwt';
 
 export interface StatusListOptions {

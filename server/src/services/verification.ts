@@ -21,8 +21,6 @@
  * When the trust source cannot answer, the verdict is `indeterminate` (fail closed: never valid),
  * so a counter can tell "try again" from "forged".
  */
-import { createPublicKey, verify as verifyWithKey, type KeyObject } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { effectiveStatus, isWithinValidity, type EffectiveStatus, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import {
@@ -42,6 +40,7 @@ import { decodeHolderQr, HolderQrFormatError, isHolderQr } from '../../../core/p
 import { RegistryError } from '../../../core/errors';
 import type { Clock } from '../ports/clock';
 import type { PrincipalKind, VerificationLogEntry } from '../ports/store';
+import type { SignatureVerifier } from '../ports/signatures';
 import type { TrustSource } from '../ports/trust-source';
 import type { GroupCommit } from './group-commit';
 import type { LedgerCache } from './ledger-cache';
@@ -109,6 +108,7 @@ export interface VerificationContext {
   readonly text: unknown;
   readonly now: Date;
   readonly trust: TrustSource;
+  readonly signatures: SignatureVerifier;
   parsed?: ParsedCredential;
   /** Registered claims: read before the signature check, trusted only after it. */
   claims?: CredentialClaims;
@@ -221,52 +221,16 @@ export const checkIssuerKey: CredentialCheck = async (ctx) => {
   return pass('issuer-key', `${kid} of ${key.agency.name} (${key.agency.province})${retired}`);
 };
 
-/** Public keys by kid: an import costs more than a signature check. */
-const importedKeys = new LRUCache<string, KeyObject>({ max: 10000 });
-
-/** The issuer key as a P-256 public key, or null when the registered JWK is anything else. */
-function publicKeyOf(key: ResolvedKey): KeyObject | null {
-  const cached = importedKeys.get(key.kid);
-  if (cached) return cached;
-  let imported: KeyObject;
-  try {
-    imported = createPublicKey({ key: { ...key.jwk }, format: 'jwk' });
-  } catch {
-    return null;
-  }
-  if (imported.asymmetricKeyType !== 'ec' || imported.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return null;
-  importedKeys.set(key.kid, imported);
-  return imported;
-}
-
-/**
- * RFC 7515 §5.2 for ES256: the P1363 signature over `header.payload`, checked by node:crypto with a
- * callback, which runs on libuv's thread pool. WebCrypto's verify (what jose's jwtVerify calls) did
- * most of its work on the event loop: 26% of the server's time under the bench's verify load, and
- * about 200 µs of the loop per call against 20 µs here. Format has already held the header to
- * ES256, a kid and no crit, the signature to 64 bytes in low-S form, and the registered claims to
- * their types; nbf and exp are the validity check's.
- */
-function es256Verifies(jws: string, signature: Buffer, key: KeyObject): Promise<boolean> {
-  const signingInput = Buffer.from(jws.slice(0, jws.lastIndexOf('.')), 'ascii');
-  return new Promise((resolve, reject) => {
-    verifyWithKey('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature, (error, valid) => {
-      if (error) reject(error);
-      else resolve(valid);
-    });
-  });
-}
-
 export const checkSignature: CredentialCheck = async (ctx) => {
   const { parsed } = requireParsed(ctx);
   const key = requireKey(ctx);
   // The key comes only from the trust source, by the kid issuer-key resolved: header jwk, x5c or jku are never consulted.
   if (parsed.header.kid !== key.kid) throw new RegistryError('INTERNAL', 'the header kid changed between checks');
-  const publicKey = publicKeyOf(key);
-  if (!publicKey) return fail('signature', `the issuer-signed JWT is refused: key ${key.kid} is not a P-256 public key`, { stop: true });
-  if (!(await es256Verifies(parsed.jws, parsed.signature, publicKey))) {
-    return fail('signature', 'the ES256 signature does not verify with the registered key (forged or altered)', { stop: true });
-  }
+  // Format has already held the header to ES256, a kid and no crit, the signature to 64 bytes in
+  // low-S form, and the registered claims to their types; nbf and exp are the validity check's.
+  const outcome = await ctx.signatures.verifyEs256(parsed.jws, key);
+  if (outcome === 'unusable-key') return fail('signature', `the issuer-signed JWT is refused: key ${key.kid} is not a P-256 public key`, { stop: true });
+  if (outcome === 'invalid') return fail('signature', 'the ES256 signature does not verify with the registered key (forged or altered)', { stop: true });
   return pass('signature', 'ES256 signature valid');
 };
 
@@ -392,9 +356,9 @@ function licenseOf(ctx: VerificationContext): VerifiedLicense | null {
  */
 export async function verifyCredential(
   text: unknown,
-  options: { trust: TrustSource; now: Date; checks?: readonly CredentialCheck[] },
+  options: { trust: TrustSource; signatures: SignatureVerifier; now: Date; checks?: readonly CredentialCheck[] },
 ): Promise<{ result: VerificationResult; parsed: ParsedCredential | null }> {
-  const ctx: VerificationContext = { text, now: options.now, trust: options.trust };
+  const ctx: VerificationContext = { text, now: options.now, trust: options.trust, signatures: options.signatures };
   const outcomes: CheckOutcome[] = [];
   for (const check of options.checks ?? CREDENTIAL_CHECKS) {
     const outcome = await check(ctx);
@@ -459,6 +423,7 @@ export class VerificationService {
     /** The audit trail: each verification is written before its verdict is returned. */
     private readonly audit: GroupCommit<VerificationLogEntry>,
     private readonly clock: Clock,
+    private readonly signatures: SignatureVerifier,
     /** The presentations' checks (holder-binding, freshness, replay, data-minimisation) in place of the hook. */
     private readonly binding: PresentationChecks,
     /** The ledger-derived status lists; without them the `status-list` check is skipped. */
@@ -477,7 +442,7 @@ export class VerificationService {
     const ledger = this.cache.trustSource(verifier.ledgerIdentity);
     const lists = this.statusLists;
     const trust: TrustSource = lists ? { ...ledger, statusListEntry: (agencyId, listId, idx) => lists.lookup(agencyId, listId, idx) } : ledger;
-    const verified = await verifyCredential(credential, { trust, now, checks });
+    const verified = await verifyCredential(credential, { trust, signatures: this.signatures, now, checks });
     const { parsed } = verified;
     const result: VerificationResult = {
       ...verified.result,

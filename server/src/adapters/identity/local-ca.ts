@@ -6,10 +6,10 @@
  */
 import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { FABRIC_ATTRS_OID, parseFabricAttributes } from './fabric-attributes';
 
 const { asn1 } = forge;
 
-export const FABRIC_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
 const OID = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
   commonName: '2.5.4.3',
@@ -269,7 +269,7 @@ export function certificateAttributes(certificate: X509Certificate): Record<stri
     const id = items[0]?.value;
     const value = items[items.length - 1]?.value;
     if (items.length < 2 || typeof id !== 'string' || typeof value !== 'string') continue;
-    if (asn1.derToOid(forge.util.createBuffer(id)) === FABRIC_ATTRS_OID) return parseAttributes(Buffer.from(value, 'binary').toString('utf8'));
+    if (asn1.derToOid(forge.util.createBuffer(id)) === FABRIC_ATTRS_OID) return parseFabricAttributes(Buffer.from(value, 'binary').toString('utf8'));
   }
   return {};
 }
@@ -281,16 +281,4 @@ function extensionsOf(certificate: X509Certificate): Asn1[] {
   const tagged = fields.find((part) => part.tagClass === asn1.Class.CONTEXT_SPECIFIC && part.type === EXTENSIONS_TAG);
   const list = Array.isArray(tagged?.value) ? tagged.value[0]?.value : undefined;
   return Array.isArray(list) ? list : [];
-}
-
-function parseAttributes(json: string): Record<string, string> {
-  try {
-    const parsed = JSON.parse(json) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || !Object.hasOwn(parsed, 'attrs')) return {};
-    const attrs = (parsed as { attrs: unknown }).attrs;
-    if (typeof attrs !== 'object' || attrs === null) return {};
-    return Object.fromEntries(Object.entries(attrs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  } catch {
-    return {};
-  }
 }
