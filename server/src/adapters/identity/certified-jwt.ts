@@ -5,14 +5,12 @@
  * else in the header is consulted.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
+import { SignJWT, jwtVerify } from 'jose';
 import { RegistryError } from '../../../../core/errors';
+import { x5cChain } from './x5c';
 import type { CertifiedDocument, CertifiedRoots, CertifiedSigner, CertifiedVerifier } from '../../ports/certified-documents';
 import { certificateAttributes } from './local-ca';
 import type { IdentityWallet } from './wallet';
-
-/** A leaf and at most a few intermediates: anything longer is not a chain a province CA makes. */
-const MAX_CHAIN = 4;
 
 function refuse(message: string): never {
   throw new RegistryError('BUNDLE_REFUSED', message);
@@ -30,21 +28,7 @@ export class WalletCertifiedSigner implements CertifiedSigner {
 }
 
 function chainOf(jws: string): X509Certificate[] {
-  let x5c: unknown;
-  try {
-    x5c = decodeProtectedHeader(jws).x5c;
-  } catch {
-    refuse('the bundle is not a compact JWS');
-  }
-  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_CHAIN) refuse(`the bundle's x5c must hold 1 to ${MAX_CHAIN} certificates`);
-  return x5c.map((entry) => {
-    if (typeof entry !== 'string') refuse('an x5c entry is not base64 text');
-    try {
-      return new X509Certificate(Buffer.from(entry, 'base64'));
-    } catch {
-      return refuse('an x5c certificate cannot be parsed');
-    }
-  });
+  return x5cChain(jws, (entry) => new X509Certificate(Buffer.from(entry, 'base64')));
 }
 
 function validAt(cert: X509Certificate, now: Date): boolean {

@@ -8,35 +8,18 @@
 // tsyringe, which @peculiar/x509 registers its parsers with, needs the Reflect metadata API first.
 import 'reflect-metadata';
 import { BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';
-import { decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
+import { importSPKI, jwtVerify } from 'jose';
 import { RegistryError } from '../../../../core/errors';
+import { x5cChain } from './x5c';
 import type { CertifiedDocument, CertifiedRoots, CertifiedVerifier } from '../../ports/certified-documents';
 import { FABRIC_ATTRS_OID, parseFabricAttributes } from './fabric-attributes';
-
-/** A leaf and at most a few intermediates, as the Node adapter allows. */
-const MAX_CHAIN = 4;
 
 function refuse(message: string): never {
   throw new RegistryError('BUNDLE_REFUSED', message);
 }
 
 function chainOf(jws: string): X509Certificate[] {
-  let x5c: unknown;
-  try {
-    x5c = decodeProtectedHeader(jws).x5c;
-  } catch {
-    refuse('the bundle is not a compact JWS');
-  }
-  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_CHAIN) refuse(`the bundle's x5c must hold 1 to ${MAX_CHAIN} certificates`);
-  return x5c.map((entry) => {
-    // x5c is standard base64 (RFC 7515 §4.1.6); the constructor would also take hex or PEM, so only this alphabet passes.
-    if (typeof entry !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(entry)) refuse('an x5c entry is not base64 text');
-    try {
-      return new X509Certificate(entry);
-    } catch {
-      return refuse('an x5c certificate cannot be parsed');
-    }
-  });
+  return x5cChain(jws, (entry) => new X509Certificate(entry));
 }
 
 function isCa(cert: X509Certificate): boolean {
