@@ -10,9 +10,9 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { makeIdCardRequest } from '../../core/license-types';
-import { buildWeb } from '../../scripts/build-web';
-import { startTestServer, type TestServer } from '../support/registry-server';
-import { chromiumMissing, contextFor, launch, screenshot } from './browser';
+import type { TestServer } from '../support/registry-server';
+import { contextFor, screenshot } from './browser';
+import { pageSuite } from './page-suite';
 import { ledgerLicenses } from '../support/ledger-licenses';
 
 const ROWS = Number(process.env.BULK_ROWS ?? 10000);
@@ -71,20 +71,10 @@ describe(`bulk issue through the page (${ROWS} rows)`, function () {
   let server: TestServer;
   let browser: Browser;
 
-  before(async function () {
-    const missing = chromiumMissing();
-    if (missing) {
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
-    await buildWeb();
-    server = await startTestServer();
-    browser = await launch();
-  });
-  after(async () => {
-    // before() may have skipped (no Chromium) before either was made.
-    await (browser as Browser | undefined)?.close();
-    await (server as TestServer | undefined)?.remove();
+  const suite = pageSuite();
+  before(() => {
+    server = suite.server;
+    browser = suite.browser;
   });
 
   it('advances the progress bar, resumes after a reload without duplicates, and lists every row in the result file', async () => {

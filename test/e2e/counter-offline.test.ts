@@ -11,10 +11,10 @@ import { expect } from 'chai';
 import { SignJWT, generateKeyPair } from 'jose';
 import type { Browser } from 'playwright-core';
 import { encodeCredentialQr } from '../../core/credential-qr';
-import { buildWeb } from '../../scripts/build-web';
-import { startTestServer, type TestServer } from '../support/registry-server';
+import type { TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
-import { chromiumMissing, contextFor, launch, screenshot } from './browser';
+import { contextFor, screenshot } from './browser';
+import { pageSuite } from './page-suite';
 import { signIn } from './forms';
 
 describe('the counter desk offline in Chromium (kept bundle, service worker)', function () {
@@ -24,15 +24,10 @@ describe('the counter desk offline in Chromium (kept bundle, service worker)', f
   /** Printed credentials as GET /api/v1/licenses/:id/credential gives them. */
   const printed: { active?: string; revoked?: string; name?: string } = {};
 
-  before(async function () {
-    const missing = chromiumMissing();
-    if (missing) {
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
-    await buildWeb();
-    server = await startTestServer();
-    browser = await launch();
+  const suite = pageSuite();
+  before(async () => {
+    server = suite.server;
+    browser = suite.browser;
     const agencyKey = server.agencyKey('zj-psb');
     const issue = async () => {
       const body = idCardBody();
@@ -59,11 +54,6 @@ describe('the counter desk offline in Chromium (kept bundle, service worker)', f
     printed.active = active.credential;
     printed.revoked = revoked.credential;
   });
-  after(async () => {
-    await (browser as Browser | undefined)?.close();
-    await (server as TestServer | undefined)?.remove();
-  });
-
   it('signs in online and keeps the bundle; offline, the page reopens and checks printed credentials from it', async () => {
     const context = await contextFor(browser, { lang: 'en', elder: false, device: 'phone' });
     const page = await context.newPage();

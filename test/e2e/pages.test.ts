@@ -12,11 +12,11 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { citizenIdCheckDigit } from '../../core/citizen-id';
-import { buildWeb } from '../../scripts/build-web';
-import { startTestServer, type TestServer } from '../support/registry-server';
+import type { TestServer } from '../support/registry-server';
 import { idCardBody } from '../support/requests';
-import { chromiumMissing, contextFor, launch, screenshot, type Lang } from './browser';
+import { contextFor, screenshot, type Lang } from './browser';
 import { createAgency, createCounter, issueKey, openAdmin } from './admin-steps';
+import { pageSuite } from './page-suite';
 import { fillIssueForm, signIn } from './forms';
 import { ELDER_PROBE, type ElderFinding } from './probes';
 
@@ -38,21 +38,11 @@ describe('pages in Chromium', function () {
   let zjAdmin: string;
   const created: { agencyKey?: string; counterKey?: string; licenseId?: string; credential?: string } = {};
 
-  before(async function () {
-    const missing = chromiumMissing();
-    if (missing) {
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
-    await buildWeb();
-    server = await startTestServer();
+  const suite = pageSuite();
+  before(() => {
+    server = suite.server;
+    browser = suite.browser;
     zjAdmin = server.demo.admins.find((admin) => admin.province === '330000')?.apiKey ?? '';
-    browser = await launch();
-  });
-  after(async () => {
-    // before() may have skipped (no Chromium) before either was made.
-    await (browser as Browser | undefined)?.close();
-    await (server as TestServer | undefined)?.remove();
   });
 
   it('serves every page with a strict CSP, nosniff, and no inline script or style', async () => {
