@@ -78,8 +78,15 @@ export interface Agency {
 }
 
 /** A key as the trust registry resolves it by kid: the key and the agency that holds it. */
+/** What a verifier knows of the agency holding a key: the trust registry's public record, no keys. */
+export type AgencyRecord = Pick<Agency, 'id' | 'name' | 'province' | 'mspId' | 'status' | 'licenseTypes'>;
+
+export function agencyRecordOf(agency: AgencyRecord): AgencyRecord {
+  return { id: agency.id, name: agency.name, province: agency.province, mspId: agency.mspId, status: agency.status, licenseTypes: agency.licenseTypes };
+}
+
 export interface ResolvedKey extends AgencyKey {
-  agency: Pick<Agency, 'id' | 'name' | 'province' | 'mspId' | 'status' | 'licenseTypes'>;
+  agency: AgencyRecord;
 }
 
 export interface IssuerRef {

@@ -5,7 +5,7 @@
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { RegistryContract } from './registry-contract';
 import { RegistryError } from '../../core/errors';
-import type { Agency, AgencyKey, Province, ResolvedKey } from '../../core/anchor';
+import { agencyRecordOf, type Agency, type AgencyKey, type Province, type ResolvedKey } from '../../core/anchor';
 import { isProvinceCode } from '../../core/admin-divisions';
 import { LICENSE_TYPE_SEEDS, type LicenseTypeSeed } from '../../core/license-type-seeds';
 import { JWK_THUMBPRINT, jwkThumbprint, parsePublicJwk } from '../../core/jwk';
@@ -212,7 +212,7 @@ export class TrustContract extends RegistryContract {
     if (!key) throw new RegistryError('KEY_NOT_FOUND', `key ${kid} is not in the trust registry`);
     const resolved: ResolvedKey = {
       ...key,
-      agency: { id: agency.id, name: agency.name, province: agency.province, mspId: agency.mspId, status: agency.status, licenseTypes: agency.licenseTypes },
+      agency: agencyRecordOf(agency),
     };
     return reply(resolved);
   }

@@ -7,7 +7,7 @@
  */
 import { StatusList, type BitsPerStatus } from '@sd-jwt/jwt-status-list';
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import type { LicenseAnchor, ResolvedKey } from '../../../core/anchor';
+import { agencyRecordOf, type LicenseAnchor, type ResolvedKey } from '../../../core/anchor';
 import { RegistryError } from '../../../core/errors';
 import {
   BUNDLE_SIGNER_ROLE,
@@ -74,14 +74,7 @@ export class BundleTrustSource implements TrustSource {
     this.statusLists = new BundleStatusLists(bundle);
     this.description = `the offline bundle of ${bundle.issuedAt.toISOString()} (${bundle.claims.iss})`;
     for (const { keys, ...agency } of bundle.claims.agencies) {
-      const view = {
-        id: agency.id,
-        name: agency.name,
-        province: agency.province,
-        mspId: agency.mspId,
-        status: agency.status,
-        licenseTypes: agency.licenseTypes,
-      };
+      const view = agencyRecordOf(agency);
       this.agencies.set(agency.id, view);
       for (const key of keys) {
         const status = key.status === 'retired' ? 'retired' : 'active';

@@ -6,7 +6,7 @@
  * only whether it is active.
  */
 import type { NodeDescription } from '../../../core/admin-views';
-import { effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
+import { agencyRecordOf, effectiveStatus, type Agency, type LicenseAnchor } from '../../../core/anchor';
 import { chinaDate } from '../../../core/dates';
 import { RegistryError } from '../../../core/errors';
 import { vctOf } from '../../../core/credential';
@@ -92,12 +92,7 @@ export class RegistryInfoService {
   async issuers(identity: string): Promise<IssuerView[]> {
     const agencies = await this.ledger.listAgencies(identity);
     return agencies.map((agency) => ({
-      id: agency.id,
-      name: agency.name,
-      province: agency.province,
-      mspId: agency.mspId,
-      status: agency.status,
-      licenseTypes: agency.licenseTypes,
+      ...agencyRecordOf(agency),
       keys: agency.keys.map((key) => ({ kid: key.kid, jwk: key.jwk, status: key.status, createdAt: key.createdAt, retiredAt: key.retiredAt })),
     }));
   }
