@@ -10,7 +10,7 @@
  * left out, or null where the schema allows null (a long-term validUntil).
  */
 import { parseCsv, toCsv } from './csv';
-import { ApiFailure, api, clear, currentLang, h, statusLine, t, type ApiError } from './common';
+import { ApiFailure, api, clear, currentLang, h, statusLine, stored, t, type ApiError } from './common';
 import type { JsonSchema } from './schema-form';
 
 interface TypeInfo {
@@ -45,10 +45,11 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 }
 
 function loadRun(hash: string): Run | null {
+  const raw = stored(`elicense.bulk.${hash}`);
   try {
-    const raw = localStorage.getItem(`elicense.bulk.${hash}`);
     return raw ? (JSON.parse(raw) as Run) : null;
   } catch {
+    // A damaged entry: the file starts over, its rows' keys make that harmless.
     return null;
   }
 }
@@ -292,13 +293,7 @@ export function bulkSection(key: string, allowed: string[], types: TypeInfo[]): 
     paused = true;
   });
 
-  const last = (() => {
-    try {
-      return localStorage.getItem(LAST_RUN);
-    } catch {
-      return null;
-    }
-  })();
+  const last = stored(LAST_RUN);
   const lastRun = last ? loadRun(last) : null;
   if (lastRun) {
     const { done } = summary(lastRun);

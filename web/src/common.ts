@@ -13,7 +13,8 @@ const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
 const LANG_KEY = 'elicense.lang';
 const ELDER_KEY = 'elicense.elder';
 
-function stored(key: string): string | null {
+/** A localStorage value, or null where there is none or no storage (private browsing). */
+export function stored(key: string): string | null {
   try {
     return localStorage.getItem(key);
   } catch {

@@ -6,6 +6,7 @@
  * loaded by URL (pages never import server code; core/offline-verifier types the module).
  */
 import type { CheckedBundle, OfflineVerdict, OfflineVerifierModule } from '../../core/offline-verifier';
+import { stored } from './common';
 
 const VERIFIER_URL = '/static/js/offline-verifier.js';
 const ANCHOR_KEY = 'elicense.offline.anchor';
@@ -34,14 +35,6 @@ function offlineVerifier(): Promise<OfflineVerifierModule> {
   return verifier;
 }
 
-function read(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 /** A bundle checked once per token: loading verifies its signature and chain to the anchor. */
 async function checked(token: string, anchor: unknown): Promise<CheckedBundle> {
   if (loaded?.token !== token) {
@@ -53,8 +46,8 @@ async function checked(token: string, anchor: unknown): Promise<CheckedBundle> {
 
 /** The anchor and bundle this device keeps, checked against each other, or null when none is kept. */
 export async function keptBundle(): Promise<KeptBundle | null> {
-  const token = read(BUNDLE_KEY);
-  const anchorText = read(ANCHOR_KEY);
+  const token = stored(BUNDLE_KEY);
+  const anchorText = stored(ANCHOR_KEY);
   if (!token || !anchorText) return null;
   const anchor = JSON.parse(anchorText) as unknown;
   const bundle = await checked(token, anchor);
